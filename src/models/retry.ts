@@ -1,0 +1,66 @@
+import { ProviderError } from './errors.js';
+
+export interface RetryPolicy {
+  /** Retries after the first attempt. */
+  maxRetries: number;
+  /** Base delay for exponential backoff. */
+  baseDelayMs: number;
+  /** Upper bound for one wait, including a server's Retry-After. */
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxRetries: 4, baseDelayMs: 500, maxDelayMs: 60_000 };
+
+/**
+ * Delay before retry number `attempt` (1-based): the server's Retry-After when given, otherwise
+ * exponential backoff with full jitter (uniform in [base*2^(n-1)/2, base*2^(n-1)]), both capped.
+ */
+export function retryDelay(
+  attempt: number,
+  policy: RetryPolicy,
+  retryAfterMs: number | undefined,
+  random: () => number = Math.random,
+): number {
+  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxDelayMs);
+  const ceiling = Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
+  return ceiling / 2 + random() * (ceiling / 2);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new ProviderError('aborted', 'request aborted'));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new ProviderError('aborted', 'request aborted'));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Runs `attempt` until it succeeds, fails with a non-retryable ProviderError, or retries run out.
+ * The last error carries the number of attempts made.
+ */
+export async function withRetries<T>(
+  attempt: (attemptNumber: number) => Promise<T>,
+  policy: RetryPolicy,
+  signal?: AbortSignal,
+): Promise<{ value: T; attempts: number }> {
+  for (let attemptNumber = 1; ; attemptNumber++) {
+    try {
+      return { value: await attempt(attemptNumber), attempts: attemptNumber };
+    } catch (error) {
+      if (!(error instanceof ProviderError) || !error.retryable || attemptNumber > policy.maxRetries) {
+        if (error instanceof ProviderError) {
+          throw new ProviderError(error.kind, error.message, { ...error.options, attempts: attemptNumber });
+        }
+        throw error;
+      }
+      await sleep(retryDelay(attemptNumber, policy, error.options.retryAfterMs), signal);
+    }
+  }
+}

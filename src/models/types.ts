@@ -1,0 +1,88 @@
+/** Provider-facing types: messages, tool calls, usage. Plain JSON Schema for tools. */
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: unknown;
+}
+
+export type SystemMessage = { role: 'system'; content: string };
+export type UserMessage = { role: 'user'; content: string };
+export type AssistantMessage = {
+  role: 'assistant';
+  content: string;
+  toolCalls?: ToolCall[];
+  reasoning?: string;
+};
+export type ToolMessage = {
+  role: 'tool';
+  toolCallId: string;
+  name: string;
+  content: string;
+  isError?: boolean;
+};
+export type Message = SystemMessage | UserMessage | AssistantMessage | ToolMessage;
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens?: number;
+  reasoningTokens?: number;
+}
+
+/** A tool as the model sees it. `parameters` is a JSON Schema object. */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+/** Generation parameters from `--model-args`; unknown keys are passed through to the provider body. */
+export interface GenerationParameters {
+  temperature?: number;
+  topP?: number;
+  maxOutputTokens?: number;
+  seed?: number;
+  stop?: string[];
+  extra?: Record<string, unknown>;
+}
+
+export interface ModelRequest extends GenerationParameters {
+  messages: Message[];
+  tools?: ToolSpec[];
+  signal?: AbortSignal;
+}
+
+export type FinishReason = 'stop' | 'tool-calls' | 'length' | 'error' | 'other';
+
+export interface ModelResponse {
+  message: AssistantMessage;
+  usage: Usage;
+  finishReason: FinishReason;
+  model: string;
+  responseId?: string;
+  /** Attempts made for this call (1 when no retry was needed). */
+  attempts: number;
+}
+
+export interface ModelProvider {
+  /** Routed provider name, e.g. "openai", "groq", "custom". */
+  readonly provider: string;
+  /** Model id as sent to the API (prefix removed). */
+  readonly modelId: string;
+  generate(request: ModelRequest): Promise<ModelResponse>;
+  close?(): Promise<void>;
+}
+
+export function emptyUsage(): Usage {
+  return { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, reasoningTokens: 0 };
+}
+
+export function addUsage(total: Usage, part: Usage): Usage {
+  return {
+    inputTokens: total.inputTokens + part.inputTokens,
+    outputTokens: total.outputTokens + part.outputTokens,
+    cachedInputTokens: (total.cachedInputTokens ?? 0) + (part.cachedInputTokens ?? 0),
+    reasoningTokens: (total.reasoningTokens ?? 0) + (part.reasoningTokens ?? 0),
+  };
+}

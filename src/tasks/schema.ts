@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+export const DIFFICULTIES = ['easy', 'medium', 'hard'] as const;
+export type Difficulty = (typeof DIFFICULTIES)[number];
+
+export const TASK_AGENT_TYPES = ['tool', 'code', 'both'] as const;
+
+/**
+ * SMOLTRACE's task row. `id`, `prompt` and `difficulty` are required; unknown columns are kept
+ * (passthrough) so rows from other datasets load unchanged. Difficulty and agent type are
+ * case-insensitive; a row without `agent_type` runs for both agents (SMOLTRACE silently skipped it).
+ */
+export const taskRowSchema = z
+  .object({
+    id: z.union([z.string().min(1), z.number()]).transform(String),
+    prompt: z.string().trim().min(1, 'must be a non-empty string'),
+    difficulty: z
+      .string()
+      .transform((value) => value.trim().toLowerCase())
+      .pipe(z.enum(DIFFICULTIES)),
+    agent_type: z
+      .string()
+      .transform((value) => value.trim().toLowerCase())
+      .pipe(z.enum(TASK_AGENT_TYPES))
+      .nullish()
+      .transform((value) => value ?? 'both'),
+    expected_tool: z.string().trim().min(1).nullish().transform((value) => value ?? null),
+    expected_tool_calls: z.number().int().min(0).nullish().transform((value) => value ?? null),
+    expected_keywords: z.array(z.union([z.string(), z.number()]).transform(String)).nullish().transform((v) => v ?? []),
+    expected_answer: z.union([z.string(), z.number()]).transform(String).nullish().transform((v) => v ?? null),
+    category: z.string().nullish().transform((value) => value ?? null),
+    required_tools: z.array(z.string()).nullish().transform((value) => value ?? []),
+  })
+  .passthrough();
+
+export type Task = z.output<typeof taskRowSchema>;
+export type TaskAgentType = (typeof TASK_AGENT_TYPES)[number];

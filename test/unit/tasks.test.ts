@@ -1,0 +1,84 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadTasks } from '../../src/tasks/load.js';
+import { checkTaskIds, selectTasks } from '../../src/tasks/select.js';
+
+let directory: string;
+const file = async (name: string, text: string) => {
+  const path = join(directory, name);
+  await writeFile(path, text);
+  return path;
+};
+
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'agent-eval-tasks-'));
+});
+
+const row = (extra: Record<string, unknown> = {}) => JSON.stringify({ id: 't1', prompt: 'What is 2+2?', difficulty: 'easy', agent_type: 'tool', ...extra });
+
+describe('loadTasks', () => {
+  it('loads JSONL rows with defaults for optional fields', async () => {
+    const path = await file('ok.jsonl', `${row()}\n\n${row({ id: 't2', difficulty: 'HARD', agent_type: undefined, expected_keywords: [4] })}\n`);
+    const tasks = await loadTasks({ datasetName: path, split: 'train' });
+    expect(tasks).toHaveLength(2);
+    expect(tasks[0]).toMatchObject({ id: 't1', expected_tool: null, expected_tool_calls: null, expected_keywords: [], category: null });
+    expect(tasks[1]).toMatchObject({ difficulty: 'hard', agent_type: 'both', expected_keywords: ['4'] });
+  });
+
+  it('loads a JSON list or a split from a JSON object, keeping unknown columns', async () => {
+    const list = await file('list.json', `[${row({ source: 'x' })}]`);
+    expect((await loadTasks({ datasetName: list, split: 'train' }))[0]).toMatchObject({ id: 't1', source: 'x' });
+    const splits = await file('splits.json', JSON.stringify({ test: [JSON.parse(row({ id: 'only-test' }))] }));
+    expect((await loadTasks({ datasetName: splits, split: 'test' }))[0]!.id).toBe('only-test');
+    await expect(loadTasks({ datasetName: splits, split: 'train' })).rejects.toThrow(/no "train" or "data" list/);
+  });
+
+  it('names the file and line of a malformed JSONL line', async () => {
+    const path = await file('bad.jsonl', `${row()}\n{"id": "t2", "prompt": \n`);
+    await expect(loadTasks({ datasetName: path, split: 'train' })).rejects.toThrow(new RegExp(`^${path}:2: not valid JSON`));
+  });
+
+  it('names the field of a bad row', async () => {
+    const missing = await file('noprompt.jsonl', `${JSON.stringify({ id: 'x', difficulty: 'easy' })}\n`);
+    await expect(loadTasks({ datasetName: missing, split: 'train' })).rejects.toThrow(`${missing} line 1: field 'prompt' is missing`);
+    const level = await file('level.jsonl', `${row({ difficulty: 'extreme' })}\n`);
+    await expect(loadTasks({ datasetName: level, split: 'train' })).rejects.toThrow(/line 1: field 'difficulty'/);
+    const duplicate = await file('dup.jsonl', `${row()}\n${row()}\n`);
+    await expect(loadTasks({ datasetName: duplicate, split: 'train' })).rejects.toThrow(/line 2: duplicate task id 't1' \(first at line 1\)/);
+  });
+
+  it('refuses unreadable files, Hub ids and empty files clearly', async () => {
+    await expect(loadTasks({ datasetName: join(directory, 'none.jsonl'), split: 'train' })).rejects.toThrow(/cannot read the file \(ENOENT\)/);
+    await expect(loadTasks({ datasetName: 'org/tasks', split: 'train' })).rejects.toThrow(/Hub datasets are not supported/);
+    const empty = await file('empty.jsonl', '\n');
+    await expect(loadTasks({ datasetName: empty, split: 'train' })).rejects.toThrow(/no task rows/);
+  });
+
+  it('loads the built-in set', async () => {
+    const tasks = await loadTasks({ datasetName: 'builtin', split: 'train' });
+    expect(tasks.length).toBeGreaterThanOrEqual(20);
+  });
+});
+
+describe('selectTasks', () => {
+  const tasks = [
+    { id: 'a', agent_type: 'tool', difficulty: 'easy' },
+    { id: 'b', agent_type: 'code', difficulty: 'easy' },
+    { id: 'c', agent_type: 'both', difficulty: 'hard' },
+    { id: 'd', agent_type: 'tool', difficulty: 'hard' },
+  ] as unknown as Parameters<typeof selectTasks>[0];
+
+  it('filters by agent type (both counts for each), difficulty, ids and limit', () => {
+    expect(selectTasks(tasks, { agentType: 'tool' }).map((task) => task.id)).toEqual(['a', 'c', 'd']);
+    expect(selectTasks(tasks, { agentType: 'code' }).map((task) => task.id)).toEqual(['b', 'c']);
+    expect(selectTasks(tasks, { agentType: 'tool', difficulty: 'hard' }).map((task) => task.id)).toEqual(['c', 'd']);
+    expect(selectTasks(tasks, { agentType: 'tool', taskIds: ['d', 'a'] }).map((task) => task.id)).toEqual(['a', 'd']);
+    expect(selectTasks(tasks, { agentType: 'tool', limit: 1 }).map((task) => task.id)).toEqual(['a']);
+  });
+
+  it('rejects unknown task ids', () => {
+    expect(() => checkTaskIds(tasks, ['a', 'zz'])).toThrow("--task-id: no task with id 'zz' in the dataset");
+  });
+});

@@ -1,0 +1,138 @@
+import { ProviderError } from '../models/errors.js';
+import {
+  addUsage,
+  emptyUsage,
+  type GenerationParameters,
+  type Message,
+  type ModelProvider,
+  type ToolCall,
+} from '../models/types.js';
+import { toolSpec } from '../tools/spec.js';
+import type { AnyTool, ToolContext } from '../tools/types.js';
+import { parseTextAction } from './text-actions.js';
+import { executeToolCall } from './tool-executor.js';
+import type { AgentRun, ErrorKind, Step } from './types.js';
+
+export const FINAL_ANSWER = 'final_answer';
+
+export interface ToolCallingAgentInput {
+  prompt: string;
+  systemPrompt: string;
+  provider: ModelProvider;
+  tools: readonly AnyTool[];
+  maxSteps: number;
+  generation: GenerationParameters;
+  signal: AbortSignal;
+  toolContext: Omit<ToolContext, 'signal'>;
+  onStep?: (step: Step) => void;
+}
+
+const NO_ACTION =
+  'Error: your reply contained no tool call. Call one of the tools, or call final_answer with your answer.';
+
+/** How a provider failure counts against the task. */
+function providerErrorKind(error: ProviderError): ErrorKind {
+  if (error.kind === 'bad-request') return 'model';
+  if (error.kind === 'malformed-response') return 'model';
+  if (error.kind === 'timeout') return 'timeout';
+  return 'infrastructure';
+}
+
+function answerText(call: ToolCall): string {
+  const args = call.arguments;
+  const answer = typeof args === 'object' && args !== null && 'answer' in args ? (args as { answer: unknown }).answer : args;
+  if (typeof answer === 'string') return answer;
+  return JSON.stringify(answer ?? null);
+}
+
+/**
+ * The tool-calling agent: native tool calls when the model makes them, smolagents' `Action:` JSON
+ * text format otherwise. `final_answer` ends the run; every model call and tool call is a step.
+ */
+export async function runToolCallingAgent(input: ToolCallingAgentInput): Promise<AgentRun> {
+  const toolMap = new Map(input.tools.map((tool) => [tool.name, tool]));
+  const specs = input.tools.map(toolSpec);
+  const context: ToolContext = { ...input.toolContext, signal: input.signal };
+  const run: AgentRun = {
+    agentType: 'tool',
+    steps: [],
+    messages: [
+      { role: 'system', content: input.systemPrompt },
+      { role: 'user', content: `New task:\n${input.prompt}` },
+    ],
+    usage: emptyUsage(),
+    modelCalls: 0,
+    actionSteps: 0,
+    stopReason: 'max-steps',
+  };
+  const record = (step: Step) => {
+    run.steps.push(step);
+    input.onStep?.(step);
+  };
+  let lastToolFailed = false;
+
+  for (let index = 1; index <= input.maxSteps; index++) {
+    if (input.signal.aborted) return { ...run, stopReason: 'aborted' };
+    run.actionSteps = index;
+    const started = performance.now();
+    let response;
+    try {
+      response = await input.provider.generate({ ...input.generation, messages: run.messages, tools: specs, signal: input.signal });
+    } catch (error) {
+      if (input.signal.aborted) return { ...run, stopReason: 'aborted' };
+      if (!(error instanceof ProviderError)) throw error;
+      const attempts = error.options.attempts && error.options.attempts > 1 ? ` after ${error.options.attempts} attempts` : '';
+      return { ...run, stopReason: 'error', error: { kind: providerErrorKind(error), message: `${error.message}${attempts}` } };
+    }
+    run.modelCalls++;
+    run.usage = addUsage(run.usage, response.usage);
+    record({ type: 'model-call', index, response, durationMs: performance.now() - started });
+    run.messages.push(response.message);
+
+    let calls = response.message.toolCalls ?? [];
+    const source = calls.length ? 'native' : 'text';
+    if (!calls.length) {
+      try {
+        const parsed = parseTextAction(response.message.content, `call_text_${index}`);
+        if (parsed) calls = [parsed];
+      } catch (error) {
+        const message = `Error: could not parse your action: ${(error as Error).message}`;
+        record({ type: 'parse-error', index, message });
+        run.messages.push({ role: 'user', content: message });
+        continue;
+      }
+    }
+    if (!calls.length) {
+      record({ type: 'parse-error', index, message: NO_ACTION });
+      run.messages.push({ role: 'user', content: NO_ACTION });
+      continue;
+    }
+
+    const actions = calls.filter((call) => call.name !== FINAL_ANSWER);
+    const outcomes = await Promise.all(actions.map((call) => executeToolCall(call, toolMap, context)));
+    if (input.signal.aborted) return { ...run, stopReason: 'aborted' };
+    const observations: Message[] = [];
+    actions.forEach((call, position) => {
+      const outcome = outcomes[position]!;
+      record({ type: 'tool-call', index, call, output: outcome.output, isError: outcome.isError, durationMs: outcome.durationMs, source });
+      observations.push(
+        source === 'native'
+          ? { role: 'tool', toolCallId: call.id, name: call.name, content: outcome.output, ...(outcome.isError ? { isError: true } : {}) }
+          : { role: 'user', content: `Observation:\n${outcome.output}` },
+      );
+    });
+    lastToolFailed = outcomes.length > 0 && outcomes.every((outcome) => outcome.isError);
+
+    const finalCall = calls.find((call) => call.name === FINAL_ANSWER);
+    if (finalCall) {
+      const answer = answerText(finalCall);
+      record({ type: 'tool-call', index, call: finalCall, output: answer, isError: false, durationMs: 0, source });
+      if (source === 'native') observations.push({ role: 'tool', toolCallId: finalCall.id, name: FINAL_ANSWER, content: answer });
+      run.messages.push(...observations);
+      return { ...run, finalAnswer: answer, stopReason: 'final-answer' };
+    }
+    run.messages.push(...observations);
+  }
+  const kind: ErrorKind = lastToolFailed ? 'tool' : 'model';
+  return { ...run, error: { kind, message: `reached max steps (${input.maxSteps}) without a final answer` } };
+}

@@ -1,0 +1,56 @@
+import type { ToolCall } from '../models/types.js';
+import { ToolError, type AnyTool, type ToolContext } from '../tools/types.js';
+
+export interface ToolOutcome {
+  output: string;
+  isError: boolean;
+  durationMs: number;
+}
+
+function describeIssues(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.map(String).join('.') || 'arguments'}: ${issue.message}`)
+    .join('; ');
+}
+
+/**
+ * Runs one tool call: looks the tool up, validates the arguments with its zod schema, executes it.
+ * Every failure becomes an error observation for the model; nothing here throws.
+ */
+export async function executeToolCall(
+  call: ToolCall,
+  tools: ReadonlyMap<string, AnyTool>,
+  context: ToolContext,
+): Promise<ToolOutcome> {
+  const started = performance.now();
+  const finish = (output: string, isError: boolean): ToolOutcome => ({
+    output,
+    isError,
+    durationMs: performance.now() - started,
+  });
+  const tool = tools.get(call.name);
+  if (!tool) {
+    return finish(`Error: unknown tool '${call.name}'. Available tools: ${[...tools.keys()].join(', ')}`, true);
+  }
+  let rawArguments = call.arguments;
+  if (typeof call.arguments === 'string') {
+    try {
+      rawArguments = JSON.parse(call.arguments);
+    } catch {
+      return finish(`Error: the arguments for '${call.name}' are not valid JSON: ${call.arguments.slice(0, 200)}`, true);
+    }
+  }
+  const parsed = tool.input.safeParse(rawArguments ?? {});
+  if (!parsed.success) {
+    return finish(`Error: invalid arguments for '${call.name}': ${describeIssues(parsed.error)}`, true);
+  }
+  try {
+    return finish(await tool.execute(parsed.data, context), false);
+  } catch (error) {
+    if (context.signal.aborted) throw error;
+    if (error instanceof ToolError) return finish(`Error: ${error.message}`, true);
+    const message = error instanceof Error ? error.message : String(error);
+    return finish(`Error: tool '${call.name}' failed: ${message}`, true);
+  }
+}

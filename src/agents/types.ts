@@ -1,0 +1,45 @@
+import type { ModelResponse, Message, ToolCall, Usage } from '../models/types.js';
+
+export type AgentType = 'tool' | 'code';
+
+export type ErrorKind = 'model' | 'tool' | 'infrastructure' | 'timeout';
+
+export type Step =
+  | { type: 'model-call'; index: number; response: ModelResponse; durationMs: number }
+  | {
+      type: 'tool-call';
+      index: number;
+      call: ToolCall;
+      output: string;
+      isError: boolean;
+      durationMs: number;
+      /** 'native' when the provider returned a tool call, 'text' when parsed from an Action: blob. */
+      source: 'native' | 'text';
+    }
+  | { type: 'parse-error'; index: number; message: string }
+  | { type: 'code'; index: number; code: string; stdout: string; error?: string; durationMs: number };
+
+export type StopReason = 'final-answer' | 'max-steps' | 'timeout' | 'error' | 'aborted';
+
+export interface AgentRun {
+  agentType: AgentType;
+  steps: Step[];
+  messages: Message[];
+  finalAnswer?: string;
+  usage: Usage;
+  /** Model calls made (each may have needed retries). */
+  modelCalls: number;
+  /** Number of action steps (model turns), SMOLTRACE's ActionStep count. */
+  actionSteps: number;
+  stopReason: StopReason;
+  error?: { kind: ErrorKind; message: string };
+}
+
+/** Names of the tools actually called, in order, excluding final_answer. */
+export function toolsUsed(run: Pick<AgentRun, 'steps'>, finalAnswerTool = 'final_answer'): string[] {
+  const names: string[] = [];
+  for (const step of run.steps) {
+    if (step.type === 'tool-call' && step.call.name !== finalAnswerTool) names.push(step.call.name);
+  }
+  return names;
+}

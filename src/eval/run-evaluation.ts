@@ -1,0 +1,118 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import { OpenAICompatibleProvider } from '../models/openai-compatible.js';
+import type { ModelProvider } from '../models/types.js';
+import { AGENT_EVAL_VERSION } from '../version.js';
+import { prepareRun, type PreparedRun, type WorkItem } from './prepare.js';
+import { createRunDirectory, Journal, readJournal, writeJsonAtomic } from './run-directory.js';
+import { runTask, type TaskRunEnvironment } from './task-runner.js';
+import { withDefaults, type RunOptionsInput } from './defaults.js';
+import type { RunContext, RunResult, TaskResult } from './types.js';
+
+const journalRecordSchema = z.looseObject({ test_case_uid: z.string(), test_index: z.number() });
+
+/** The metadata written when a run starts; the sinks replace it with the full one at the end. */
+function startMetadata(prepared: PreparedRun) {
+  return {
+    run_id: prepared.runId,
+    status: 'running',
+    started_at: prepared.startedAt.toISOString(),
+    agent_eval_version: AGENT_EVAL_VERSION,
+    run_options: prepared.options,
+  };
+}
+
+/** Runs `work` with at most `concurrency` tasks at once; stops taking new ones once aborted. */
+async function runPool(work: readonly WorkItem[], concurrency: number, signal: AbortSignal, runOne: (item: WorkItem) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (!signal.aborted && next < work.length) {
+      const item = work[next++]!;
+      await runOne(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, work.length)) }, worker));
+}
+
+export interface RunEvaluationOverrides {
+  /** Use this provider instead of building one from the options (tests, custom providers). */
+  provider?: ModelProvider;
+}
+
+/**
+ * Runs an evaluation: validates everything first (bad input throws InputError and writes nothing),
+ * then runs the tasks with bounded concurrency, appending each result to results.jsonl as it
+ * finishes. Returns all results; writing the summary files is the sinks' job.
+ */
+export async function runEvaluation(
+  input: RunOptionsInput,
+  context: RunContext = { env: process.env },
+  overrides: RunEvaluationOverrides = {},
+): Promise<RunResult> {
+  const options = withDefaults(input);
+  const prepared = await prepareRun(options, context);
+  const now = context.now ?? (() => new Date());
+  const runSignal = context.signal ?? new AbortController().signal;
+  await createRunDirectory(prepared.runDirectory);
+
+  const previous = options.resume
+    ? await readJournal(prepared.runDirectory, (value) => journalRecordSchema.parse(value) as unknown as TaskResult)
+    : { records: [], dropped: 0 };
+  const done = new Map(previous.records.map((record) => [record.test_case_uid, record]));
+  if (previous.dropped) prepared.notices.push(`resume: dropped ${previous.dropped} incomplete line(s) from ${join(prepared.runDirectory, 'results.jsonl')}`);
+  const pending = prepared.work.filter((item) => !done.has(`${item.agentType}:${item.task.id}`));
+
+  await writeJsonAtomic(join(prepared.runDirectory, 'metadata.json'), startMetadata(prepared));
+  for (const message of prepared.notices) context.onEvent?.({ type: 'notice', message });
+  context.onEvent?.({ type: 'run-start', runId: prepared.runId, runDirectory: prepared.runDirectory, total: prepared.work.length, alreadyDone: prepared.work.length - pending.length });
+
+  const provider: ModelProvider =
+    overrides.provider ??
+    new OpenAICompatibleProvider({
+      ...prepared.resolved,
+      timeoutMs: prepared.options.requestTimeoutSeconds * 1000,
+      retry: { maxRetries: prepared.options.maxRetries, baseDelayMs: 500, maxDelayMs: 60_000 },
+    });
+  const environment: TaskRunEnvironment = {
+    runId: prepared.runId,
+    provider,
+    tools: prepared.tools,
+    systemPrompt: prepared.systemPrompt,
+    maxSteps: prepared.maxSteps,
+    generation: prepared.generation,
+    timeoutMs: prepared.options.timeoutSeconds * 1000,
+    toolContext: { workingDirectory: prepared.options.workingDirectory, now },
+    runSignal,
+    onEvent: context.onEvent,
+    now,
+  };
+
+  const journal = await Journal.open(prepared.runDirectory);
+  const results = [...done.values()];
+  try {
+    await runPool(pending, prepared.options.parallelWorkers, runSignal, async (item) => {
+      const result = await runTask(item.task, item.agentType, item.testIndex, environment);
+      if (!result) return;
+      await journal.append(result);
+      results.push(result);
+      context.onEvent?.({ type: 'task-end', result, done: results.length, total: prepared.work.length });
+    });
+  } finally {
+    await journal.close();
+    await provider.close?.();
+  }
+  results.sort((left, right) => left.test_index - right.test_index);
+  return {
+    runId: prepared.runId,
+    runDirectory: prepared.runDirectory,
+    options: prepared.options,
+    modelProvider: prepared.resolved.provider,
+    modelId: prepared.resolved.modelId,
+    startedAt: prepared.startedAt.toISOString(),
+    finishedAt: now().toISOString(),
+    results,
+    plannedTasks: prepared.work.length,
+    interrupted: runSignal.aborted,
+    notices: prepared.notices,
+  };
+}

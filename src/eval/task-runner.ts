@@ -1,0 +1,146 @@
+import { runToolCallingAgent, FINAL_ANSWER } from '../agents/tool-calling-agent.js';
+import { toolsUsed, type AgentRun, type AgentType } from '../agents/types.js';
+import { toOpenAIMessages } from '../models/openai-messages.js';
+import type { GenerationParameters, ModelProvider } from '../models/types.js';
+import { scoreTask } from '../scoring/smoltrace.js';
+import type { Task } from '../tasks/schema.js';
+import type { AnyTool, ToolContext } from '../tools/types.js';
+import type { RunEvent, TaskResult, ToolCallRecord } from './types.js';
+
+export interface TaskRunEnvironment {
+  runId: string;
+  provider: ModelProvider;
+  tools: readonly AnyTool[];
+  systemPrompt: string;
+  maxSteps: number;
+  generation: GenerationParameters;
+  timeoutMs: number;
+  toolContext: Omit<ToolContext, 'signal'>;
+  runSignal: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+  now: () => Date;
+}
+
+const TOOL_OUTPUT_LIMIT = 4000;
+
+function toolCallRecords(run: AgentRun): ToolCallRecord[] {
+  const records: ToolCallRecord[] = [];
+  for (const step of run.steps) {
+    if (step.type !== 'tool-call') continue;
+    records.push({
+      step: step.index,
+      name: step.call.name,
+      arguments: step.call.arguments,
+      output: step.output.length > TOOL_OUTPUT_LIMIT ? `${step.output.slice(0, TOOL_OUTPUT_LIMIT)}...[TRUNCATED]` : step.output,
+      is_error: step.isError,
+      duration_ms: Math.round(step.durationMs * 1000) / 1000,
+    });
+  }
+  return records;
+}
+
+/** Builds the journaled result from an agent run and its score. */
+export function buildTaskResult(
+  task: Task,
+  agentType: AgentType,
+  testIndex: number,
+  run: AgentRun,
+  timing: { runId: string; startedAt: Date; durationMs: number },
+): TaskResult {
+  const used = toolsUsed(run, FINAL_ANSWER);
+  const finalAnswerCalled = run.stopReason === 'final-answer';
+  const response = run.finalAnswer ?? null;
+  const score = scoreTask({ task, toolsUsed: used, finalAnswerCalled, response });
+  const usage = run.usage;
+  return {
+    run_id: timing.runId,
+    test_index: testIndex,
+    test_id: task.id,
+    test_case_uid: `${agentType}:${task.id}`,
+    agent_type: agentType,
+    difficulty: task.difficulty,
+    category: task.category,
+    prompt: task.prompt,
+    expected_tool: task.expected_tool,
+    expected_tool_calls: task.expected_tool_calls,
+    ...score,
+    error: run.error?.message ?? null,
+    error_kind: run.error?.kind ?? null,
+    response,
+    tools_used: used,
+    // SMOLTRACE counts each action step plus the final-answer step.
+    steps: run.actionSteps + (finalAnswerCalled ? 1 : 0),
+    stop_reason: run.stopReason,
+    trace_id: null,
+    span_id: null,
+    started_at: timing.startedAt.toISOString(),
+    execution_time_ms: Math.round(timing.durationMs * 1000) / 1000,
+    model_calls: run.modelCalls,
+    input_tokens: usage.inputTokens,
+    output_tokens: usage.outputTokens,
+    cached_input_tokens: usage.cachedInputTokens ?? 0,
+    reasoning_tokens: usage.reasoningTokens ?? 0,
+    total_tokens: usage.inputTokens + usage.outputTokens,
+    cost_usd: null,
+    tool_calls: toolCallRecords(run),
+    messages: toOpenAIMessages(run.messages),
+  };
+}
+
+/**
+ * Runs one task under its timeout. Returns undefined when the whole run was interrupted, so the task
+ * is not recorded and a resume runs it again. Any other failure becomes a recorded error.
+ */
+export async function runTask(
+  task: Task,
+  agentType: AgentType,
+  testIndex: number,
+  environment: TaskRunEnvironment,
+): Promise<TaskResult | undefined> {
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(new Error('task timeout')), environment.timeoutMs);
+  const signal = AbortSignal.any([environment.runSignal, timeout.signal]);
+  const startedAt = environment.now();
+  const started = performance.now();
+  environment.onEvent?.({ type: 'task-start', taskId: task.id, agentType });
+  let run: AgentRun;
+  try {
+    run = await runToolCallingAgent({
+      prompt: task.prompt,
+      systemPrompt: environment.systemPrompt,
+      provider: environment.provider,
+      tools: environment.tools,
+      maxSteps: environment.maxSteps,
+      generation: environment.generation,
+      signal,
+      toolContext: environment.toolContext,
+      onStep: (step) => {
+        if (step.type === 'tool-call') {
+          environment.onEvent?.({ type: 'tool-call', taskId: task.id, name: step.call.name, arguments: step.call.arguments, isError: step.isError });
+        }
+      },
+    });
+  } catch (error) {
+    if (environment.runSignal.aborted) return undefined;
+    const message = error instanceof Error ? error.message : String(error);
+    run = {
+      agentType,
+      steps: [],
+      messages: [],
+      usage: { inputTokens: 0, outputTokens: 0 },
+      modelCalls: 0,
+      actionSteps: 0,
+      stopReason: 'error',
+      error: { kind: 'infrastructure', message: `internal error: ${message}` },
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+  if (environment.runSignal.aborted) return undefined;
+  if (run.stopReason === 'aborted' || (timeout.signal.aborted && run.stopReason !== 'final-answer')) {
+    const seconds = environment.timeoutMs / 1000;
+    run = { ...run, stopReason: 'timeout', error: { kind: 'timeout', message: `task timed out after ${seconds} s` } };
+  }
+  const durationMs = performance.now() - started;
+  return buildTaskResult(task, agentType, testIndex, run, { runId: environment.runId, startedAt, durationMs });
+}

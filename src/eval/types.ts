@@ -1,0 +1,126 @@
+import type { AgentType, ErrorKind, StopReason } from '../agents/types.js';
+import type { OpenAIMessage } from '../models/openai-messages.js';
+import type { ProviderChoice } from '../models/routing.js';
+import type { Difficulty } from '../tasks/schema.js';
+
+export type AgentTypeOption = AgentType | 'both';
+
+/** Everything `runEvaluation` needs. The CLI builds it from flags; programs build it directly. */
+export interface RunOptions {
+  model: string;
+  provider: ProviderChoice;
+  baseUrl?: string;
+  agentType: AgentTypeOption;
+  difficulty?: Difficulty;
+  /** 'builtin' or a local .json/.jsonl path. */
+  datasetName: string;
+  split: string;
+  outputDir: string;
+  promptYml?: string;
+  runId?: string;
+  parallelWorkers: number;
+  workingDirectory: string;
+  /** Generation parameters for the provider (temperature, top_p, max_tokens, seed, stop, ...). */
+  modelArgs: Record<string, unknown>;
+  maxSteps?: number;
+  limit?: number;
+  taskIds?: string[];
+  /** Per-task wall-clock limit, seconds. */
+  timeoutSeconds: number;
+  /** Per-request limit for model calls, seconds. */
+  requestTimeoutSeconds: number;
+  maxRetries: number;
+  /** Continue the run in this directory, skipping tasks already recorded. */
+  resume?: string;
+  /** Leaderboard grouping (SMOLTRACE's --use-case, --team, --purpose, --suite-version); never inferred. */
+  grouping?: RunGrouping;
+}
+
+export const PURPOSES = ['selection', 'regression', 'monitoring'] as const;
+
+export interface RunGrouping {
+  useCase?: string;
+  team?: string;
+  purpose?: (typeof PURPOSES)[number];
+  suiteVersion?: string;
+}
+
+export interface RunContext {
+  env: Record<string, string | undefined>;
+  /** Aborting stops the run: running tasks are abandoned (not recorded), finished ones are kept. */
+  signal?: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+  now?: () => Date;
+}
+
+export type RunEvent =
+  | { type: 'run-start'; runId: string; runDirectory: string; total: number; alreadyDone: number }
+  | { type: 'task-start'; taskId: string; agentType: AgentType }
+  | { type: 'task-end'; result: TaskResult; done: number; total: number }
+  | { type: 'tool-call'; taskId: string; name: string; arguments: unknown; isError: boolean }
+  | { type: 'notice'; message: string };
+
+export interface ToolCallRecord {
+  step: number;
+  name: string;
+  arguments: unknown;
+  output: string;
+  is_error: boolean;
+  duration_ms: number;
+}
+
+/** One finished task, as journaled in results.jsonl. Field names follow SMOLTRACE's result keys. */
+export interface TaskResult {
+  run_id: string;
+  test_index: number;
+  test_id: string;
+  test_case_uid: string;
+  agent_type: AgentType;
+  difficulty: Difficulty;
+  category: string | null;
+  prompt: string;
+  expected_tool: string | null;
+  expected_tool_calls: number | null;
+  success: boolean;
+  tool_called: boolean;
+  correct_tool: boolean;
+  final_answer_called: boolean;
+  response_correct: boolean;
+  error: string | null;
+  error_kind: ErrorKind | null;
+  response: string | null;
+  tools_used: string[];
+  steps: number;
+  stop_reason: StopReason;
+  trace_id: string | null;
+  span_id: string | null;
+  started_at: string;
+  execution_time_ms: number;
+  model_calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  cached_input_tokens: number;
+  reasoning_tokens: number;
+  total_tokens: number;
+  /** Unknown until pricing exists: null, never 0. */
+  cost_usd: number | null;
+  tool_calls: ToolCallRecord[];
+  messages: OpenAIMessage[];
+}
+
+export interface RunResult {
+  runId: string;
+  runDirectory: string;
+  options: RunOptions;
+  /** Routed provider ("openai", "groq", "custom", ...) and the model id sent to it. */
+  modelProvider: string;
+  modelId: string;
+  startedAt: string;
+  finishedAt: string;
+  /** All results of the run, including those recorded before a resume, in test_index order. */
+  results: TaskResult[];
+  /** Tasks selected for the run (done or not). */
+  plannedTasks: number;
+  interrupted: boolean;
+  notices: string[];
+}

@@ -1,0 +1,15 @@
+/**
+ * Programmatic API. `runEvaluation` runs tasks and returns the results (journaling each one to
+ * results.jsonl in the run directory); `writeLocalJson` writes the summary files, as the CLI does.
+ */
+export { runEvaluation, type RunEvaluationOverrides } from './eval/run-evaluation.js';
+export { RUN_DEFAULTS, type RunOptionsInput } from './eval/defaults.js';
+export type { RunContext, RunEvent, RunOptions, RunResult, TaskResult, RunGrouping } from './eval/types.js';
+export { writeLocalJson } from './sinks/local-json.js';
+export { summariseRun, formatSummary } from './report/summary.js';
+export { loadTasks } from './tasks/load.js';
+export type { Task } from './tasks/schema.js';
+export type { ModelProvider, ModelRequest, ModelResponse, Message, Usage, ToolCall } from './models/types.js';
+export type { Tool, ToolContext } from './tools/types.js';
+export { ToolError, defineTool } from './tools/types.js';
+export { InputError, StartupError } from './errors.js';

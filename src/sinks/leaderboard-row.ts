@@ -1,0 +1,81 @@
+import type { RunResult } from '../eval/types.js';
+import { roundHalfEven, sumKnown } from './numbers.js';
+
+/** SMOLTRACE's kebab-case normalisation for free-text grouping fields. */
+export function normaliseGroup(value: string | undefined): string | null {
+  if (!value) return null;
+  const normalised = value.trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  return normalised || null;
+}
+
+export interface LeaderboardLocations {
+  results: string;
+  traces: string | null;
+  metrics: string;
+}
+
+/**
+ * leaderboard_row.json: SMOLTRACE's keys in SMOLTRACE's order (spec 6.5), then ours. Figures that
+ * were not measured (cost without prices, energy without a GPU sampler) are null, never 0.
+ */
+export function leaderboardRow(run: RunResult, locations: LeaderboardLocations, submittedBy: string) {
+  const results = run.results;
+  const count = results.length;
+  const successful = results.filter((result) => result.success).length;
+  const totalDuration = results.reduce((total, result) => total + result.execution_time_ms, 0);
+  const totalTokens = results.reduce((total, result) => total + result.total_tokens, 0);
+  const totalCost = sumKnown(results.map((result) => result.cost_usd));
+  const totalSteps = results.reduce((total, result) => total + result.steps, 0);
+  const average = (total: number, digits: number) => (count ? roundHalfEven(total / count, digits) : 0);
+  const grouping = run.options.grouping ?? {};
+  const errorCounts: Record<string, number> = {};
+  for (const result of results) {
+    if (result.error_kind) errorCounts[result.error_kind] = (errorCounts[result.error_kind] ?? 0) + 1;
+  }
+  return {
+    run_id: run.runId,
+    model: run.options.model,
+    agent_type: run.options.agentType,
+    provider: run.options.provider,
+    timestamp: run.finishedAt,
+    submitted_by: submittedBy,
+    use_case: normaliseGroup(grouping.useCase),
+    team: normaliseGroup(grouping.team),
+    purpose: grouping.purpose ?? null,
+    suite_version: normaliseGroup(grouping.suiteVersion),
+    results_dataset: `local:${locations.results}`,
+    traces_dataset: locations.traces ? `local:${locations.traces}` : 'local:none',
+    metrics_dataset: `local:${locations.metrics}`,
+    dataset_used: run.options.datasetName,
+    total_tests: count,
+    successful_tests: successful,
+    failed_tests: count - successful,
+    success_rate: count ? roundHalfEven((successful / count) * 100, 2) : 0,
+    avg_steps: average(totalSteps, 2),
+    avg_duration_ms: average(totalDuration, 2),
+    total_duration_ms: roundHalfEven(totalDuration, 2),
+    total_tokens: totalTokens,
+    avg_tokens_per_test: count ? Math.trunc(totalTokens / count) : 0,
+    total_cost_usd: totalCost === null ? null : roundHalfEven(totalCost, 6),
+    avg_cost_per_test_usd: totalCost === null ? null : count ? roundHalfEven(totalCost / count, 6) : 0,
+    co2_emissions_g: null,
+    power_cost_total_usd: null,
+    gpu_utilization_avg: null,
+    gpu_utilization_max: null,
+    gpu_memory_avg_mib: null,
+    gpu_memory_max_mib: null,
+    gpu_temperature_avg: null,
+    gpu_temperature_max: null,
+    gpu_power_avg_w: null,
+    notes: `Evaluation on ${run.finishedAt.slice(0, 10)}; ${count} tests`,
+    // agent-eval columns
+    model_provider: run.modelProvider,
+    model_id: run.modelId,
+    model_args: JSON.stringify(run.options.modelArgs),
+    planned_tests: run.plannedTasks,
+    interrupted: run.interrupted,
+    total_input_tokens: results.reduce((total, result) => total + result.input_tokens, 0),
+    total_output_tokens: results.reduce((total, result) => total + result.output_tokens, 0),
+    error_counts: JSON.stringify(errorCounts),
+  };
+}

@@ -1,0 +1,54 @@
+import { join } from 'node:path';
+import { writeJsonAtomic } from '../eval/run-directory.js';
+import type { RunResult } from '../eval/types.js';
+import { leaderboardRow } from './leaderboard-row.js';
+import { metricsDocument } from './metrics.js';
+import { compactTimestamp } from './numbers.js';
+import { resultRow } from './result-rows.js';
+import { AGENT_EVAL_VERSION } from '../version.js';
+
+export interface LocalOutput {
+  directory: string;
+  files: string[];
+  leaderboard: ReturnType<typeof leaderboardRow>;
+}
+
+/**
+ * Writes the run's five summary files (SMOLTRACE's names and schemas, spec 6) next to the journal.
+ * Each file is written atomically; metadata.json last, so a complete metadata means complete files.
+ */
+export async function writeLocalJson(run: RunResult, options: { submittedBy: string }): Promise<LocalOutput> {
+  const directory = run.runDirectory;
+  const path = (name: string) => join(directory, name);
+  const rows = run.results.map((result) => resultRow(result, run));
+  const traces: unknown[] = [];
+  const metrics = metricsDocument(run);
+  const leaderboard = leaderboardRow(run, { results: path('results.json'), traces: null, metrics: path('metrics.json') }, options.submittedBy);
+  await writeJsonAtomic(path('results.json'), rows);
+  await writeJsonAtomic(path('traces.json'), traces);
+  await writeJsonAtomic(path('metrics.json'), metrics);
+  await writeJsonAtomic(path('leaderboard_row.json'), leaderboard);
+  const files = ['results.json', 'traces.json', 'metrics.json', 'leaderboard_row.json', 'metadata.json', 'results.jsonl'];
+  await writeJsonAtomic(path('metadata.json'), {
+    model: run.options.model,
+    agent_type: run.options.agentType,
+    dataset_used: run.options.datasetName,
+    timestamp: compactTimestamp(run.startedAt),
+    num_results: rows.length,
+    num_traces: traces.length,
+    num_metrics: metrics.aggregates.length,
+    // agent-eval fields
+    run_id: run.runId,
+    agent_eval_version: AGENT_EVAL_VERSION,
+    status: run.interrupted ? 'interrupted' : 'completed',
+    provider: run.options.provider,
+    model_provider: run.modelProvider,
+    started_at: run.startedAt,
+    finished_at: run.finishedAt,
+    planned_tests: run.plannedTasks,
+    notices: run.notices,
+    files,
+    run_options: run.options,
+  });
+  return { directory, files, leaderboard };
+}

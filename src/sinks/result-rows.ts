@@ -1,0 +1,50 @@
+import type { RunResult, TaskResult } from '../eval/types.js';
+
+/**
+ * A results.json row: SMOLTRACE's columns in SMOLTRACE's order (spec 6.1), then ours.
+ * `evaluation_date` is when the task ran, not when the file was written.
+ */
+export function resultRow(result: TaskResult, run: RunResult) {
+  return {
+    model: run.options.model,
+    evaluation_date: result.started_at,
+    task_id: result.test_id,
+    test_case_uid: result.test_case_uid,
+    agent_type: result.agent_type,
+    difficulty: result.difficulty,
+    prompt: result.prompt,
+    success: result.success,
+    tool_called: result.tool_called,
+    correct_tool: result.correct_tool,
+    final_answer_called: result.final_answer_called,
+    response_correct: result.response_correct,
+    tools_used: result.tools_used,
+    steps: result.steps,
+    response: result.response,
+    error: result.error,
+    trace_id: result.trace_id,
+    span_id: result.span_id,
+    run_id: result.run_id,
+    execution_time_ms: result.execution_time_ms,
+    total_tokens: result.total_tokens,
+    cost_usd: result.cost_usd,
+    enhanced_trace_info: '{}',
+    // agent-eval columns
+    provider: run.options.provider,
+    model_provider: run.modelProvider,
+    category: result.category,
+    expected_tool: result.expected_tool,
+    expected_tool_calls: result.expected_tool_calls,
+    error_kind: result.error_kind,
+    stop_reason: result.stop_reason,
+    model_calls: result.model_calls,
+    input_tokens: result.input_tokens,
+    output_tokens: result.output_tokens,
+    cached_input_tokens: result.cached_input_tokens,
+    reasoning_tokens: result.reasoning_tokens,
+    tool_calls: result.tool_calls,
+    messages: result.messages,
+  };
+}
+
+export type ResultRow = ReturnType<typeof resultRow>;

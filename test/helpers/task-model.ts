@@ -1,0 +1,53 @@
+// A scripted "competent model" for end-to-end tests: for each task (found by its prompt in the first
+// user message) it calls the expected tool the expected number of times, as parallel tool calls in
+// one turn, then gives a final answer that contains every expected keyword.
+import { messageText, type Responder, type ScriptedReply } from './openai-server.js';
+import { finalAnswer } from './scripts.js';
+
+export interface ScriptableTask {
+  id: string;
+  prompt: string;
+  expected_tool?: string | null;
+  expected_tool_calls?: number | null;
+  expected_keywords?: string[];
+}
+
+const ARGUMENTS: Record<string, unknown> = {
+  get_weather: { location: 'Paris, France' },
+  calculator: { expression: '234 * 67' },
+  get_current_time: { timezone: 'UTC' },
+  web_search: { query: 'agent evaluation' },
+};
+
+function plannedCalls(task: ScriptableTask): string[] {
+  const count = Math.max(1, task.expected_tool_calls ?? 1);
+  if (!task.expected_tool || task.expected_tool === 'multiple') {
+    return Array.from({ length: count }, (_, index) => (index % 2 === 0 ? 'get_weather' : 'calculator'));
+  }
+  return Array.from({ length: count }, () => task.expected_tool!);
+}
+
+/** Replies for one task's conversation: all planned tool calls in one turn, then the answer. */
+export function scriptFor(task: ScriptableTask): ScriptedReply[] {
+  const calls = plannedCalls(task).map((name) => ({ name, arguments: ARGUMENTS[name] ?? {} }));
+  const keywords = task.expected_keywords ?? [];
+  return [{ toolCalls: calls }, finalAnswer(keywords.length ? `The answer: ${keywords.join(', ')}.` : 'Done.')];
+}
+
+/**
+ * A responder that solves `tasks`. `overrides` replace a task's script (by task id), e.g. with
+ * faults. Unknown prompts get a plain-text reply with no tool call.
+ */
+export function solveTasks(tasks: readonly ScriptableTask[], overrides: Record<string, ScriptedReply[]> = {}): Responder {
+  const scripts = tasks
+    .map((task) => ({ prompt: task.prompt, replies: overrides[task.id] ?? scriptFor(task) }))
+    .sort((left, right) => right.prompt.length - left.prompt.length);
+  return (request) => {
+    const messages: { role?: string; content?: unknown }[] = Array.isArray(request.body?.messages) ? request.body.messages : [];
+    const user = messageText(messages.find((message) => message.role === 'user')?.content);
+    const turn = messages.filter((message) => message.role === 'assistant').length;
+    const script = scripts.find((entry) => user.includes(entry.prompt));
+    if (!script) return { content: 'I do not know this task.' };
+    return script.replies[Math.min(turn, script.replies.length - 1)]!;
+  };
+}

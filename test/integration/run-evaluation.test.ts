@@ -1,0 +1,150 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runEvaluation } from '../../src/eval/run-evaluation.js';
+import type { RunOptionsInput } from '../../src/eval/defaults.js';
+import { finalAnswer, startOpenAIServer, toolCall, type LoopbackOpenAIServer, type ScriptedReply } from '../helpers/openai-server.js';
+import { solveTasks } from '../helpers/task-model.js';
+
+const TASKS = [
+  { id: 'weather', prompt: "What's the weather in Tokyo, Japan?", difficulty: 'easy', agent_type: 'tool', expected_tool: 'get_weather', expected_tool_calls: 1, expected_keywords: ['18°C'] },
+  { id: 'math', prompt: 'What is 234 multiplied by 67?', difficulty: 'easy', agent_type: 'both', expected_tool: 'calculator', expected_tool_calls: 1, expected_keywords: ['15678'] },
+  { id: 'code-only', prompt: 'Code task', difficulty: 'easy', agent_type: 'code', expected_tool: 'calculator' },
+];
+
+let server: LoopbackOpenAIServer;
+let directory: string;
+let datasetPath: string;
+
+beforeEach(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'agent-eval-run-'));
+  datasetPath = join(directory, 'tasks.jsonl');
+  await writeFile(datasetPath, TASKS.map((task) => JSON.stringify(task)).join('\n'));
+});
+afterEach(async () => server?.close());
+
+async function run(responderOverrides: Record<string, ScriptedReply[]>, options: Partial<RunOptionsInput> = {}, signal?: AbortSignal) {
+  server = await startOpenAIServer({ responder: solveTasks(TASKS, responderOverrides) });
+  return runEvaluation(
+    {
+      model: 'openai/test-model',
+      baseUrl: `${server.url}/v1`,
+      datasetName: datasetPath,
+      outputDir: join(directory, 'out'),
+      agentType: 'tool',
+      maxRetries: 0,
+      ...options,
+    },
+    { env: {}, signal },
+  );
+}
+
+const byId = (results: Awaited<ReturnType<typeof run>>['results']) => Object.fromEntries(results.map((result) => [result.test_id, result]));
+
+describe('runEvaluation with the tool-calling agent', () => {
+  it('runs, scores and journals every task', async () => {
+    const result = await run({ weather: [toolCall('get_weather', { location: 'Tokyo, Japan' }), finalAnswer('It is 18°C and clear in Tokyo.')] });
+    expect(result.results.map((row) => row.test_case_uid)).toEqual(['tool:weather', 'tool:math']);
+    const weather = byId(result.results).weather!;
+    expect(weather).toMatchObject({
+      success: true,
+      tool_called: true,
+      correct_tool: true,
+      final_answer_called: true,
+      response_correct: true,
+      response: 'It is 18°C and clear in Tokyo.',
+      tools_used: ['get_weather'],
+      steps: 3,
+      model_calls: 2,
+      error: null,
+      stop_reason: 'final-answer',
+    });
+    expect(weather.tool_calls[0]).toMatchObject({ name: 'get_weather', output: '18°C, Clear', is_error: false });
+    expect(weather.input_tokens).toBeGreaterThan(0);
+    expect(weather.total_tokens).toBe(weather.input_tokens + weather.output_tokens);
+    expect(weather.messages.map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'tool', 'assistant', 'tool']);
+    const journal = (await readFile(join(result.runDirectory, 'results.jsonl'), 'utf8')).trim().split('\n');
+    expect(journal.map((line) => JSON.parse(line).test_case_uid).sort()).toEqual(['tool:math', 'tool:weather']);
+  });
+
+  it('passes --model-args to the provider, not into the prompt', async () => {
+    await run({}, { modelArgs: { temperature: 0.1, max_tokens: 99, top_k: 3 } });
+    const body = server.requests[0]!.body;
+    expect(body).toMatchObject({ temperature: 0.1, max_tokens: 99, top_k: 3 });
+    expect(JSON.stringify(body.messages)).not.toMatch(/additional arguments|top_k|max_tokens/);
+  });
+
+  it("understands smolagents' text Action format", async () => {
+    const result = await run({
+      weather: [
+        { content: 'Thought: weather.\nAction:\n{"name": "get_weather", "arguments": {"location": "Tokyo, Japan"}}' },
+        { content: 'Action:\n{"name": "final_answer", "arguments": {"answer": "18°C, clear"}}' },
+      ],
+    });
+    const weather = byId(result.results).weather!;
+    expect(weather).toMatchObject({ success: true, tools_used: ['get_weather'], response: '18°C, clear' });
+    const weatherRequests = server.requests.filter((request) => request.body.messages[1].content.includes('Tokyo'));
+    expect(weatherRequests[1]!.body.messages.at(-1)).toEqual({ role: 'user', content: 'Observation:\n18°C, Clear' });
+  });
+
+  it('sends tool errors back to the model and goes on', async () => {
+    const result = await run({
+      weather: [
+        toolCall('no_such_tool', {}),
+        toolCall('get_weather', { place: 'Tokyo' }),
+        { content: 'I think it is warm.' },
+        toolCall('get_weather', { location: 'Tokyo, Japan' }),
+        finalAnswer('18°C'),
+      ],
+    });
+    const weather = byId(result.results).weather!;
+    expect(weather.success).toBe(true);
+    expect(weather.tools_used).toEqual(['no_such_tool', 'get_weather', 'get_weather']);
+    expect(weather.tool_calls[0]!.output).toMatch(/^Error: unknown tool 'no_such_tool'. Available tools: get_weather/);
+    expect(weather.tool_calls[1]!.output).toMatch(/^Error: invalid arguments for 'get_weather': location/);
+    const observations = server.requests.filter((request) => request.body.messages[1].content.includes('Tokyo')).map((request) => request.body.messages.at(-1));
+    expect(observations[3]).toEqual({ role: 'user', content: expect.stringMatching(/^Error: your reply contained no tool call/) });
+  });
+
+  it('records a failing task with its error kind and runs the rest', async () => {
+    const result = await run({ weather: [{ fault: { kind: 'status', status: 500 } }] });
+    const rows = byId(result.results);
+    expect(rows.weather).toMatchObject({ success: false, error_kind: 'infrastructure', stop_reason: 'error', response: null, response_correct: false });
+    expect(rows.weather!.error).toMatch(/server error \(500\)/);
+    expect(rows.math!.success).toBe(true);
+  });
+
+  it('times a slow task out', async () => {
+    const result = await run({ weather: [{ content: 'late', delayMs: 3000 }] }, { timeoutSeconds: 0.3 });
+    expect(byId(result.results).weather).toMatchObject({ success: false, error_kind: 'timeout', stop_reason: 'timeout', error: 'task timed out after 0.3 s' });
+    expect(byId(result.results).math!.success).toBe(true);
+  });
+
+  it('stops at max steps without a final answer', async () => {
+    const result = await run({ weather: [toolCall('get_weather', { location: 'Tokyo, Japan' })] }, { maxSteps: 2 });
+    expect(byId(result.results).weather).toMatchObject({
+      success: false,
+      final_answer_called: false,
+      steps: 2,
+      stop_reason: 'max-steps',
+      error_kind: 'model',
+      error: 'reached max steps (2) without a final answer',
+    });
+  });
+
+  it('skips code tasks with a notice while the code agent is missing', async () => {
+    const result = await run({}, { agentType: 'both' });
+    expect(result.results.every((row) => row.agent_type === 'tool')).toBe(true);
+    expect(result.notices).toEqual(['code agent: 2 task(s) skipped; the code agent is not available in this version yet']);
+  });
+
+  it('keeps finished tasks and drops running ones when interrupted', async () => {
+    const controller = new AbortController();
+    const pending = run({ weather: [{ content: 'slow', delayMs: 5000 }] }, {}, controller.signal);
+    setTimeout(() => controller.abort(), 500);
+    const result = await pending;
+    expect(result.interrupted).toBe(true);
+    expect(result.results.map((row) => row.test_id)).toEqual(['math']);
+  });
+});

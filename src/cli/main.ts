@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+import { Command, CommanderError, Option } from 'commander';
+import { config as loadDotenv } from 'dotenv';
+import { InputError, StartupError, errorMessage } from '../errors.js';
+import { RUN_DEFAULTS } from '../eval/defaults.js';
+import { AGENT_EVAL_VERSION } from '../version.js';
+
+const EXIT_INPUT = 2;
+const EXIT_FAILED = 1;
+const EXIT_INTERRUPTED = 130;
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const err = (line: string) => process.stderr.write(`${line}\n`);
+
+function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void): Command {
+  const program = new Command('agent-eval')
+    .description('Evaluate LLM agents on task datasets (a TypeScript port and superset of SMOLTRACE)')
+    .version(AGENT_EVAL_VERSION)
+    .showHelpAfterError('(run agent-eval run --help for the flags)')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text), outputError: (text, write) => write(text.replace(/^error: /, 'agent-eval: ')) });
+
+  program
+    .command('run')
+    .description('run an evaluation and write results, traces, metrics and a leaderboard row')
+    .option('--model <id>', 'model id, LiteLLM style: openai/gpt-4o-mini, groq/llama-3.1-8b-instant, hf/org/model, ...')
+    .addOption(new Option('--provider <name>', 'how to reach the model; litellm routes by the model prefix').choices(['litellm', 'inference', 'ollama', 'transformers']).default(RUN_DEFAULTS.provider))
+    .option('--base-url <url>', 'any OpenAI-compatible server (vLLM, llama.cpp, LM Studio, a LiteLLM proxy)')
+    .addOption(new Option('--agent-type <type>', 'agent to evaluate').choices(['tool', 'code', 'both']).default(RUN_DEFAULTS.agentType))
+    .addOption(new Option('--difficulty <level>', 'only tasks of this difficulty').choices(['easy', 'medium', 'hard']))
+    .option('--dataset-name <name>', "task set: 'builtin' or a local .json/.jsonl file", RUN_DEFAULTS.datasetName)
+    .option('--split <name>', 'split to read from a JSON file with splits', RUN_DEFAULTS.split)
+    .addOption(new Option('--output-format <format>', 'where results go').choices(['json']).default('json'))
+    .option('--output-dir <dir>', 'parent directory of run directories', RUN_DEFAULTS.outputDir)
+    .option('--prompt-yml <file>', 'smolagents prompt templates YAML (or a SMOLTRACE config with prompt_templates)')
+    .option('--run-id <id>', 'run id (default: a random UUID)')
+    .option('--parallel-workers <n>', 'tasks run at once', String(RUN_DEFAULTS.parallelWorkers))
+    .option('--concurrency <n>', 'alias of --parallel-workers')
+    .addOption(new Option('--working-directory <dir>', 'directory the tools work in').default(process.cwd(), 'the current directory'))
+    .option('--model-args <key=value...>', 'generation parameters for the model: temperature=0.2 max_tokens=512 seed=7 ...')
+    .option('--max-steps <n>', `agent steps per task (default ${RUN_DEFAULTS.maxSteps}, or max_steps from --prompt-yml)`)
+    .option('--limit <n>', 'run at most N tasks per agent type')
+    .option('--task-id <id...>', 'run only these task ids')
+    .option('--timeout <seconds>', 'wall-clock limit per task', String(RUN_DEFAULTS.timeoutSeconds))
+    .option('--request-timeout <seconds>', 'limit per model request', String(RUN_DEFAULTS.requestTimeoutSeconds))
+    .option('--max-retries <n>', 'retries per model request on 429, 5xx and connection errors', String(RUN_DEFAULTS.maxRetries))
+    .option('--resume <run-dir>', 'continue an interrupted run, skipping tasks already recorded')
+    .option('--fail-under <rate>', 'exit 3 when the success rate is below this (0.8 or 80%)')
+    .option('--use-case <text>', 'leaderboard grouping: use case')
+    .option('--team <text>', 'leaderboard grouping: team')
+    .addOption(new Option('--purpose <purpose>', 'leaderboard grouping: purpose').choices(['selection', 'regression', 'monitoring']))
+    .option('--suite-version <text>', 'leaderboard grouping: suite version')
+    .option('--quiet', 'print only the summary')
+    .option('--debug', 'print every tool call')
+    .action(async (flags: Record<string, unknown>) => {
+      const { runCommand } = await import('./run-command.js');
+      const workers = flags.concurrency ?? flags.parallelWorkers;
+      setExitCode(await runCommand({ ...flags, parallelWorkers: workers }, { out, err }, signal));
+    });
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  loadDotenv({ quiet: true });
+  const controller = new AbortController();
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT_INTERRUPTED);
+    err('\n[INTERRUPT] stopping: finished tasks are kept, running ones are dropped. Ctrl-C again to quit at once.');
+    controller.abort(new Error('interrupted'));
+  });
+  process.on('SIGTERM', () => controller.abort(new Error('terminated')));
+  let exitCode = 0;
+  const program = buildProgram(controller.signal, (code) => (exitCode = code));
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : EXIT_INPUT;
+    }
+    if (error instanceof InputError) {
+      err(`agent-eval: ${errorMessage(error)}`);
+      return EXIT_INPUT;
+    }
+    if (error instanceof StartupError) {
+      err(`agent-eval: ${errorMessage(error)}`);
+      return EXIT_FAILED;
+    }
+    err(`agent-eval: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return EXIT_FAILED;
+  }
+}
+
+// stdout and stderr writes are synchronous for files, pipes and terminals on POSIX, so exiting at
+// once loses no output and does not wait for idle keep-alive sockets.
+main(process.argv).then((code) => process.exit(code));

@@ -1,0 +1,49 @@
+import type { RunResult } from '../eval/types.js';
+import { formatSummary, summariseRun } from '../report/summary.js';
+import { createReporter } from './progress.js';
+import { parseRunFlags, type RawRunFlags } from './run-options.js';
+import { redactModelArgs } from './model-args.js';
+
+export const EXIT = { ok: 0, failed: 1, input: 2, belowThreshold: 3, interrupted: 130 } as const;
+
+interface Output {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+function printSummary(run: RunResult, directory: string, output: Output): void {
+  output.out('');
+  for (const summary of summariseRun(run.results)) for (const line of formatSummary(summary)) output.out(line);
+  if (run.interrupted) output.out(`Interrupted: ${run.results.length} of ${run.plannedTasks} task(s) recorded; continue with --resume ${directory}`);
+  output.out(`[RUN ID] ${run.runId}`);
+  output.out(`[OUTPUT] ${directory}`);
+}
+
+/** `agent-eval run`: validate flags, run, write the local files, print the summary; returns the exit code. */
+export async function runCommand(raw: RawRunFlags, output: Output, signal: AbortSignal): Promise<number> {
+  const settings = parseRunFlags(raw);
+  if (settings.debug) output.err(`[DEBUG] model args: ${JSON.stringify(redactModelArgs(settings.options.modelArgs))}`);
+  const reporter = await createReporter({ quiet: settings.quiet, debug: settings.debug, write: output.err });
+  const [{ runEvaluation }, { writeLocalJson }] = await Promise.all([
+    import('../eval/run-evaluation.js'),
+    import('../sinks/local-json.js'),
+  ]);
+  let run: RunResult;
+  try {
+    run = await runEvaluation(settings.options, { env: process.env, signal, onEvent: (event) => reporter.handle(event) });
+  } finally {
+    reporter.stop();
+  }
+  const written = await writeLocalJson(run, { submittedBy: process.env.AGENT_EVAL_SUBMITTED_BY ?? 'local' });
+  printSummary(run, written.directory, output);
+  if (run.interrupted) return EXIT.interrupted;
+  if (settings.failUnder !== undefined) {
+    const rate = run.results.length ? run.results.filter((result) => result.success).length / run.results.length : 0;
+    if (rate < settings.failUnder) {
+      output.err(`[FAIL] success rate ${(rate * 100).toFixed(1)}% is below --fail-under ${(settings.failUnder * 100).toFixed(1)}%`);
+      return EXIT.belowThreshold;
+    }
+  }
+  return EXIT.ok;
+}
+

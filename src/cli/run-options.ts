@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+import { PROVIDER_CHOICES } from '../models/routing.js';
+import { DIFFICULTIES } from '../tasks/schema.js';
+import { PURPOSES, type RunOptions } from '../eval/types.js';
+import { parseModelArgs } from './model-args.js';
+
+/** The raw values commander hands over for `agent-eval run`. */
+export interface RawRunFlags {
+  [flag: string]: unknown;
+}
+
+const integer = (flag: string, min: number) =>
+  z.coerce.number({ error: `--${flag}: must be a number` }).int(`--${flag}: must be a whole number`).min(min, `--${flag}: must be at least ${min}`);
+const seconds = (flag: string) => z.coerce.number({ error: `--${flag}: must be a number of seconds` }).positive(`--${flag}: must be more than 0`);
+
+/** `--fail-under`: a fraction (0.8) or a percentage ("80%"). */
+const failUnderSchema = z
+  .string()
+  .transform((text, context) => {
+    const percent = text.trim().endsWith('%');
+    const value = Number(percent ? text.trim().slice(0, -1) : text);
+    const fraction = percent ? value / 100 : value;
+    if (!Number.isFinite(fraction) || fraction < 0 || fraction > 1) {
+      context.addIssue({ code: 'custom', message: `--fail-under ${text}: give a success rate between 0 and 1, or a percentage like 80%` });
+      return z.NEVER;
+    }
+    return fraction;
+  });
+
+const flagsSchema = z.object({
+  model: z.string({ error: '--model is required (e.g. --model openai/gpt-4o-mini)' }).trim().min(1, '--model: must not be empty'),
+  provider: z.enum(PROVIDER_CHOICES, { error: `--provider: choose one of ${PROVIDER_CHOICES.join(', ')}` }),
+  baseUrl: z.url({ error: '--base-url: must be an http(s) URL' }).optional(),
+  agentType: z.enum(['tool', 'code', 'both'], { error: '--agent-type: choose tool, code or both' }),
+  difficulty: z.enum(DIFFICULTIES, { error: '--difficulty: choose easy, medium or hard' }).optional(),
+  datasetName: z.string().min(1),
+  split: z.string().min(1),
+  outputFormat: z.literal('json', { error: '--output-format: only json is available in this version' }),
+  outputDir: z.string().min(1),
+  promptYml: z.string().optional(),
+  runId: z.string().trim().min(1, '--run-id: must not be empty').optional(),
+  parallelWorkers: integer('parallel-workers', 1).max(256, '--parallel-workers: at most 256'),
+  workingDirectory: z.string().min(1),
+  modelArgs: z.array(z.string()).optional(),
+  maxSteps: integer('max-steps', 1).optional(),
+  limit: integer('limit', 1).optional(),
+  taskId: z.array(z.string()).optional(),
+  timeout: seconds('timeout'),
+  requestTimeout: seconds('request-timeout'),
+  maxRetries: integer('max-retries', 0),
+  resume: z.string().optional(),
+  failUnder: failUnderSchema.optional(),
+  useCase: z.string().optional(),
+  team: z.string().optional(),
+  purpose: z.enum(PURPOSES, { error: `--purpose: choose one of ${PURPOSES.join(', ')}` }).optional(),
+  suiteVersion: z.string().optional(),
+  quiet: z.boolean().optional(),
+  debug: z.boolean().optional(),
+});
+
+export interface CliRunSettings {
+  options: RunOptions;
+  failUnder?: number;
+  quiet: boolean;
+  debug: boolean;
+}
+
+/** Validates commander's values; the first problem becomes one InputError line naming the flag. */
+export function parseRunFlags(raw: RawRunFlags): CliRunSettings {
+  // A resumed run takes its model (and the other identity flags) from the run directory.
+  const withDefaults = raw.resume && raw.model === undefined ? { ...raw, model: 'resumed' } : raw;
+  const parsed = flagsSchema.safeParse(withDefaults);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const flag = `--${String(issue.path[0] ?? '').replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+    throw new InputError(issue.message.startsWith('--') ? issue.message : `${flag}: ${issue.message}`);
+  }
+  const flags = parsed.data;
+  return {
+    failUnder: flags.failUnder,
+    quiet: flags.quiet ?? false,
+    debug: flags.debug ?? false,
+    options: {
+      model: flags.model,
+      provider: flags.provider,
+      baseUrl: flags.baseUrl,
+      agentType: flags.agentType,
+      difficulty: flags.difficulty,
+      datasetName: flags.datasetName,
+      split: flags.split,
+      outputDir: flags.outputDir,
+      promptYml: flags.promptYml,
+      runId: flags.runId,
+      parallelWorkers: flags.parallelWorkers,
+      workingDirectory: flags.workingDirectory,
+      modelArgs: parseModelArgs(flags.modelArgs),
+      maxSteps: flags.maxSteps,
+      limit: flags.limit,
+      taskIds: flags.taskId,
+      timeoutSeconds: flags.timeout,
+      requestTimeoutSeconds: flags.requestTimeout,
+      maxRetries: flags.maxRetries,
+      resume: flags.resume,
+      grouping: { useCase: flags.useCase, team: flags.team, purpose: flags.purpose, suiteVersion: flags.suiteVersion },
+    },
+  };
+}

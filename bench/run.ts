@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runEvaluation } from '../src/eval/run-evaluation.js';
+import { runEvaluation } from 'agent-eval';
 
 const { values } = parseArgs({
   options: {

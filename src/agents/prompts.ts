@@ -41,25 +41,25 @@ export interface PromptConfig {
 
 export const BUILTIN_PROMPTS_DIRECTORY = fileURLToPath(new URL('../../prompts/', import.meta.url));
 
-async function readPromptFile(path: string): Promise<z.output<typeof promptFileSchema>> {
+async function readPromptFile(path: string, label = `--prompt-yml ${path}`): Promise<z.output<typeof promptFileSchema>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new InputError(`--prompt-yml ${path}: cannot read the file (${code})`);
+    throw new InputError(`${label}: cannot read the file (${code})`);
   }
   let data: unknown;
   try {
     data = parseYaml(text);
   } catch (error) {
     const line = error instanceof YAMLParseError ? `line ${error.linePos?.[0]?.line}: ` : '';
-    throw new InputError(`--prompt-yml ${path}: ${line}invalid YAML (${(error as Error).message.split('\n')[0]})`);
+    throw new InputError(`${label}: ${line}invalid YAML (${(error as Error).message.split('\n')[0]})`);
   }
   const parsed = promptFileSchema.safeParse(data ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new InputError(`--prompt-yml ${path}: ${issue.path.join('.') || 'file'}: ${issue.message}`);
+    throw new InputError(`${label}: ${issue.path.join('.') || 'file'}: ${issue.message}`);
   }
   return parsed.data;
 }
@@ -77,7 +77,8 @@ function compile(source: string, key: string, text: string): CompiledTemplate {
  * compiled here so a broken template fails before any task runs.
  */
 export async function loadPromptConfig(agentFile: string, userFile?: string): Promise<PromptConfig> {
-  const builtin = await readPromptFile(`${BUILTIN_PROMPTS_DIRECTORY}${agentFile}`);
+  const builtinPath = `${BUILTIN_PROMPTS_DIRECTORY}${agentFile}`;
+  const builtin = await readPromptFile(builtinPath, `built-in prompt file ${builtinPath} (is the installation complete?)`);
   const user = userFile ? await readPromptFile(userFile) : undefined;
   const userTemplates = { ...user, ...user?.prompt_templates };
   const templates = {

@@ -27,6 +27,11 @@ export interface Usage {
   inputTokens: number;
   outputTokens: number;
   cachedInputTokens?: number;
+  /**
+   * Prompt tokens written to the provider's cache by this call (Anthropic's
+   * `cache_creation_input_tokens`), priced differently. Included in `inputTokens` like cache reads.
+   */
+  cacheCreationInputTokens?: number;
   reasoningTokens?: number;
 }
 
@@ -84,5 +89,9 @@ export function addUsage(total: Usage, part: Usage): Usage {
     outputTokens: total.outputTokens + part.outputTokens,
     cachedInputTokens: (total.cachedInputTokens ?? 0) + (part.cachedInputTokens ?? 0),
     reasoningTokens: (total.reasoningTokens ?? 0) + (part.reasoningTokens ?? 0),
+    // Only where a provider reports cache writes, so other providers' usage keeps its shape.
+    ...(total.cacheCreationInputTokens !== undefined || part.cacheCreationInputTokens !== undefined
+      ? { cacheCreationInputTokens: (total.cacheCreationInputTokens ?? 0) + (part.cacheCreationInputTokens ?? 0) }
+      : {}),
   };
 }

@@ -11,7 +11,7 @@ import { toolSpec } from '../tools/spec.js';
 import type { AnyTool, ToolContext } from '../tools/types.js';
 import { parseTextAction } from './text-actions.js';
 import { executeToolCall } from './tool-executor.js';
-import type { AgentRun, ErrorKind, Step } from './types.js';
+import { epochNow, type AgentRun, type ErrorKind, type Step } from './types.js';
 
 export const FINAL_ANSWER = 'final_answer';
 
@@ -74,7 +74,9 @@ export async function runToolCallingAgent(input: ToolCallingAgentInput): Promise
   for (let index = 1; index <= input.maxSteps; index++) {
     if (input.signal.aborted) return { ...run, stopReason: 'aborted' };
     run.actionSteps = index;
+    const startedAtMs = epochNow();
     const started = performance.now();
+    const inputMessageCount = run.messages.length;
     let response;
     try {
       response = await input.provider.generate({ ...input.generation, messages: run.messages, tools: specs, signal: input.signal });
@@ -86,7 +88,7 @@ export async function runToolCallingAgent(input: ToolCallingAgentInput): Promise
     }
     run.modelCalls++;
     run.usage = addUsage(run.usage, response.usage);
-    record({ type: 'model-call', index, response, durationMs: performance.now() - started });
+    record({ type: 'model-call', index, response, startedAtMs, durationMs: performance.now() - started, inputMessageCount });
     run.messages.push(response.message);
 
     let calls = response.message.toolCalls ?? [];
@@ -114,7 +116,8 @@ export async function runToolCallingAgent(input: ToolCallingAgentInput): Promise
     const observations: Message[] = [];
     actions.forEach((call, position) => {
       const outcome = outcomes[position]!;
-      record({ type: 'tool-call', index, call, output: outcome.output, isError: outcome.isError, durationMs: outcome.durationMs, source });
+      const { output, isError, startedAtMs: toolStartedAtMs, durationMs, resources } = outcome;
+      record({ type: 'tool-call', index, call, output, isError, startedAtMs: toolStartedAtMs, durationMs, resources, source });
       observations.push(
         source === 'native'
           ? { role: 'tool', toolCallId: call.id, name: call.name, content: outcome.output, ...(outcome.isError ? { isError: true } : {}) }
@@ -126,7 +129,7 @@ export async function runToolCallingAgent(input: ToolCallingAgentInput): Promise
     const finalCall = calls.find((call) => call.name === FINAL_ANSWER);
     if (finalCall) {
       const answer = answerText(finalCall);
-      record({ type: 'tool-call', index, call: finalCall, output: answer, isError: false, durationMs: 0, source });
+      record({ type: 'tool-call', index, call: finalCall, output: answer, isError: false, startedAtMs: epochNow(), durationMs: 0, source });
       if (source === 'native') observations.push({ role: 'tool', toolCallId: finalCall.id, name: FINAL_ANSWER, content: answer });
       run.messages.push(...observations);
       return { ...run, finalAnswer: answer, stopReason: 'final-answer' };

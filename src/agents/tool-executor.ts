@@ -1,10 +1,27 @@
 import type { ToolCall } from '../models/types.js';
 import { ToolError, type AnyTool, type ToolContext } from '../tools/types.js';
+import { epochNow, type ResourceUsage } from './types.js';
 
 export interface ToolOutcome {
   output: string;
   isError: boolean;
+  startedAtMs: number;
   durationMs: number;
+  resources: ResourceUsage;
+}
+
+/**
+ * Resource usage between two `process.resourceUsage()` readings. Tools run in this process, so with
+ * concurrent tasks the figures include whatever else ran meanwhile: an upper bound per call.
+ */
+function resourceDelta(before: NodeJS.ResourceUsage, after: NodeJS.ResourceUsage): ResourceUsage {
+  return {
+    cpuUserMs: (after.userCPUTime - before.userCPUTime) / 1000,
+    cpuSystemMs: (after.systemCPUTime - before.systemCPUTime) / 1000,
+    maxRssKiB: after.maxRSS,
+    fsReadOps: after.fsRead - before.fsRead,
+    fsWriteOps: after.fsWrite - before.fsWrite,
+  };
 }
 
 function describeIssues(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
@@ -23,11 +40,15 @@ export async function executeToolCall(
   tools: ReadonlyMap<string, AnyTool>,
   context: ToolContext,
 ): Promise<ToolOutcome> {
+  const startedAtMs = epochNow();
   const started = performance.now();
+  const usageBefore = process.resourceUsage();
   const finish = (output: string, isError: boolean): ToolOutcome => ({
     output,
     isError,
+    startedAtMs,
     durationMs: performance.now() - started,
+    resources: resourceDelta(usageBefore, process.resourceUsage()),
   });
   const tool = tools.get(call.name);
   if (!tool) {

@@ -4,20 +4,46 @@ export type AgentType = 'tool' | 'code';
 
 export type ErrorKind = 'model' | 'tool' | 'infrastructure' | 'timeout';
 
+/** Wall-clock time in epoch milliseconds with sub-millisecond precision. */
+export function epochNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 export type Step =
-  | { type: 'model-call'; index: number; response: ModelResponse; durationMs: number }
+  | {
+      type: 'model-call';
+      index: number;
+      response: ModelResponse;
+      /** Epoch ms when the call started (for spans); durationMs is its wall time. */
+      startedAtMs: number;
+      durationMs: number;
+      /** Messages sent: the first `inputMessageCount` messages of the run's history. */
+      inputMessageCount: number;
+    }
   | {
       type: 'tool-call';
       index: number;
       call: ToolCall;
       output: string;
       isError: boolean;
+      startedAtMs: number;
       durationMs: number;
+      resources?: ResourceUsage;
       /** 'native' when the provider returned a tool call, 'text' when parsed from an Action: blob. */
       source: 'native' | 'text';
     }
   | { type: 'parse-error'; index: number; message: string }
   | { type: 'code'; index: number; code: string; stdout: string; error?: string; durationMs: number };
+
+/** What a tool call cost the process: CPU time, peak RSS, file system I/O (children included when any). */
+export interface ResourceUsage {
+  cpuUserMs: number;
+  cpuSystemMs: number;
+  maxRssKiB: number;
+  fsReadOps: number;
+  fsWriteOps: number;
+  exitCode?: number;
+}
 
 export type StopReason = 'final-answer' | 'max-steps' | 'timeout' | 'error' | 'aborted';
 

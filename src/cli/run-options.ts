@@ -55,6 +55,10 @@ const flagsSchema = z.object({
   team: z.string().optional(),
   purpose: z.enum(PURPOSES, { error: `--purpose: choose one of ${PURPOSES.join(', ')}` }).optional(),
   suiteVersion: z.string().optional(),
+  pricing: z.string().min(1).optional(),
+  enableOtel: z.boolean().optional(),
+  otlpEndpoint: z.url({ protocol: /^https?$/, error: '--otlp-endpoint: must be an http(s) URL' }).optional(),
+  captureContent: z.boolean().optional(),
   quiet: z.boolean().optional(),
   debug: z.boolean().optional(),
 });
@@ -102,6 +106,10 @@ export function parseRunFlags(raw: RawRunFlags): CliRunSettings {
       requestTimeoutSeconds: flags.requestTimeout,
       maxRetries: flags.maxRetries,
       resume: flags.resume,
+      pricingFile: flags.pricing,
+      enableOtel: flags.enableOtel,
+      otlpEndpoint: flags.otlpEndpoint,
+      captureContent: flags.captureContent,
       grouping: { useCase: flags.useCase, team: flags.team, purpose: flags.purpose, suiteVersion: flags.suiteVersion },
     },
   };

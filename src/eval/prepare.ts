@@ -13,6 +13,7 @@ import type { Task } from '../tasks/schema.js';
 import { checkTaskIds, selectTasks } from '../tasks/select.js';
 import { builtinTools } from '../tools/builtin.js';
 import type { AnyTool } from '../tools/types.js';
+import { createPriceBook, type PriceBook } from '../telemetry/cost.js';
 import { RUN_DEFAULTS } from './defaults.js';
 import { checkWritableDirectory, runDirectoryName } from './run-directory.js';
 import type { RunContext, RunOptions } from './types.js';
@@ -36,6 +37,7 @@ export interface PreparedRun {
   work: WorkItem[];
   notices: string[];
   startedAt: Date;
+  priceBook: PriceBook;
 }
 
 const savedMetadataSchema = z.object({
@@ -45,7 +47,7 @@ const savedMetadataSchema = z.object({
 });
 
 /** Options a resumed run takes from its directory; the rest (workers, timeouts) may change. */
-const FIXED_ON_RESUME = ['model', 'provider', 'baseUrl', 'agentType', 'difficulty', 'datasetName', 'split', 'promptYml', 'modelArgs', 'maxSteps', 'limit', 'taskIds', 'workingDirectory', 'grouping'] as const;
+const FIXED_ON_RESUME = ['model', 'provider', 'baseUrl', 'agentType', 'difficulty', 'datasetName', 'split', 'promptYml', 'modelArgs', 'maxSteps', 'limit', 'taskIds', 'workingDirectory', 'grouping', 'pricingFile'] as const;
 
 async function readResumeMetadata(directory: string) {
   const path = join(directory, 'metadata.json');
@@ -101,6 +103,7 @@ export async function prepareRun(given: RunOptions, context: RunContext): Promis
   const workingDirectory = resolve(options.workingDirectory);
   const info = await stat(workingDirectory).catch(() => undefined);
   if (!info?.isDirectory()) throw new InputError(`--working-directory ${options.workingDirectory}: not a directory`);
+  const priceBook = await createPriceBook({ customPricingFile: options.pricingFile });
   const notices: string[] = [];
   const work = planWork(tasks, options, notices);
   if (work.length === 0) throw new InputError('no tasks to run: the dataset has none for this agent type, difficulty and selection');
@@ -120,5 +123,6 @@ export async function prepareRun(given: RunOptions, context: RunContext): Promis
     work,
     notices,
     startedAt,
+    priceBook,
   };
 }

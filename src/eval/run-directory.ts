@@ -5,10 +5,26 @@ import { InputError } from '../errors.js';
 
 export const JOURNAL_FILE = 'results.jsonl';
 
+const INTEGER_MARK = '\u0000int:';
+
+/**
+ * JSON text in which the digit-string values of `integerKeys` are written as bare integers, so that
+ * values past 2^53 (nanosecond timestamps) stay exact for readers with big integers (Python).
+ */
+export function jsonText(data: unknown, integerKeys?: ReadonlySet<string>): string {
+  if (!integerKeys) return JSON.stringify(data, null, 2);
+  const text = JSON.stringify(
+    data,
+    (key, value) => (integerKeys.has(key) && typeof value === 'string' && /^-?\d+$/.test(value) ? `${INTEGER_MARK}${value}` : value),
+    2,
+  );
+  return text.replace(/"\\u0000int:(-?\d+)"/g, '$1');
+}
+
 /** Writes JSON through a temporary file and a rename, so readers never see half a file. */
-export async function writeJsonAtomic(path: string, data: unknown): Promise<void> {
+export async function writeJsonAtomic(path: string, data: unknown, integerKeys?: ReadonlySet<string>): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(data, null, 2)}\n`, 'utf8');
+  await writeFile(temporary, `${jsonText(data, integerKeys)}\n`, 'utf8');
   await rename(temporary, path);
 }
 

@@ -5,6 +5,7 @@ import type { ModelProvider } from '../models/types.js';
 import { AGENT_EVAL_VERSION } from '../version.js';
 import { prepareRun, type PreparedRun, type WorkItem } from './prepare.js';
 import { createRunDirectory, Journal, readJournal, writeJsonAtomic } from './run-directory.js';
+import { setUpTracing } from './telemetry-setup.js';
 import { runTask, type TaskRunEnvironment } from './task-runner.js';
 import { withDefaults, type RunOptionsInput } from './defaults.js';
 import type { RunContext, RunResult, TaskResult } from './types.js';
@@ -32,6 +33,11 @@ async function runPool(work: readonly WorkItem[], concurrency: number, signal: A
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, work.length)) }, worker));
+}
+
+function describeExportError(error: unknown): string {
+  const first = Array.isArray(error) ? error[0] : error;
+  return first instanceof Error ? first.message : String(first);
 }
 
 export interface RunEvaluationOverrides {
@@ -85,8 +91,11 @@ export async function runEvaluation(
     runSignal,
     onEvent: context.onEvent,
     now,
+    pricer: (call) => prepared.priceBook.price(call).costUsd,
   };
 
+  const tracing = await setUpTracing(prepared.options, prepared.runId, context.env);
+  environment.tracer = tracing?.tracer;
   const journal = await Journal.open(prepared.runDirectory);
   const results = [...done.values()];
   try {
@@ -100,6 +109,16 @@ export async function runEvaluation(
   } finally {
     await journal.close();
     await provider.close?.();
+    await tracing?.tracer.shutdown().catch((error: unknown) => {
+      const message = `OTLP export to ${tracing.endpoint} failed (${describeExportError(error)}); traces.json is complete`;
+      prepared.notices.push(message);
+      context.onEvent?.({ type: 'notice', message });
+    });
+  }
+  for (const model of prepared.priceBook.unknownModels()) {
+    const message = `no price known for ${model}: its cost is recorded as null (give prices with --pricing)`;
+    prepared.notices.push(message);
+    context.onEvent?.({ type: 'notice', message });
   }
   results.sort((left, right) => left.test_index - right.test_index);
   return {

@@ -1,10 +1,13 @@
 import { runToolCallingAgent, FINAL_ANSWER } from '../agents/tool-calling-agent.js';
-import { toolsUsed, type AgentRun, type AgentType } from '../agents/types.js';
+import { epochNow, toolsUsed, type AgentRun, type AgentType } from '../agents/types.js';
 import { toOpenAIMessages } from '../models/openai-messages.js';
 import type { GenerationParameters, ModelProvider } from '../models/types.js';
 import { scoreTask } from '../scoring/smoltrace.js';
 import type { Task } from '../tasks/schema.js';
+import { toolSpec } from '../tools/spec.js';
 import type { AnyTool, ToolContext } from '../tools/types.js';
+import type { RunTracer } from '../telemetry/tracing.js';
+import { sumKnown, type CallPricer } from './costs.js';
 import type { RunEvent, TaskResult, ToolCallRecord } from './types.js';
 
 export interface TaskRunEnvironment {
@@ -19,6 +22,8 @@ export interface TaskRunEnvironment {
   runSignal: AbortSignal;
   onEvent?: (event: RunEvent) => void;
   now: () => Date;
+  tracer?: RunTracer;
+  pricer?: CallPricer;
 }
 
 const TOOL_OUTPUT_LIMIT = 4000;
@@ -34,6 +39,7 @@ function toolCallRecords(run: AgentRun): ToolCallRecord[] {
       output: step.output.length > TOOL_OUTPUT_LIMIT ? `${step.output.slice(0, TOOL_OUTPUT_LIMIT)}...[TRUNCATED]` : step.output,
       is_error: step.isError,
       duration_ms: Math.round(step.durationMs * 1000) / 1000,
+      ...(step.resources ? { resources: step.resources } : {}),
     });
   }
   return records;
@@ -101,6 +107,7 @@ export async function runTask(
   const timer = setTimeout(() => timeout.abort(new Error('task timeout')), environment.timeoutMs);
   const signal = AbortSignal.any([environment.runSignal, timeout.signal]);
   const startedAt = environment.now();
+  const startedAtMs = epochNow();
   const started = performance.now();
   environment.onEvent?.({ type: 'task-start', taskId: task.id, agentType });
   let run: AgentRun;
@@ -142,5 +149,31 @@ export async function runTask(
     run = { ...run, stopReason: 'timeout', error: { kind: 'timeout', message: `task timed out after ${seconds} s` } };
   }
   const durationMs = performance.now() - started;
-  return buildTaskResult(task, agentType, testIndex, run, { runId: environment.runId, startedAt, durationMs });
+  const result = buildTaskResult(task, agentType, testIndex, run, { runId: environment.runId, startedAt, durationMs });
+  const provider = environment.provider;
+  const callCosts = run.steps.flatMap((step) =>
+    step.type === 'model-call' ? [environment.pricer ? environment.pricer({ provider: provider.provider, model: provider.modelId, usage: step.response.usage }) : null] : [],
+  );
+  result.cost_usd = sumKnown(callCosts);
+  if (environment.tracer) {
+    const trace = environment.tracer.recordTask({
+      taskId: task.id,
+      testCaseUid: result.test_case_uid,
+      difficulty: task.difficulty,
+      agentType,
+      prompt: task.prompt,
+      provider: provider.provider,
+      modelId: provider.modelId,
+      generation: environment.generation,
+      tools: environment.tools.map(toolSpec),
+      run,
+      startedAtMs,
+      durationMs,
+      success: result.success,
+      error: run.error,
+      callCosts,
+    });
+    Object.assign(result, { trace_id: trace.trace_id, span_id: trace.root_span_id, trace });
+  }
+  return result;
 }

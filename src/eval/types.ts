@@ -1,7 +1,8 @@
-import type { AgentType, ErrorKind, StopReason } from '../agents/types.js';
+import type { AgentType, ErrorKind, ResourceUsage, StopReason } from '../agents/types.js';
 import type { OpenAIMessage } from '../models/openai-messages.js';
 import type { ProviderChoice } from '../models/routing.js';
 import type { Difficulty } from '../tasks/schema.js';
+import type { TraceDocument } from '../telemetry/trace-document.js';
 
 export type AgentTypeOption = AgentType | 'both';
 
@@ -32,6 +33,14 @@ export interface RunOptions {
   maxRetries: number;
   /** Continue the run in this directory, skipping tasks already recorded. */
   resume?: string;
+  /** Record OpenTelemetry spans (traces.json, and OTLP when an endpoint is set). */
+  enableOtel?: boolean;
+  /** OTLP/HTTP endpoint for spans (default: OTEL_EXPORTER_OTLP_ENDPOINT); setting one enables tracing. */
+  otlpEndpoint?: string;
+  /** Put message content and tool arguments/results on spans (default true). */
+  captureContent?: boolean;
+  /** Custom token prices (JSON), overriding the bundled price table. */
+  pricingFile?: string;
   /** Leaderboard grouping (SMOLTRACE's --use-case, --team, --purpose, --suite-version); never inferred. */
   grouping?: RunGrouping;
 }
@@ -67,6 +76,8 @@ export interface ToolCallRecord {
   output: string;
   is_error: boolean;
   duration_ms: number;
+  /** CPU time, peak RSS and file system operations around the call (an upper bound under concurrency). */
+  resources?: ResourceUsage;
 }
 
 /** One finished task, as journaled in results.jsonl. Field names follow SMOLTRACE's result keys. */
@@ -106,6 +117,8 @@ export interface TaskResult {
   cost_usd: number | null;
   tool_calls: ToolCallRecord[];
   messages: OpenAIMessage[];
+  /** The task's trace when tracing is on (written to traces.json, not to results.json). */
+  trace?: TraceDocument;
 }
 
 export interface RunResult {

@@ -1,5 +1,6 @@
 import type { RunResult } from '../eval/types.js';
-import { roundHalfEven, sumKnown } from './numbers.js';
+import { sumKnown } from '../eval/costs.js';
+import { roundHalfEven } from './numbers.js';
 
 /** SMOLTRACE's kebab-case normalisation for free-text grouping fields. */
 export function normaliseGroup(value: string | undefined): string | null {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../eval/run-directory.js';
+import { NANOSECOND_KEYS } from '../telemetry/trace-document.js';
 import type { RunResult } from '../eval/types.js';
 import { leaderboardRow } from './leaderboard-row.js';
 import { metricsDocument } from './metrics.js';
@@ -21,11 +22,15 @@ export async function writeLocalJson(run: RunResult, options: { submittedBy: str
   const directory = run.runDirectory;
   const path = (name: string) => join(directory, name);
   const rows = run.results.map((result) => resultRow(result, run));
-  const traces: unknown[] = [];
+  const traces = run.results.flatMap((result) => (result.trace ? [result.trace] : []));
   const metrics = metricsDocument(run);
-  const leaderboard = leaderboardRow(run, { results: path('results.json'), traces: null, metrics: path('metrics.json') }, options.submittedBy);
+  const leaderboard = leaderboardRow(
+    run,
+    { results: path('results.json'), traces: traces.length ? path('traces.json') : null, metrics: path('metrics.json') },
+    options.submittedBy,
+  );
   await writeJsonAtomic(path('results.json'), rows);
-  await writeJsonAtomic(path('traces.json'), traces);
+  await writeJsonAtomic(path('traces.json'), traces, NANOSECOND_KEYS);
   await writeJsonAtomic(path('metrics.json'), metrics);
   await writeJsonAtomic(path('leaderboard_row.json'), leaderboard);
   const files = ['results.json', 'traces.json', 'metrics.json', 'leaderboard_row.json', 'metadata.json', 'results.jsonl'];

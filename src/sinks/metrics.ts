@@ -1,5 +1,6 @@
 import type { RunResult } from '../eval/types.js';
-import { roundHalfEven, sumKnown } from './numbers.js';
+import { sumKnown } from '../eval/costs.js';
+import { roundHalfEven } from './numbers.js';
 
 function histogram(values: readonly number[]) {
   const sum = values.reduce((total, value) => total + value, 0);

@@ -16,16 +16,6 @@ export function roundHalfEven(value: number, digits: number): number {
   return rounded / scale;
 }
 
-/** Sum of values, or null when any is unknown (a missing price must not read as $0). */
-export function sumKnown(values: readonly (number | null)[]): number | null {
-  let total = 0;
-  for (const value of values) {
-    if (value === null) return null;
-    total += value;
-  }
-  return total;
-}
-
 /** `YYYYMMDD_HHMMSS` in UTC. */
 export function compactTimestamp(iso: string): string {
   return iso.replace(/[-:]/g, '').replace('T', '_').slice(0, 15);

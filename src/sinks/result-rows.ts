@@ -1,5 +1,19 @@
 import type { RunResult, TaskResult } from '../eval/types.js';
 
+/** SMOLTRACE's per-row trace summary, a JSON string ("{}" without a trace). */
+function enhancedTraceInfo(result: TaskResult): string {
+  const trace = result.trace;
+  if (!trace) return '{}';
+  return JSON.stringify({
+    trace_id: trace.trace_id,
+    root_span_id: trace.root_span_id,
+    total_tokens: trace.total_tokens,
+    duration_ms: trace.total_duration_ms,
+    cost_usd: trace.total_cost_usd,
+    span_count: trace.spans.length,
+  });
+}
+
 /**
  * A results.json row: SMOLTRACE's columns in SMOLTRACE's order (spec 6.1), then ours.
  * `evaluation_date` is when the task ran, not when the file was written.
@@ -28,7 +42,7 @@ export function resultRow(result: TaskResult, run: RunResult) {
     execution_time_ms: result.execution_time_ms,
     total_tokens: result.total_tokens,
     cost_usd: result.cost_usd,
-    enhanced_trace_info: '{}',
+    enhanced_trace_info: enhancedTraceInfo(result),
     // agent-eval columns
     provider: run.options.provider,
     model_provider: run.modelProvider,

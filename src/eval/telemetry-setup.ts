@@ -1,0 +1,38 @@
+import { InputError } from '../errors.js';
+import { Redactor } from '../telemetry/redaction.js';
+import { RunTracer } from '../telemetry/tracing.js';
+import type { RunOptions } from './types.js';
+
+/** Parses OTEL_EXPORTER_OTLP_HEADERS: `key=value,key2=value2`, values URL-encoded. */
+export function parseOtlpHeaders(text: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const item of (text ?? '').split(',')) {
+    const equals = item.indexOf('=');
+    if (equals <= 0) continue;
+    headers[decodeURIComponent(item.slice(0, equals).trim())] = decodeURIComponent(item.slice(equals + 1).trim());
+  }
+  return headers;
+}
+
+export interface TracingSetup {
+  tracer: RunTracer;
+  endpoint?: string;
+}
+
+/**
+ * Builds the run's tracer when tracing is on (`enableOtel`, or an explicit OTLP endpoint). OTLP export
+ * goes to `otlpEndpoint` or OTEL_EXPORTER_OTLP_ENDPOINT.
+ */
+export async function setUpTracing(options: RunOptions, runId: string, env: Record<string, string | undefined>): Promise<TracingSetup | undefined> {
+  if (!options.enableOtel && !options.otlpEndpoint) return undefined;
+  const endpoint = options.otlpEndpoint ?? env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (endpoint && !/^https?:\/\//.test(endpoint)) throw new InputError(`--otlp-endpoint ${endpoint}: must be an http(s) URL`);
+  const tracer = await RunTracer.create({
+    runId,
+    otlpEndpoint: endpoint,
+    otlpHeaders: parseOtlpHeaders(env.OTEL_EXPORTER_OTLP_HEADERS),
+    captureContent: options.captureContent ?? true,
+    redactor: new Redactor(env),
+  });
+  return { tracer, endpoint };
+}

@@ -1,0 +1,215 @@
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { AgentRun, AgentType, ErrorKind } from '../agents/types.js';
+import type { GenerationParameters, ToolSpec } from '../models/types.js';
+import { inputMessages, outputMessages, systemInstructions, toolDefinitions } from './genai-messages.js';
+import type { Redactor } from './redaction.js';
+import { GEN_AI, OPERATION, PROCESS, PROVIDER_NAMES, SMOLTRACE } from './semconv.js';
+import { traceDocument, type TraceDocument } from './trace-document.js';
+
+export interface TracingOptions {
+  runId: string;
+  /** OTLP/HTTP base URL (`.../v1/traces` is appended unless present). */
+  otlpEndpoint?: string;
+  otlpHeaders?: Record<string, string>;
+  captureContent: boolean;
+  redactor: Redactor;
+}
+
+export interface TaskTraceInput {
+  taskId: string;
+  testCaseUid: string;
+  difficulty: string;
+  agentType: AgentType;
+  prompt: string;
+  provider: string;
+  modelId: string;
+  generation: GenerationParameters;
+  tools: readonly ToolSpec[];
+  run: AgentRun;
+  startedAtMs: number;
+  durationMs: number;
+  success: boolean;
+  error?: { kind: ErrorKind; message: string };
+  /** Cost of each model call in order; null when unknown. */
+  callCosts: (number | null)[];
+}
+
+/** Collects each task's spans synchronously as they end, so its trace document is built at once. */
+class CollectingProcessor implements SpanProcessor {
+  private spans: ReadableSpan[] = [];
+  onStart(): void {}
+  onEnd(span: ReadableSpan): void {
+    this.spans.push(span);
+  }
+  take(): ReadableSpan[] {
+    const taken = this.spans;
+    this.spans = [];
+    return taken;
+  }
+  async forceFlush(): Promise<void> {}
+  async shutdown(): Promise<void> {}
+}
+
+function otlpUrl(endpoint: string): string {
+  const base = endpoint.replace(/\/+$/, '');
+  return base.endsWith('/v1/traces') ? base : `${base}/v1/traces`;
+}
+
+/**
+ * One tracer provider per run (never registered globally, so runs in one process do not share
+ * state). Spans are created when a task ends, from the agent's recorded steps with their real
+ * start times, and exported over OTLP when an endpoint is set.
+ */
+export class RunTracer {
+  private constructor(
+    private readonly options: TracingOptions,
+    private readonly tracer: Tracer,
+    private readonly collector: CollectingProcessor,
+    private readonly shutdownProvider: () => Promise<void>,
+  ) {}
+
+  static async create(options: TracingOptions): Promise<RunTracer> {
+    const [{ BasicTracerProvider, BatchSpanProcessor }, { resourceFromAttributes }] = await Promise.all([
+      import('@opentelemetry/sdk-trace-base'),
+      import('@opentelemetry/resources'),
+    ]);
+    const collector = new CollectingProcessor();
+    const processors: SpanProcessor[] = [collector];
+    if (options.otlpEndpoint) {
+      const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
+      const exporter = new OTLPTraceExporter({ url: otlpUrl(options.otlpEndpoint), headers: options.otlpHeaders, timeoutMillis: 5000 });
+      processors.push(new BatchSpanProcessor(exporter));
+    }
+    const provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': SMOLTRACE.serviceName, [SMOLTRACE.runId]: options.runId }),
+      spanProcessors: processors,
+    });
+    const tracer = provider.getTracer('agent-eval');
+    return new RunTracer(options, tracer, collector, async () => {
+      await provider.forceFlush();
+      await provider.shutdown();
+    });
+  }
+
+  /** Flushes the OTLP exporter. A collector that is down is reported by the caller, once. */
+  async shutdown(): Promise<void> {
+    await this.shutdownProvider();
+  }
+
+  private text(value: unknown): string {
+    return this.options.redactor.text(typeof value === 'string' ? value : JSON.stringify(value ?? null));
+  }
+
+  private child(name: string, parent: Span, startMs: number, attributes: Attributes, kind = SpanKind.INTERNAL): Span {
+    return this.tracer.startSpan(name, { startTime: startMs, attributes, kind }, trace.setSpan(ROOT_CONTEXT, parent));
+  }
+
+  /** Records one task's span tree and returns its trace document. */
+  recordTask(input: TaskTraceInput): TraceDocument {
+    const { run } = input;
+    const endMs = input.startedAtMs + input.durationMs;
+    const root = this.tracer.startSpan(SMOLTRACE.rootSpanName, {
+      startTime: input.startedAtMs,
+      root: true,
+      attributes: {
+        [SMOLTRACE.testId]: input.taskId,
+        [SMOLTRACE.testCaseUid]: input.testCaseUid,
+        [SMOLTRACE.testDifficulty]: input.difficulty,
+        [SMOLTRACE.agentType]: input.agentType,
+        [SMOLTRACE.prompt]: this.text(input.prompt.slice(0, 100)),
+      },
+    });
+    const agentName = input.agentType === 'tool' ? 'tool_calling_agent' : 'code_agent';
+    const agent = this.child(`${OPERATION.invokeAgent} ${agentName}`, root, input.startedAtMs, {
+      [GEN_AI.operationName]: OPERATION.invokeAgent,
+      [GEN_AI.agentName]: agentName,
+      [GEN_AI.providerName]: PROVIDER_NAMES[input.provider] ?? input.provider,
+      [GEN_AI.requestModel]: input.modelId,
+      [GEN_AI.conversationId]: input.testCaseUid,
+    });
+    let callIndex = 0;
+    for (const step of run.steps) {
+      if (step.type === 'model-call') this.recordModelCall(agent, input, step, input.callCosts[callIndex++] ?? null);
+      else if (step.type === 'tool-call') this.recordToolCall(agent, input, step);
+      else if (step.type === 'parse-error') agent.addEvent('parse_error', { step_index: step.index, message: step.message });
+    }
+    const toolCalls = run.steps.filter((step) => step.type === 'tool-call' && step.call.name !== 'final_answer').length;
+    root.setAttributes({ [SMOLTRACE.toolCalls]: toolCalls, [SMOLTRACE.steps]: run.actionSteps, [SMOLTRACE.success]: input.success });
+    for (const span of [agent, root]) {
+      if (input.error) {
+        span.setAttribute(GEN_AI.errorType, input.error.kind);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: this.text(input.error.message) });
+      } else {
+        span.setStatus({ code: SpanStatusCode.OK });
+      }
+    }
+    agent.end(endMs);
+    root.end(endMs);
+    return traceDocument(this.collector.take(), this.options.runId);
+  }
+
+  private recordModelCall(agent: Span, input: TaskTraceInput, step: Extract<AgentRun['steps'][number], { type: 'model-call' }>, cost: number | null) {
+    const { response } = step;
+    const usage = response.usage;
+    const attributes: Attributes = {
+      [GEN_AI.operationName]: OPERATION.chat,
+      [GEN_AI.providerName]: PROVIDER_NAMES[input.provider] ?? input.provider,
+      [GEN_AI.requestModel]: input.modelId,
+      [GEN_AI.responseModel]: response.model,
+      [GEN_AI.responseFinishReasons]: [response.finishReason],
+      [GEN_AI.usageInputTokens]: usage.inputTokens,
+      [GEN_AI.usageOutputTokens]: usage.outputTokens,
+      [GEN_AI.usageCacheReadInputTokens]: usage.cachedInputTokens ?? 0,
+      [GEN_AI.usageReasoningOutputTokens]: usage.reasoningTokens ?? 0,
+      'agent_eval.attempts': response.attempts,
+    };
+    if (response.responseId) attributes[GEN_AI.responseId] = response.responseId;
+    const generation = input.generation;
+    if (generation.temperature !== undefined) attributes[GEN_AI.requestTemperature] = generation.temperature;
+    if (generation.topP !== undefined) attributes[GEN_AI.requestTopP] = generation.topP;
+    if (generation.maxOutputTokens !== undefined) attributes[GEN_AI.requestMaxTokens] = generation.maxOutputTokens;
+    if (generation.seed !== undefined) attributes[GEN_AI.requestSeed] = generation.seed;
+    if (generation.stop?.length) attributes[GEN_AI.requestStopSequences] = generation.stop;
+    if (cost !== null) attributes[GEN_AI.usageCost] = cost;
+    if (this.options.captureContent) {
+      const sent = input.run.messages.slice(0, step.inputMessageCount);
+      attributes[GEN_AI.inputMessages] = this.text(inputMessages(sent));
+      attributes[GEN_AI.systemInstructions] = this.text(systemInstructions(sent));
+      attributes[GEN_AI.outputMessages] = this.text(outputMessages(response.message, response.finishReason));
+      attributes[GEN_AI.toolDefinitions] = this.text(toolDefinitions(input.tools));
+    }
+    const span = this.child(`${OPERATION.chat} ${input.modelId}`, agent, step.startedAtMs, attributes, SpanKind.CLIENT);
+    span.end(step.startedAtMs + step.durationMs);
+  }
+
+  private recordToolCall(agent: Span, input: TaskTraceInput, step: Extract<AgentRun['steps'][number], { type: 'tool-call' }>) {
+    const description = input.tools.find((tool) => tool.name === step.call.name)?.description;
+    const attributes: Attributes = {
+      [GEN_AI.operationName]: OPERATION.executeTool,
+      [GEN_AI.toolName]: step.call.name,
+      [GEN_AI.toolCallId]: step.call.id,
+      [GEN_AI.toolType]: 'function',
+    };
+    if (description) attributes[GEN_AI.toolDescription] = description;
+    if (this.options.captureContent) {
+      attributes[GEN_AI.toolCallArguments] = this.text(step.call.arguments);
+      attributes[GEN_AI.toolCallResult] = this.text(step.output);
+    }
+    const resources = step.resources;
+    if (resources) {
+      attributes[PROCESS.cpuUserMs] = resources.cpuUserMs;
+      attributes[PROCESS.cpuSystemMs] = resources.cpuSystemMs;
+      attributes[PROCESS.maxRssKiB] = resources.maxRssKiB;
+      attributes[PROCESS.fsReadOps] = resources.fsReadOps;
+      attributes[PROCESS.fsWriteOps] = resources.fsWriteOps;
+      if (resources.exitCode !== undefined) attributes[PROCESS.exitCode] = resources.exitCode;
+    }
+    const span = this.child(`${OPERATION.executeTool} ${step.call.name}`, agent, step.startedAtMs, attributes);
+    if (step.isError) {
+      span.setAttribute(GEN_AI.errorType, 'tool_error');
+      span.setStatus({ code: SpanStatusCode.ERROR, message: this.text(step.output.slice(0, 500)) });
+    }
+    span.end(step.startedAtMs + Math.max(step.durationMs, 0));
+  }
+}

@@ -24,10 +24,3 @@ export function parseModelArgs(items: readonly string[] | undefined): Record<str
   }
   return result;
 }
-
-const SECRET_KEY = /(^|_)(key|token|secret|password|authorization)$|^(key|token|secret|password|authorization)/i;
-
-/** Model args for printing, with secret-looking keys shown as [REDACTED]. */
-export function redactModelArgs(args: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(args).map(([key, value]) => [key, SECRET_KEY.test(key) ? '[REDACTED]' : value]));
-}

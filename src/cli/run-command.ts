@@ -2,7 +2,7 @@ import type { RunResult } from '../eval/types.js';
 import { formatSummary, summariseRun } from '../report/summary.js';
 import { createReporter } from './progress.js';
 import { parseRunFlags, type RawRunFlags } from './run-options.js';
-import { redactModelArgs } from './model-args.js';
+import { redactModelArgs } from '../telemetry/redaction.js';
 
 export const EXIT = { ok: 0, failed: 1, input: 2, belowThreshold: 3, interrupted: 130 } as const;
 

@@ -15,6 +15,7 @@ import { builtinTools } from '../tools/builtin.js';
 import type { AnyTool } from '../tools/types.js';
 import { createPriceBook, type PriceBook } from '../telemetry/cost.js';
 import { RUN_DEFAULTS } from './defaults.js';
+import { templateHashes } from './environment.js';
 import { checkWritableDirectory, runDirectoryName } from './run-directory.js';
 import type { RunContext, RunOptions } from './types.js';
 
@@ -38,6 +39,7 @@ export interface PreparedRun {
   notices: string[];
   startedAt: Date;
   priceBook: PriceBook;
+  promptHashes: Record<string, string>;
 }
 
 const savedMetadataSchema = z.object({
@@ -60,6 +62,17 @@ async function readResumeMetadata(directory: string) {
   const parsed = savedMetadataSchema.safeParse(JSON.parse(text));
   if (!parsed.success) throw new InputError(`--resume ${directory}: metadata.json has no run_id/run_options; was it made by agent-eval?`);
   return parsed.data;
+}
+
+/** Secret-looking model args are saved redacted; a resume takes them from --model-args again. */
+function restoreRedactedArgs(saved: Record<string, unknown>, given: Record<string, unknown>): Record<string, unknown> {
+  const restored = { ...saved };
+  for (const [key, value] of Object.entries(saved)) {
+    if (value !== '[REDACTED]') continue;
+    if (!(key in given)) throw new InputError(`--resume: model arg '${key}' was saved redacted; give it again with --model-args ${key}=...`);
+    restored[key] = given[key];
+  }
+  return restored;
 }
 
 function planWork(tasks: readonly Task[], options: RunOptions, notices: string[]): WorkItem[] {
@@ -85,6 +98,7 @@ export async function prepareRun(given: RunOptions, context: RunContext): Promis
   if (given.resume) {
     const saved = await readResumeMetadata(given.resume);
     const fixed = Object.fromEntries(FIXED_ON_RESUME.map((key) => [key, saved.run_options[key]]));
+    fixed.modelArgs = restoreRedactedArgs((fixed.modelArgs ?? {}) as Record<string, unknown>, given.modelArgs);
     options = { ...given, ...fixed, resume: given.resume } as RunOptions;
     runId = saved.run_id;
     runDirectory = resolve(given.resume);
@@ -124,5 +138,6 @@ export async function prepareRun(given: RunOptions, context: RunContext): Promis
     notices,
     startedAt,
     priceBook,
+    promptHashes: templateHashes(promptConfig.templates),
   };
 }

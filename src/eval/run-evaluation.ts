@@ -5,6 +5,8 @@ import type { ModelProvider } from '../models/types.js';
 import { AGENT_EVAL_VERSION } from '../version.js';
 import { prepareRun, type PreparedRun, type WorkItem } from './prepare.js';
 import { createRunDirectory, Journal, readJournal, writeJsonAtomic } from './run-directory.js';
+import { redactModelArgs } from '../telemetry/redaction.js';
+import { describeEnvironment } from './environment.js';
 import { setUpTracing } from './telemetry-setup.js';
 import { runTask, type TaskRunEnvironment } from './task-runner.js';
 import { withDefaults, type RunOptionsInput } from './defaults.js';
@@ -19,7 +21,7 @@ function startMetadata(prepared: PreparedRun) {
     status: 'running',
     started_at: prepared.startedAt.toISOString(),
     agent_eval_version: AGENT_EVAL_VERSION,
-    run_options: prepared.options,
+    run_options: { ...prepared.options, modelArgs: redactModelArgs(prepared.options.modelArgs) },
   };
 }
 
@@ -133,5 +135,8 @@ export async function runEvaluation(
     plannedTasks: prepared.work.length,
     interrupted: runSignal.aborted,
     notices: prepared.notices,
+    environment: await describeEnvironment(),
+    promptHashes: prepared.promptHashes,
+    generation: prepared.generation,
   };
 }

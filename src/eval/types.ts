@@ -3,6 +3,8 @@ import type { OpenAIMessage } from '../models/openai-messages.js';
 import type { ProviderChoice } from '../models/routing.js';
 import type { Difficulty } from '../tasks/schema.js';
 import type { TraceDocument } from '../telemetry/trace-document.js';
+import type { GenerationParameters } from '../models/types.js';
+import type { EnvironmentInfo } from './environment.js';
 
 export type AgentTypeOption = AgentType | 'both';
 
@@ -136,4 +138,10 @@ export interface RunResult {
   plannedTasks: number;
   interrupted: boolean;
   notices: string[];
+  /** Machine, runtime and harness version. */
+  environment: EnvironmentInfo;
+  /** sha256 of each prompt template used. */
+  promptHashes: Record<string, string>;
+  /** Generation parameters sent with every model call. */
+  generation: GenerationParameters;
 }

@@ -1,6 +1,7 @@
 import type { RunResult } from '../eval/types.js';
 import { sumKnown } from '../eval/costs.js';
 import { roundHalfEven } from './numbers.js';
+import { AGENT_EVAL_VERSION } from '../version.js';
 
 /** SMOLTRACE's kebab-case normalisation for free-text grouping fields. */
 export function normaliseGroup(value: string | undefined): string | null {
@@ -78,5 +79,17 @@ export function leaderboardRow(run: RunResult, locations: LeaderboardLocations, 
     total_input_tokens: results.reduce((total, result) => total + result.input_tokens, 0),
     total_output_tokens: results.reduce((total, result) => total + result.output_tokens, 0),
     error_counts: JSON.stringify(errorCounts),
+    cost_per_successful_test_usd: totalCost === null || successful === 0 ? null : roundHalfEven(totalCost / successful, 6),
+    p50_duration_ms: percentile(results.map((result) => result.execution_time_ms), 50),
+    p95_duration_ms: percentile(results.map((result) => result.execution_time_ms), 95),
+    agent_eval_version: AGENT_EVAL_VERSION,
   };
+}
+
+/** Nearest-rank percentile, rounded to 2 decimals; null for no values. */
+export function percentile(values: readonly number[], rank: number): number | null {
+  if (!values.length) return null;
+  const sorted = [...values].sort((left, right) => left - right);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((rank / 100) * sorted.length) - 1));
+  return roundHalfEven(sorted[index]!, 2);
 }

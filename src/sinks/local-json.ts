@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../eval/run-directory.js';
+import { redactModelArgs } from '../telemetry/redaction.js';
 import { NANOSECOND_KEYS } from '../telemetry/trace-document.js';
 import type { RunResult } from '../eval/types.js';
 import { leaderboardRow } from './leaderboard-row.js';
@@ -53,7 +54,10 @@ export async function writeLocalJson(run: RunResult, options: { submittedBy: str
     planned_tests: run.plannedTasks,
     notices: run.notices,
     files,
-    run_options: run.options,
+    environment: run.environment,
+    prompt_template_sha256: run.promptHashes,
+    generation_parameters: run.generation,
+    run_options: { ...run.options, modelArgs: redactModelArgs(run.options.modelArgs) },
   });
   return { directory, files, leaderboard };
 }

@@ -30,3 +30,10 @@ export class Redactor {
     return result.length > STRING_LIMIT ? `${result.slice(0, STRING_LIMIT)}${TRUNCATED}` : result;
   }
 }
+
+const SECRET_KEY = /(^|_)(key|token|secret|password|authorization)$|^(key|token|secret|password|authorization)/i;
+
+/** Model args for printing and metadata, with secret-looking keys shown as [REDACTED]. */
+export function redactModelArgs(args: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(args).map(([key, value]) => [key, SECRET_KEY.test(key) ? '[REDACTED]' : value]));
+}

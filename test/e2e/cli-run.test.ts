@@ -94,6 +94,42 @@ describe('agent-eval run (built CLI, loopback OpenAI server)', () => {
     expect(metrics.aggregates[0]).toMatchObject({ name: 'tests.successful', data_points: [{ value: { value: successes }, attributes: { total_tests: toolTasks.length } }] });
   });
 
+  it('writes consistent traces, results and leaderboard with --enable-otel', async () => {
+    server = await startOpenAIServer({ responder: solveTasks(toolTasks) });
+    const output = await mkdtemp(join(tmpdir(), 'agent-eval-e2e-'));
+    const result = await runCli(
+      ['run', '--model', 'openai/gpt-4o-mini', '--base-url', `${server.url}/v1`, '--agent-type', 'tool', '--output-dir', output, '--limit', '6', '--enable-otel', '--quiet'],
+      { env: { OPENAI_API_KEY: 'sk-test' } },
+    );
+    expect(result.code).toBe(0);
+    const [runName] = await readdir(output);
+    const runDirectory = join(output, runName!);
+    const rows = await readJson(join(runDirectory, 'results.json'));
+    const tracesText = await readFile(join(runDirectory, 'traces.json'), 'utf8');
+    const traces = JSON.parse(tracesText);
+    const leaderboard = await readJson(join(runDirectory, 'leaderboard_row.json'));
+    const metadata = await readJson(join(runDirectory, 'metadata.json'));
+    expect(traces).toHaveLength(6);
+    expect(tracesText).toMatch(/"start_time": \d{19},/);
+    const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+    const rowTokens = sum(rows.map((row: { total_tokens: number }) => row.total_tokens));
+    expect(sum(traces.map((trace: { total_tokens: number }) => trace.total_tokens))).toBe(rowTokens);
+    expect(leaderboard.total_tokens).toBe(rowTokens);
+    const traceDurations = sum(traces.map((trace: { total_duration_ms: number }) => trace.total_duration_ms));
+    expect(Math.abs(leaderboard.total_duration_ms - traceDurations)).toBeLessThan(6);
+    const costs = rows.map((row: { cost_usd: number }) => row.cost_usd);
+    expect(costs.every((cost: unknown) => typeof cost === 'number' && cost > 0)).toBe(true);
+    expect(leaderboard.total_cost_usd).toBeCloseTo(sum(costs), 6);
+    expect(leaderboard.traces_dataset).toBe(`local:${join(runDirectory, 'traces.json')}`);
+    for (const row of rows) {
+      const trace = traces.find((candidate: { trace_id: string }) => candidate.trace_id === row.trace_id);
+      expect(trace.test_case_uids).toEqual([row.test_case_uid]);
+      expect(JSON.parse(row.enhanced_trace_info)).toMatchObject({ trace_id: row.trace_id, root_span_id: row.span_id, total_tokens: row.total_tokens });
+    }
+    expect(metadata).toMatchObject({ num_traces: 6, environment: { agent_eval_version: '0.1.0', node_version: process.version } });
+    expect(metadata.prompt_template_sha256.system_prompt).toMatch(/^[0-9a-f]{64}$/);
+  });
+
   it('exits 3 under --fail-under and 0 above it', async () => {
     server = await startOpenAIServer({ responder: () => ({ content: 'I will not use tools.' }) });
     const output = await mkdtemp(join(tmpdir(), 'agent-eval-e2e-'));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { convertModelArgValue, parseModelArgs, redactModelArgs } from '../../src/cli/model-args.js';
+import { convertModelArgValue, parseModelArgs } from '../../src/cli/model-args.js';
+import { redactModelArgs } from '../../src/telemetry/redaction.js';
 import { toGenerationParameters } from '../../src/models/generation.js';
 
 describe('parseModelArgs', () => {

@@ -41,13 +41,18 @@ await writeFile(dataset, `${rows.join('\n')}\n`);
 const server = await startServer();
 
 console.log(`agent-eval bench: ${taskCount} tasks x ${CALLS_PER_TASK} model calls, ${latencyMs} ms latency, Node ${process.version}`);
-console.log('workers  tasks/s   wall s   ideal s  wall/ideal  cpu ms/call  peak RSS MiB  success');
+console.log('workers  otel  tasks/s   wall s   ideal s  wall/ideal  cpu ms/call  peak RSS MiB  success');
+// Every worker count without telemetry, then the middle one again with spans on (the overhead ratio).
+const plan = [
+  ...workerCounts.map((workers) => ({ workers, otel: false })),
+  { workers: workerCounts[Math.floor(workerCounts.length / 2)]!, otel: true },
+];
 try {
-  for (const workers of workerCounts) {
+  for (const { workers, otel } of plan) {
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const result = await runEvaluation(
-      { model: 'openai/bench-model', baseUrl: `${server.url}/v1`, datasetName: dataset, outputDir: join(directory, `out-${workers}`), agentType: 'tool', parallelWorkers: workers, maxRetries: 0 },
+      { model: 'openai/gpt-4o-mini', baseUrl: `${server.url}/v1`, datasetName: dataset, outputDir: join(directory, `out-${workers}-${otel}`), agentType: 'tool', parallelWorkers: workers, maxRetries: 0, enableOtel: otel },
       { env: {} },
     );
     const wallSeconds = (performance.now() - started) / 1000;
@@ -59,6 +64,7 @@ try {
     console.log(
       [
         String(workers).padStart(7),
+        (otel ? 'on' : 'off').padStart(5),
         (taskCount / wallSeconds).toFixed(1).padStart(8),
         wallSeconds.toFixed(2).padStart(8),
         idealSeconds.toFixed(2).padStart(9),

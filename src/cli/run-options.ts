@@ -59,6 +59,13 @@ const flagsSchema = z.object({
   enableOtel: z.boolean().optional(),
   otlpEndpoint: z.url({ protocol: /^https?$/, error: '--otlp-endpoint: must be an http(s) URL' }).optional(),
   captureContent: z.boolean().optional(),
+  enableGpuMetrics: z.boolean().optional(),
+  disableGpuMetrics: z.boolean().optional(),
+  gpuSampleInterval: seconds('gpu-sample-interval'),
+  pue: z.coerce.number({ error: '--pue: must be a number' }).min(1, '--pue: must be at least 1'),
+  carbonIntensity: z.coerce.number({ error: '--carbon-intensity: must be a number' }).min(0, '--carbon-intensity: must be at least 0').optional(),
+  country: z.string().trim().min(2).optional(),
+  electricityPrice: z.coerce.number({ error: '--electricity-price: must be a number' }).min(0, '--electricity-price: must be at least 0'),
   quiet: z.boolean().optional(),
   debug: z.boolean().optional(),
 });
@@ -81,6 +88,8 @@ export function parseRunFlags(raw: RawRunFlags): CliRunSettings {
     throw new InputError(issue.message.startsWith('--') ? issue.message : `${flag}: ${issue.message}`);
   }
   const flags = parsed.data;
+  if (flags.enableGpuMetrics && flags.disableGpuMetrics) throw new InputError('--enable-gpu-metrics and --disable-gpu-metrics: choose one');
+  if (flags.country && flags.carbonIntensity !== undefined) throw new InputError('--country and --carbon-intensity: choose one');
   return {
     failUnder: flags.failUnder,
     quiet: flags.quiet ?? false,
@@ -110,6 +119,12 @@ export function parseRunFlags(raw: RawRunFlags): CliRunSettings {
       enableOtel: flags.enableOtel,
       otlpEndpoint: flags.otlpEndpoint,
       captureContent: flags.captureContent,
+      gpuMetrics: flags.disableGpuMetrics ? false : flags.enableGpuMetrics ? true : undefined,
+      gpuSampleIntervalSeconds: flags.gpuSampleInterval,
+      pue: flags.pue,
+      carbonIntensity: flags.carbonIntensity,
+      country: flags.country,
+      electricityPrice: flags.electricityPrice,
       grouping: { useCase: flags.useCase, team: flags.team, purpose: flags.purpose, suiteVersion: flags.suiteVersion },
     },
   };

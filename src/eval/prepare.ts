@@ -16,6 +16,7 @@ import type { AnyTool } from '../tools/types.js';
 import { createPriceBook, type PriceBook } from '../telemetry/cost.js';
 import { RUN_DEFAULTS } from './defaults.js';
 import { templateHashes } from './environment.js';
+import { energySettings, type EnergySettings } from './energy.js';
 import { checkWritableDirectory, runDirectoryName } from './run-directory.js';
 import type { RunContext, RunOptions } from './types.js';
 
@@ -40,6 +41,7 @@ export interface PreparedRun {
   startedAt: Date;
   priceBook: PriceBook;
   promptHashes: Record<string, string>;
+  energy: EnergySettings;
 }
 
 const savedMetadataSchema = z.object({
@@ -139,5 +141,6 @@ export async function prepareRun(given: RunOptions, context: RunContext): Promis
     startedAt,
     priceBook,
     promptHashes: templateHashes(promptConfig.templates),
+    energy: energySettings(options, resolved.provider, context.env),
   };
 }

@@ -7,6 +7,7 @@ import { prepareRun, type PreparedRun, type WorkItem } from './prepare.js';
 import { createRunDirectory, Journal, readJournal, writeJsonAtomic } from './run-directory.js';
 import { redactModelArgs } from '../telemetry/redaction.js';
 import { describeEnvironment } from './environment.js';
+import { EnergyMonitor, type EnergyReportForRun } from './energy.js';
 import { setUpTracing } from './telemetry-setup.js';
 import { runTask, type TaskRunEnvironment } from './task-runner.js';
 import { withDefaults, type RunOptionsInput } from './defaults.js';
@@ -98,8 +99,15 @@ export async function runEvaluation(
 
   const tracing = await setUpTracing(prepared.options, prepared.runId, context.env);
   environment.tracer = tracing?.tracer;
+  const energy = new EnergyMonitor(prepared.energy);
+  const energyNotice = await energy.start();
+  if (energyNotice) {
+    prepared.notices.push(energyNotice);
+    context.onEvent?.({ type: 'notice', message: energyNotice });
+  }
   const journal = await Journal.open(prepared.runDirectory);
   const results = [...done.values()];
+  let energyReport: EnergyReportForRun | undefined;
   try {
     await runPool(pending, prepared.options.parallelWorkers, runSignal, async (item) => {
       const result = await runTask(item.task, item.agentType, item.testIndex, environment);
@@ -110,6 +118,7 @@ export async function runEvaluation(
     });
   } finally {
     await journal.close();
+    energyReport = await energy.stop();
     await provider.close?.();
     await tracing?.tracer.shutdown().catch((error: unknown) => {
       const message = `OTLP export to ${tracing.endpoint} failed (${describeExportError(error)}); traces.json is complete`;
@@ -138,5 +147,6 @@ export async function runEvaluation(
     environment: await describeEnvironment(),
     promptHashes: prepared.promptHashes,
     generation: prepared.generation,
+    energy: energyReport!,
   };
 }

@@ -5,6 +5,7 @@ import type { Difficulty } from '../tasks/schema.js';
 import type { TraceDocument } from '../telemetry/trace-document.js';
 import type { GenerationParameters } from '../models/types.js';
 import type { EnvironmentInfo } from './environment.js';
+import type { EnergyReportForRun } from './energy.js';
 
 export type AgentTypeOption = AgentType | 'both';
 
@@ -41,6 +42,16 @@ export interface RunOptions {
   otlpEndpoint?: string;
   /** Put message content and tool arguments/results on spans (default true). */
   captureContent?: boolean;
+  /** GPU/energy sampling: undefined = on for local providers (ollama, transformers), off for APIs. */
+  gpuMetrics?: boolean;
+  gpuSampleIntervalSeconds?: number;
+  /** Data-centre power usage effectiveness (default 1.0). */
+  pue?: number;
+  /** Grid carbon intensity in gCO2e/kWh (default 475), or a country's from `country` (ISO 3166 alpha-3). */
+  carbonIntensity?: number;
+  country?: string;
+  /** USD per kWh (default 0.12). */
+  electricityPrice?: number;
   /** Custom token prices (JSON), overriding the bundled price table. */
   pricingFile?: string;
   /** Leaderboard grouping (SMOLTRACE's --use-case, --team, --purpose, --suite-version); never inferred. */
@@ -144,4 +155,5 @@ export interface RunResult {
   promptHashes: Record<string, string>;
   /** Generation parameters sent with every model call. */
   generation: GenerationParameters;
+  energy: EnergyReportForRun;
 }

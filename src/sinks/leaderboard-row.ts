@@ -30,6 +30,7 @@ export function leaderboardRow(run: RunResult, locations: LeaderboardLocations, 
   const totalSteps = results.reduce((total, result) => total + result.steps, 0);
   const average = (total: number, digits: number) => (count ? roundHalfEven(total / count, digits) : 0);
   const grouping = run.options.grouping ?? {};
+  const { measured, stats, cpuEstimate } = run.energy;
   const errorCounts: Record<string, number> = {};
   for (const result of results) {
     if (result.error_kind) errorCounts[result.error_kind] = (errorCounts[result.error_kind] ?? 0) + 1;
@@ -60,15 +61,15 @@ export function leaderboardRow(run: RunResult, locations: LeaderboardLocations, 
     avg_tokens_per_test: count ? Math.trunc(totalTokens / count) : 0,
     total_cost_usd: totalCost === null ? null : roundHalfEven(totalCost, 6),
     avg_cost_per_test_usd: totalCost === null ? null : count ? roundHalfEven(totalCost / count, 6) : 0,
-    co2_emissions_g: null,
-    power_cost_total_usd: null,
-    gpu_utilization_avg: null,
-    gpu_utilization_max: null,
-    gpu_memory_avg_mib: null,
-    gpu_memory_max_mib: null,
-    gpu_temperature_avg: null,
-    gpu_temperature_max: null,
-    gpu_power_avg_w: null,
+    co2_emissions_g: measured ? roundHalfEven(measured.co2Grams, 4) : null,
+    power_cost_total_usd: measured ? roundHalfEven(measured.powerCostUsd, 6) : null,
+    gpu_utilization_avg: round2(stats?.utilizationAvg),
+    gpu_utilization_max: round2(stats?.utilizationMax),
+    gpu_memory_avg_mib: round2(stats?.memoryUsedAvgMiB),
+    gpu_memory_max_mib: round2(stats?.memoryUsedMaxMiB),
+    gpu_temperature_avg: round2(stats?.temperatureAvgC),
+    gpu_temperature_max: round2(stats?.temperatureMaxC),
+    gpu_power_avg_w: round2(stats?.powerAvgW),
     notes: `Evaluation on ${run.finishedAt.slice(0, 10)}; ${count} tests`,
     // agent-eval columns
     model_provider: run.modelProvider,
@@ -82,8 +83,19 @@ export function leaderboardRow(run: RunResult, locations: LeaderboardLocations, 
     cost_per_successful_test_usd: totalCost === null || successful === 0 ? null : roundHalfEven(totalCost / successful, 6),
     p50_duration_ms: percentile(results.map((result) => result.execution_time_ms), 50),
     p95_duration_ms: percentile(results.map((result) => result.execution_time_ms), 95),
+    energy_kwh: measured ? roundHalfEven(measured.energyKWh, 9) : null,
+    co2_per_successful_test_g: measured && successful ? roundHalfEven(measured.co2Grams / successful, 6) : null,
+    gpu_names: run.energy.gpuNames.length ? run.energy.gpuNames.join(', ') : null,
+    cpu_energy_kwh_estimate: cpuEstimate ? roundHalfEven(cpuEstimate.energyKWh, 9) : null,
+    cpu_co2_g_estimate: cpuEstimate ? roundHalfEven(cpuEstimate.co2Grams, 6) : null,
+    carbon_intensity_g_per_kwh: run.energy.enabled ? run.energy.settings.intensity.gramsPerKWh : null,
+    pue: run.energy.enabled ? run.energy.settings.pue : null,
     agent_eval_version: AGENT_EVAL_VERSION,
   };
+}
+
+function round2(value: number | null | undefined): number | null {
+  return value === null || value === undefined ? null : roundHalfEven(value, 2);
 }
 
 /** Nearest-rank percentile, rounded to 2 decimals; null for no values. */

@@ -22,9 +22,9 @@ export const ROUTES: readonly Route[] = [
   { prefix: 'fireworks_ai', baseUrl: 'https://api.fireworks.ai/inference/v1', keyVariables: ['FIREWORKS_AI_API_KEY', 'FIREWORKS_API_KEY'], keyRequired: true },
   { prefix: 'xai', baseUrl: 'https://api.x.ai/v1', keyVariables: ['XAI_API_KEY'], keyRequired: true },
   { prefix: 'hf', baseUrl: 'https://router.huggingface.co/v1', keyVariables: ['HF_TOKEN', 'HUGGINGFACE_API_KEY'], keyRequired: true },
-  // Interim routes through the servers' OpenAI-compatible endpoints until native clients land.
-  { prefix: 'anthropic', baseUrl: 'https://api.anthropic.com/v1', keyVariables: ['ANTHROPIC_API_KEY'], baseUrlVariable: 'ANTHROPIC_BASE_URL', keyRequired: true },
-  { prefix: 'ollama', baseUrl: 'http://localhost:11434/v1', keyVariables: ['OLLAMA_API_KEY'], keyRequired: false },
+  // Native APIs (see factory.ts): the Anthropic Messages API and Ollama's /api/chat, so no /v1 here.
+  { prefix: 'anthropic', baseUrl: 'https://api.anthropic.com', keyVariables: ['ANTHROPIC_API_KEY'], baseUrlVariable: 'ANTHROPIC_BASE_URL', keyRequired: true },
+  { prefix: 'ollama', baseUrl: 'http://localhost:11434', keyVariables: ['OLLAMA_API_KEY'], baseUrlVariable: 'OLLAMA_HOST', keyRequired: false },
 ];
 
 const ALIASES: Record<string, string> = { huggingface: 'hf', together: 'together_ai', fireworks: 'fireworks_ai', 'ollama_chat': 'ollama' };
@@ -46,6 +46,8 @@ export interface ResolveInput {
   model: string;
   provider: ProviderChoice;
   baseUrl?: string;
+  /** Hugging Face Inference Provider to pin (groq, together, ...): sent as `model:provider`. */
+  hfInferenceProvider?: string;
   env: Record<string, string | undefined>;
 }
 
@@ -85,20 +87,37 @@ function splitModel(input: ResolveInput): { route: Route | undefined; modelId: s
   throw new InputError(`--model ${model}: cannot tell the provider; write it as prefix/model (e.g. openai/${model}) or give --base-url`);
 }
 
+/**
+ * `OLLAMA_HOST` as the ollama CLI reads it: the scheme is optional and then means http with port
+ * 11434 by default (`0.0.0.0:11434` and `0.0.0.0` mean `http://0.0.0.0:11434`, `:8080` means
+ * `http://127.0.0.1:8080`); with a scheme, the scheme's default port applies. Trailing slashes go.
+ */
+function ollamaHostUrl(host: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) return host.replace(/\/+$/, '');
+  const [hostPort = '', ...rest] = host.split('/');
+  const path = rest.length ? `/${rest.join('/')}` : '';
+  const withHost = hostPort.startsWith(':') || hostPort === '' ? `127.0.0.1${hostPort}` : hostPort;
+  const hasPort = /:\d+$/.test(withHost) && !/^\[[^\]]*\]$/.test(withHost);
+  return `http://${withHost}${hasPort ? '' : ':11434'}${path}`.replace(/\/+$/, '');
+}
+
 /** Resolves a LiteLLM-style model id to an endpoint and key. Throws InputError on anything unusable. */
 export function resolveModel(input: ResolveInput): ResolvedModel {
   if (!input.model.trim()) throw new InputError('--model: must not be empty');
-  const { route, modelId } = splitModel(input);
+  const split = splitModel(input);
+  const { route } = split;
+  let { modelId } = split;
   if (!modelId) throw new InputError(`--model ${input.model}: the model name after the prefix is empty`);
+  if (input.hfInferenceProvider) {
+    if (route?.prefix !== 'hf') throw new InputError('--hf-inference-provider: only for hf/ models or --provider inference');
+    if (!modelId.includes(':')) modelId = `${modelId}:${input.hfInferenceProvider}`;
+  }
   if (!route) {
     const apiKey = input.env.AGENT_EVAL_API_KEY ?? input.env.OPENAI_API_KEY ?? 'not-needed';
     return { provider: 'custom', modelId, baseUrl: input.baseUrl!, apiKey };
   }
-  const baseUrl =
-    input.baseUrl ??
-    (route.prefix === 'ollama' && input.env.OLLAMA_HOST ? `${input.env.OLLAMA_HOST.replace(/\/+$/, '')}/v1` : undefined) ??
-    (route.baseUrlVariable ? input.env[route.baseUrlVariable] : undefined) ??
-    route.baseUrl;
+  const fromEnv = route.baseUrlVariable ? input.env[route.baseUrlVariable]?.trim() || undefined : undefined;
+  const baseUrl = input.baseUrl ?? (fromEnv && route.prefix === 'ollama' ? ollamaHostUrl(fromEnv) : fromEnv) ?? route.baseUrl;
   const apiKey = readKey(route, input.env);
   if (!apiKey && route.keyRequired && !input.baseUrl) {
     throw new InputError(`--model ${input.model}: ${route.keyVariables[0]} is not set (put it in the environment or in .env)`);

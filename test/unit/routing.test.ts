@@ -48,10 +48,39 @@ describe('resolveModel', () => {
     expect(routed).toMatchObject({ provider: 'openai', modelId: 'gpt-4o', baseUrl: 'http://127.0.0.1:9/v1' });
   });
 
-  it('honours OPENAI_BASE_URL and OLLAMA_HOST', () => {
+  it('honours OPENAI_BASE_URL and ANTHROPIC_BASE_URL', () => {
     expect(resolve('openai/gpt-4o', { OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'http://proxy/v1' }).baseUrl).toBe('http://proxy/v1');
-    expect(resolve('ollama/llama3.2', { OLLAMA_HOST: 'http://gpu-box:11434/' }).baseUrl).toBe('http://gpu-box:11434/v1');
+    expect(resolve('anthropic/claude-x', { ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: 'http://gateway:8080' }).baseUrl).toBe('http://gateway:8080');
+  });
+
+  it('routes anthropic and ollama to their native APIs (no /v1)', () => {
+    expect(resolve('anthropic/claude-sonnet-4-5', { ANTHROPIC_API_KEY: 'sk-ant' })).toEqual({
+      provider: 'anthropic',
+      modelId: 'claude-sonnet-4-5',
+      baseUrl: 'https://api.anthropic.com',
+      apiKey: 'sk-ant',
+    });
+    expect(() => resolve('anthropic/claude-sonnet-4-5')).toThrow(/ANTHROPIC_API_KEY is not set/);
+    expect(resolve('ollama/llama3.2')).toEqual({ provider: 'ollama', modelId: 'llama3.2', baseUrl: 'http://localhost:11434', apiKey: 'not-needed' });
+    expect(resolve('ollama_chat/qwen3:8b')).toMatchObject({ provider: 'ollama', modelId: 'qwen3:8b' });
     expect(resolve('llama3.2', {}, { provider: 'ollama' })).toMatchObject({ provider: 'ollama', modelId: 'llama3.2', apiKey: 'not-needed' });
+  });
+
+  it.each([
+    ['http://gpu-box:11434/', 'http://gpu-box:11434'],
+    ['https://ollama.example.com', 'https://ollama.example.com'],
+    ['0.0.0.0:11434', 'http://0.0.0.0:11434'],
+    ['0.0.0.0', 'http://0.0.0.0:11434'],
+    ['gpu-box:8080', 'http://gpu-box:8080'],
+    [':8080', 'http://127.0.0.1:8080'],
+    ['[::1]:11434', 'http://[::1]:11434'],
+    ['  ', 'http://localhost:11434'],
+  ])('reads OLLAMA_HOST=%j as %s', (host, baseUrl) => {
+    expect(resolve('ollama/llama3.2', { OLLAMA_HOST: host }).baseUrl).toBe(baseUrl);
+  });
+
+  it('prefers --base-url over OLLAMA_HOST', () => {
+    expect(resolve('ollama/llama3.2', { OLLAMA_HOST: 'gpu-box' }, { baseUrl: 'http://127.0.0.1:9' }).baseUrl).toBe('http://127.0.0.1:9');
   });
 
   it('maps --provider inference to the Hugging Face router', () => {
@@ -60,5 +89,13 @@ describe('resolveModel', () => {
 
   it('says clearly that transformers is not available yet', () => {
     expect(() => resolve('x', {}, { provider: 'transformers' })).toThrow(/not available in this version/);
+  });
+
+  it('pins a Hugging Face Inference Provider with --hf-inference-provider', () => {
+    const pinned = resolveModel({ model: 'hf/Qwen/Qwen2.5-7B-Instruct', provider: 'litellm', hfInferenceProvider: 'groq', env: { HF_TOKEN: 'hf_x' } });
+    expect(pinned.modelId).toBe('Qwen/Qwen2.5-7B-Instruct:groq');
+    expect(() => resolveModel({ model: 'openai/gpt-4o', provider: 'litellm', hfInferenceProvider: 'groq', env: { OPENAI_API_KEY: 'k' } })).toThrow(
+      '--hf-inference-provider: only for hf/ models or --provider inference',
+    );
   });
 });

@@ -25,6 +25,7 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
     .description('run an evaluation and write results, traces, metrics and a leaderboard row')
     .option('--model <id>', 'model id, LiteLLM style: openai/gpt-4o-mini, groq/llama-3.1-8b-instant, hf/org/model, ...')
     .addOption(new Option('--provider <name>', 'how to reach the model; litellm routes by the model prefix').choices(['litellm', 'inference', 'ollama', 'transformers']).default(RUN_DEFAULTS.provider))
+    .option('--hf-inference-provider <name>', 'Hugging Face Inference Provider for hf/ models (groq, together, ...)')
     .option('--base-url <url>', 'any OpenAI-compatible server (vLLM, llama.cpp, LM Studio, a LiteLLM proxy)')
     .addOption(new Option('--agent-type <type>', 'agent to evaluate').choices(['tool', 'code', 'both']).default(RUN_DEFAULTS.agentType))
     .addOption(new Option('--difficulty <level>', 'only tasks of this difficulty').choices(['easy', 'medium', 'hard']))

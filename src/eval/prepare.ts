@@ -51,7 +51,7 @@ const savedMetadataSchema = z.object({
 });
 
 /** Options a resumed run takes from its directory; the rest (workers, timeouts) may change. */
-const FIXED_ON_RESUME = ['model', 'provider', 'baseUrl', 'agentType', 'difficulty', 'datasetName', 'split', 'promptYml', 'modelArgs', 'maxSteps', 'limit', 'taskIds', 'workingDirectory', 'grouping', 'pricingFile'] as const;
+const FIXED_ON_RESUME = ['model', 'provider', 'baseUrl', 'hfInferenceProvider', 'agentType', 'difficulty', 'datasetName', 'split', 'promptYml', 'modelArgs', 'maxSteps', 'limit', 'taskIds', 'workingDirectory', 'grouping', 'pricingFile'] as const;
 
 async function readResumeMetadata(directory: string) {
   const path = join(directory, 'metadata.json');
@@ -109,7 +109,7 @@ export async function prepareRun(given: RunOptions, context: RunContext): Promis
   if (options.agentType === 'code') {
     throw new InputError('--agent-type code: the code agent is not available in this version yet; use --agent-type tool');
   }
-  const resolved = resolveModel({ model: options.model, provider: options.provider, baseUrl: options.baseUrl, env: context.env });
+  const resolved = resolveModel({ ...options, env: context.env });
   const generation = toGenerationParameters(options.modelArgs);
   const tasks = await loadTasks({ datasetName: options.datasetName, split: options.split });
   checkTaskIds(tasks, options.taskIds);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { OpenAICompatibleProvider } from '../models/openai-compatible.js';
+import { createProvider } from '../models/factory.js';
 import type { ModelProvider } from '../models/types.js';
 import { AGENT_EVAL_VERSION } from '../version.js';
 import { prepareRun, type PreparedRun, type WorkItem } from './prepare.js';
@@ -77,11 +77,10 @@ export async function runEvaluation(
 
   const provider: ModelProvider =
     overrides.provider ??
-    new OpenAICompatibleProvider({
-      ...prepared.resolved,
+    (await createProvider(prepared.resolved, {
       timeoutMs: prepared.options.requestTimeoutSeconds * 1000,
       retry: { maxRetries: prepared.options.maxRetries, baseDelayMs: 500, maxDelayMs: 60_000 },
-    });
+    }));
   const environment: TaskRunEnvironment = {
     runId: prepared.runId,
     provider,

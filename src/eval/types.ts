@@ -14,6 +14,8 @@ export interface RunOptions {
   model: string;
   provider: ProviderChoice;
   baseUrl?: string;
+  /** Hugging Face Inference Provider for hf/ models (SMOLTRACE's --hf-inference-provider). */
+  hfInferenceProvider?: string;
   agentType: AgentTypeOption;
   difficulty?: Difficulty;
   /** 'builtin' or a local .json/.jsonl path. */

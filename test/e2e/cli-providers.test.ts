@@ -1,0 +1,65 @@
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadTasks } from '../../src/tasks/load.js';
+import type { Task } from '../../src/tasks/schema.js';
+import { startAnthropicServer } from '../helpers/anthropic-server.js';
+import { runCli } from '../helpers/cli.js';
+import { startOllamaServer } from '../helpers/ollama-server.js';
+import { startOpenAIServer } from '../helpers/openai-server.js';
+import { solveTasks } from '../helpers/task-model.js';
+
+let tasks: Task[];
+beforeAll(async () => {
+  tasks = (await loadTasks({ datasetName: 'builtin', split: 'train' })).filter((task) => task.agent_type !== 'code').slice(0, 5);
+});
+
+/** Runs the CLI on the same five built-in tasks against one provider's loopback server. */
+async function evaluate(model: string, env: Record<string, string>, extra: string[] = []) {
+  const output = await mkdtemp(join(tmpdir(), 'agent-eval-providers-'));
+  const ids = tasks.map((task) => task.id);
+  const result = await runCli(['run', '--model', model, '--agent-type', 'tool', '--output-dir', output, '--task-id', ...ids, '--quiet', ...extra], { env });
+  expect(result.stderr).not.toMatch(/unexpected error/);
+  expect(result.code).toBe(0);
+  const [name] = await readdir(output);
+  return JSON.parse(await readFile(join(output, name!, 'results.json'), 'utf8')) as { task_id: string; success: boolean; tools_used: string[]; response: string; model_provider: string }[];
+}
+
+const comparable = (rows: Awaited<ReturnType<typeof evaluate>>) => rows.map(({ task_id, success, tools_used, response }) => ({ task_id, success, tools_used, response }));
+
+describe('the same tasks through every native provider', () => {
+  it('gives the same results over OpenAI-compatible, Anthropic and Ollama APIs', async () => {
+    const openai = await startOpenAIServer({ responder: solveTasks(tasks) });
+    const anthropic = await startAnthropicServer({ responder: solveTasks(tasks), requireApiKey: 'sk-ant-test' });
+    const ollama = await startOllamaServer({ responder: solveTasks(tasks), models: ['llama3.2'] });
+    try {
+      const viaOpenAI = await evaluate('openai/gpt-4o-mini', { OPENAI_API_KEY: 'sk-test' }, ['--base-url', `${openai.url}/v1`]);
+      const viaAnthropic = await evaluate('anthropic/claude-sonnet-4-5', { ANTHROPIC_API_KEY: 'sk-ant-test', ANTHROPIC_BASE_URL: anthropic.url });
+      const viaOllama = await evaluate('ollama/llama3.2', { OLLAMA_HOST: ollama.url });
+      expect(viaOpenAI.every((row) => row.success)).toBe(true);
+      expect(comparable(viaAnthropic)).toEqual(comparable(viaOpenAI));
+      expect(comparable(viaOllama)).toEqual(comparable(viaOpenAI));
+      expect(viaAnthropic[0]!.model_provider).toBe('anthropic');
+      expect(viaOllama[0]!.model_provider).toBe('ollama');
+      expect(anthropic.requests.length).toBeGreaterThan(0);
+      expect(ollama.requests.every((request) => request.path === '/api/chat')).toBe(true);
+    } finally {
+      await Promise.all([openai.close(), anthropic.close(), ollama.close()]);
+    }
+  });
+
+  it('tells the user to start Ollama when it is not running', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const output = await mkdtemp(join(tmpdir(), 'agent-eval-providers-'));
+    const result = await runCli(['run', '--model', 'ollama/llama3.2', '--agent-type', 'tool', '--output-dir', output, '--limit', '1', '--max-retries', '0'], {
+      env: { OLLAMA_HOST: `127.0.0.1:${port}` },
+    });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`cannot reach Ollama at http://127.0.0.1:${port}: is 'ollama serve' running?`);
+  });
+});

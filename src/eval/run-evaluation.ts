@@ -98,6 +98,7 @@ export async function runEvaluation(
 
   const tracing = await setUpTracing(prepared.options, prepared.runId, context.env);
   environment.tracer = tracing?.tracer;
+  environment.metrics = tracing?.metrics;
   const energy = new EnergyMonitor(prepared.energy);
   const energyNotice = await energy.start();
   if (energyNotice) {
@@ -147,5 +148,6 @@ export async function runEvaluation(
     promptHashes: prepared.promptHashes,
     generation: prepared.generation,
     energy: energyReport!,
+    clientMetrics: tracing ? await tracing.metrics.collect() : [],
   };
 }

@@ -7,6 +7,7 @@ import type { Task } from '../tasks/schema.js';
 import { toolSpec } from '../tools/spec.js';
 import type { AnyTool, ToolContext } from '../tools/types.js';
 import type { RunTracer } from '../telemetry/tracing.js';
+import type { GenAiMetrics } from '../telemetry/genai-metrics.js';
 import { sumKnown, type CallPricer } from './costs.js';
 import type { RunEvent, TaskResult, ToolCallRecord } from './types.js';
 
@@ -23,6 +24,7 @@ export interface TaskRunEnvironment {
   onEvent?: (event: RunEvent) => void;
   now: () => Date;
   tracer?: RunTracer;
+  metrics?: GenAiMetrics;
   pricer?: CallPricer;
 }
 
@@ -155,6 +157,10 @@ export async function runTask(
     step.type === 'model-call' ? [environment.pricer ? environment.pricer({ provider: provider.provider, model: provider.modelId, usage: step.response.usage }) : null] : [],
   );
   result.cost_usd = sumKnown(callCosts);
+  for (const step of run.steps) {
+    if (step.type !== 'model-call') continue;
+    environment.metrics?.record({ provider: provider.provider, requestModel: provider.modelId, responseModel: step.response.model, usage: step.response.usage, durationMs: step.durationMs });
+  }
   if (environment.tracer) {
     const trace = environment.tracer.recordTask({
       taskId: task.id,

@@ -1,6 +1,7 @@
 import { InputError } from '../errors.js';
 import { Redactor } from '../telemetry/redaction.js';
 import { RunTracer } from '../telemetry/tracing.js';
+import { GenAiMetrics } from '../telemetry/genai-metrics.js';
 import type { RunOptions } from './types.js';
 
 /** Parses OTEL_EXPORTER_OTLP_HEADERS: `key=value,key2=value2`, values URL-encoded. */
@@ -16,6 +17,7 @@ export function parseOtlpHeaders(text: string | undefined): Record<string, strin
 
 export interface TracingSetup {
   tracer: RunTracer;
+  metrics: GenAiMetrics;
   endpoint?: string;
 }
 
@@ -34,5 +36,5 @@ export async function setUpTracing(options: RunOptions, runId: string, env: Reco
     captureContent: options.captureContent ?? true,
     redactor: new Redactor(env),
   });
-  return { tracer, endpoint };
+  return { tracer, metrics: await GenAiMetrics.create(runId), endpoint };
 }

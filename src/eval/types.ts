@@ -158,4 +158,6 @@ export interface RunResult {
   /** Generation parameters sent with every model call. */
   generation: GenerationParameters;
   energy: EnergyReportForRun;
+  /** GenAI client histograms (token usage, operation duration) as OTLP-JSON resourceMetrics; empty without tracing. */
+  clientMetrics: unknown[];
 }

@@ -31,7 +31,7 @@ export function metricsDocument(run: RunResult) {
   const cost = sumKnown(results.map((result) => result.cost_usd));
   return {
     run_id: run.runId,
-    resourceMetrics,
+    resourceMetrics: [...resourceMetrics, ...run.clientMetrics],
     aggregates: [
       {
         name: 'tests.successful',

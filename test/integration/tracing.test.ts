@@ -71,6 +71,19 @@ describe('OpenTelemetry spans', () => {
     expect(BigInt(root!.end_time) - BigInt(root!.start_time)).toBeGreaterThan(0n);
   });
 
+  it('records the GenAI client histograms with the OpenTelemetry metrics SDK', async () => {
+    const result = await run();
+    const [resource] = result.clientMetrics as { scopeMetrics: { metrics: { name: string; unit: string; histogram: { dataPoints: { attributes: { key: string; value: { stringValue?: string } }[]; count: number; sum: number; bucketCounts: number[] }[] } }[] }[] }[];
+    const metrics = Object.fromEntries(resource!.scopeMetrics[0]!.metrics.map((metric) => [metric.name, metric]));
+    const weather = result.results.find((row) => row.test_id === 'weather')!;
+    const tokenPoints = metrics['gen_ai.client.token.usage']!.histogram.dataPoints;
+    const input = tokenPoints.find((point) => point.attributes.some((attribute) => attribute.key === 'gen_ai.token.type' && attribute.value.stringValue === 'input'))!;
+    expect(input.count).toBe(weather.model_calls); // the failing task made no completed call
+    expect(input.sum).toBe(weather.input_tokens);
+    expect(input.bucketCounts.reduce((sum, count) => sum + count, 0)).toBe(input.count);
+    expect(metrics['gen_ai.client.operation.duration']!.unit).toBe('s');
+  });
+
   it('marks a failed task with error status and error.type', async () => {
     const result = await run();
     const math = result.results.find((row) => row.test_id === 'math')!;

@@ -1,19 +1,7 @@
-import Anthropic, {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-  AuthenticationError,
-  InternalServerError,
-  NotFoundError,
-  OverloadedError,
-  PermissionDeniedError,
-  RateLimitError,
-  RequestTimeoutError,
-} from '@anthropic-ai/sdk';
+import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import { z } from 'zod';
 import { toAnthropicConversation, toAnthropicTools } from './anthropic-messages.js';
-import { ProviderError, parseRetryAfter } from './errors.js';
+import { ProviderError, errorFromStatus, errorWithoutStatus, parseRetryAfter } from './errors.js';
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from './retry.js';
 import type { FinishReason, ModelProvider, ModelRequest, ModelResponse, ToolCall, Usage } from './types.js';
 
@@ -94,26 +82,12 @@ export function classifyAnthropicError(error: unknown, signal?: AbortSignal): Pr
     const retryAfterMs = parseRetryAfter(headers?.get('retry-after'), headers?.get('retry-after-ms'));
     // `message` is "<status> <JSON body>" for Anthropic's error envelope; `apiMessage` is error.message.
     const detail = error.apiMessage ?? error.message.replace(/^\d+\s*/, '');
-    const options = { status, retryAfterMs, cause: error };
-    if (error instanceof AuthenticationError || error instanceof PermissionDeniedError || status === 401 || status === 403) {
-      return new ProviderError('auth', `authentication failed (${status}): ${detail}`, options);
-    }
-    if (error instanceof NotFoundError || error.type === 'not_found_error') {
-      return new ProviderError('model-missing', `model or endpoint not found (${status}): ${detail}`, options);
-    }
-    if (error instanceof RequestTimeoutError || error.type === 'timeout_error') {
-      return new ProviderError('timeout', `server timed out (${status}): ${detail}`, options);
-    }
-    if (error instanceof RateLimitError || status === 429) return new ProviderError('rate-limit', `rate limited (429): ${detail}`, options);
-    if (error instanceof OverloadedError || error.type === 'overloaded_error') {
-      return new ProviderError('server', `overloaded (${status}): ${detail}`, options);
-    }
-    if (error instanceof InternalServerError || status >= 500) return new ProviderError('server', `server error (${status}): ${detail}`, options);
-    return new ProviderError('bad-request', `request rejected (${status}): ${detail}`, options);
+    // Typed errors map to the status they stand for (a proxy may send them with another status).
+    const effective =
+      error.type === 'not_found_error' ? 404 : error.type === 'timeout_error' ? 408 : error.type === 'overloaded_error' ? 529 : status;
+    return errorFromStatus(effective, detail, { retryAfterMs, cause: error });
   }
-  if (error instanceof SyntaxError) return new ProviderError('malformed-response', `malformed response: ${error.message}`, { cause: error });
-  const message = error instanceof Error ? error.message : String(error);
-  return new ProviderError('connection', message, { cause: error });
+  return errorWithoutStatus(error);
 }
 
 /** A provider for the Anthropic Messages API, on the official `@anthropic-ai/sdk`. */

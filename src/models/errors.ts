@@ -53,3 +53,30 @@ export function parseRetryAfter(
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now);
 }
+
+/**
+ * Classifies an HTTP error status the same way for every provider: 401/403 auth, 404 model missing,
+ * 408 timeout, 429 rate limit, 529 overloaded and other 5xx server errors (all retryable but auth and
+ * 404), anything else a rejected request.
+ */
+export function errorFromStatus(
+  status: number,
+  detail: string,
+  extra: { retryAfterMs?: number; cause?: unknown } = {},
+): ProviderError {
+  const options = { status, ...extra };
+  if (status === 401 || status === 403) return new ProviderError('auth', `authentication failed (${status}): ${detail}`, options);
+  if (status === 404) return new ProviderError('model-missing', `model or endpoint not found (404): ${detail}`, options);
+  if (status === 408) return new ProviderError('timeout', `server timed out (408): ${detail}`, options);
+  if (status === 429) return new ProviderError('rate-limit', `rate limited (429): ${detail}`, options);
+  if (status === 529) return new ProviderError('server', `overloaded (529): ${detail}`, options);
+  if (status >= 500) return new ProviderError('server', `server error (${status}): ${detail}`, options);
+  return new ProviderError('bad-request', `request rejected (${status}): ${detail}`, options);
+}
+
+/** A failure without an HTTP status: unparseable JSON is a malformed response, anything else a connection error. */
+export function errorWithoutStatus(error: unknown): ProviderError {
+  if (error instanceof SyntaxError) return new ProviderError('malformed-response', `malformed response: ${error.message}`, { cause: error });
+  const message = error instanceof Error ? error.message : String(error);
+  return new ProviderError('connection', message, { cause: error });
+}

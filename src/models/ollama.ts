@@ -1,6 +1,6 @@
 import { Ollama, type ChatRequest } from 'ollama';
 import { z } from 'zod';
-import { ProviderError, parseRetryAfter } from './errors.js';
+import { ProviderError, errorFromStatus, errorWithoutStatus, parseRetryAfter } from './errors.js';
 import { buildOllamaChatBody } from './ollama-messages.js';
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from './retry.js';
 import type { FinishReason, ModelProvider, ModelRequest, ModelResponse, ToolCall } from './types.js';
@@ -180,14 +180,9 @@ export class OllamaProvider implements ModelProvider {
       if (status === 404 && /model .*not found|try pulling/i.test(detail)) {
         return new ProviderError('model-missing', `model '${this.modelId}' is not pulled; run: ollama pull ${this.modelId}`, options);
       }
-      if (status === 401 || status === 403) return new ProviderError('auth', `authentication failed (${status}): ${detail}`, options);
-      if (status === 404) return new ProviderError('model-missing', `model or endpoint not found (404) at ${this.host}: ${detail}`, options);
-      if (status === 408) return new ProviderError('timeout', `server timed out (408): ${detail}`, options);
-      if (status === 429) return new ProviderError('rate-limit', `rate limited (429): ${detail}`, options);
-      if (status >= 500) return new ProviderError('server', `server error (${status}): ${detail}`, options);
-      return new ProviderError('bad-request', `request rejected (${status}): ${detail}`, options);
+      return errorFromStatus(status, status === 404 ? `${detail} (at ${this.host})` : detail, { retryAfterMs, cause: error });
     }
-    if (error instanceof SyntaxError) return new ProviderError('malformed-response', `malformed response: ${error.message}`, { cause: error });
+    if (error instanceof SyntaxError) return errorWithoutStatus(error);
     const code = causeCode(error);
     if (code === 'ECONNREFUSED') {
       return new ProviderError('connection', `cannot reach Ollama at ${this.host}: is 'ollama serve' running?`, { cause: error });

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { z } from 'zod';
-import { ProviderError, parseRetryAfter } from './errors.js';
+import { ProviderError, errorFromStatus, errorWithoutStatus, parseRetryAfter } from './errors.js';
 import { toOpenAIMessages, toOpenAITools } from './openai-messages.js';
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from './retry.js';
 import type { FinishReason, ModelProvider, ModelRequest, ModelResponse, ToolCall, Usage } from './types.js';
@@ -81,17 +81,9 @@ export function classifyOpenAIError(error: unknown, signal?: AbortSignal): Provi
     const headers = error.headers;
     const retryAfterMs = parseRetryAfter(headers?.get('retry-after'), headers?.get('retry-after-ms'));
     const detail = error.message.replace(/^\d+\s*/, '');
-    const options = { status, retryAfterMs, cause: error };
-    if (status === 401 || status === 403) return new ProviderError('auth', `authentication failed (${status}): ${detail}`, options);
-    if (status === 404) return new ProviderError('model-missing', `model or endpoint not found (404): ${detail}`, options);
-    if (status === 408) return new ProviderError('timeout', `server timed out (408): ${detail}`, options);
-    if (status === 429) return new ProviderError('rate-limit', `rate limited (429): ${detail}`, options);
-    if (status >= 500) return new ProviderError('server', `server error (${status}): ${detail}`, options);
-    return new ProviderError('bad-request', `request rejected (${status}): ${detail}`, options);
+    return errorFromStatus(status, detail, { retryAfterMs, cause: error });
   }
-  if (error instanceof SyntaxError) return new ProviderError('malformed-response', `malformed response: ${error.message}`, { cause: error });
-  const message = error instanceof Error ? error.message : String(error);
-  return new ProviderError('connection', message, { cause: error });
+  return errorWithoutStatus(error);
 }
 
 /** A provider for any OpenAI-compatible Chat Completions API, on the official `openai` SDK. */

@@ -11,11 +11,15 @@ interface JsonSchemaObject {
 
 const specCache = new WeakMap<AnyTool, ToolSpec>();
 
-/** The tool as the model sees it: name, description and the JSON Schema of its zod input. */
+/** The tool as the model sees it: name, description and the JSON Schema of its input (raw `jsonSchema` when given). */
 export function toolSpec(tool: AnyTool): ToolSpec {
   const cached = specCache.get(tool);
   if (cached) return cached;
-  const schema = z.toJSONSchema(tool.input, { io: 'input', unrepresentable: 'any' }) as JsonSchemaObject;
+  const schema = (
+    tool.jsonSchema
+      ? structuredClone(tool.jsonSchema)
+      : z.toJSONSchema(tool.input, { io: 'input', unrepresentable: 'any' })
+  ) as JsonSchemaObject;
   delete schema.$schema;
   if (schema.type === 'object' && schema.additionalProperties === false) delete schema.additionalProperties;
   const spec = { name: tool.name, description: tool.description, parameters: schema };
@@ -39,4 +43,10 @@ export function toolInputs(tool: AnyTool): Record<string, ToolInputView> {
     inputs[name] = { type, description: property.description ?? '', ...(required.has(name) ? {} : { nullable: true }) };
   }
   return inputs;
+}
+
+/** A tool as the Python sandbox needs it: its name, description and parameter names in order. */
+export function sandboxToolSpec(tool: AnyTool): { name: string; description: string; parameters: string[] } {
+  const schema = toolSpec(tool).parameters as JsonSchemaObject;
+  return { name: tool.name, description: tool.description, parameters: Object.keys(schema.properties ?? {}) };
 }

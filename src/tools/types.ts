@@ -8,7 +8,7 @@ export interface ToolContext {
   /** Current time source, injectable for tests. */
   now: () => Date;
   /** Overrides for network endpoints used by tools (tests point these at loopback servers). */
-  endpoints?: { duckDuckGo?: string };
+  endpoints?: { duckDuckGo?: string; wikipedia?: string };
 }
 
 /** Thrown by a tool for an expected failure; the message goes back to the model as an observation. */
@@ -23,6 +23,13 @@ export interface Tool<Input = unknown> {
   input: z.ZodType<Input>;
   /** smolagents-style output type name, shown in prompts ("string", "number", "any"). */
   outputType: string;
+  /**
+   * JSON Schema of the arguments when the tool has no zod schema of its own (MCP tools). When set,
+   * it is what the model sees, and `input` only checks that the arguments are an object.
+   */
+  jsonSchema?: Record<string, unknown>;
+  /** `extension` for tools from MCP servers (traces tag them `gen_ai.tool.type = extension`); default `function`. */
+  kind?: 'function' | 'extension';
   execute(input: Input, context: ToolContext): Promise<string>;
 }
 

@@ -1,0 +1,220 @@
+/**
+ * `--output-format hub`: a run as Hub datasets (spec 7, fixed per spec 11):
+ * `{user}/{prefix}-results-{ts}`, `-traces-{ts}` (only when there are traces) and `-metrics-{ts}`,
+ * each ONE commit of `data/train-00000-of-00001.parquet` + README.md, created private unless asked
+ * otherwise; then the leaderboard `{user}/{prefix}-leaderboard`, created PRIVATE by default, to
+ * which each run adds its own `data/{run_id}.parquet` (never rewriting other runs' rows).
+ */
+import { InputError } from '../errors.js';
+import { cardRunMetadata, leaderboardCard, runDatasetCard, type CardRun, type RunDatasetKind } from './cards.js';
+import { HubError, type HubClient, type HubUploadFile } from './client.js';
+import { GROUPING_COLUMNS, LEADERBOARD_COLUMN_TYPES, RESULTS_TYPES, TRACES_TYPES } from './columns.js';
+import { flattenMetrics } from './metrics-rows.js';
+import { inferParquetColumns, writeParquet, type ParquetColumnType } from './parquet.js';
+
+export const DEFAULT_PREFIX = 'smoltrace';
+export const RUN_DATA_FILE = 'data/train-00000-of-00001.parquet';
+
+export interface HubRun {
+  runId: string;
+  /** YYYYMMDD_HHMMSS (UTC); names the per-run datasets. */
+  timestampCompact: string;
+  model: string;
+  agentType: string;
+  /** The task dataset, for the cards. */
+  datasetUsed?: string | null;
+  results: readonly Record<string, unknown>[];
+  traces: readonly object[];
+  metrics: { resourceMetrics: readonly unknown[]; aggregates: readonly unknown[] };
+  /** leaderboard_row.json; its *_dataset fields are replaced by the Hub repo ids. */
+  leaderboardRow: Record<string, unknown>;
+}
+
+export interface PushOptions {
+  client: HubClient;
+  /** Namespace to push to (the whoami name). */
+  user: string;
+  prefix?: string;
+  /** Visibility of the results, traces and metrics datasets when created; default true. */
+  private?: boolean;
+  /** Visibility of the leaderboard when created; default `private` (so private unless --public). */
+  leaderboardPrivate?: boolean;
+  /** "owner/name"; default `{user}/{prefix}-leaderboard`. */
+  leaderboardRepo?: string;
+  /** Whether the run had telemetry on; recorded in the results card (cleanup reads it). */
+  tracesEnabled: boolean;
+  /** Time of the placeholder metrics row; default now. */
+  now?: Date;
+}
+
+export interface PushedDataset {
+  repo: string;
+  url: string;
+  commit: string | null;
+}
+
+export interface PushResult {
+  results: PushedDataset;
+  traces: PushedDataset | null;
+  metrics: PushedDataset;
+  leaderboard: PushedDataset & { created: boolean; file: string };
+  /** The dataset URLs: results, traces (when pushed), metrics, leaderboard. */
+  urls: string[];
+  notices: string[];
+}
+
+export interface HubDatasetNames {
+  results: string;
+  traces: string;
+  metrics: string;
+  leaderboard: string;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** SMOLTRACE's dataset names with agent-eval's prefix option. */
+export function hubDatasetNames(user: string, timestampCompact: string, prefix = DEFAULT_PREFIX): HubDatasetNames {
+  if (!NAME.test(user)) throw new InputError(`Hub user '${user}' is not a valid namespace`);
+  if (!NAME.test(prefix)) throw new InputError(`Hub dataset prefix '${prefix}' may only hold letters, digits, '.', '_' and '-'`);
+  if (!/^\d{8}_\d{6}$/.test(timestampCompact)) throw new InputError(`run timestamp '${timestampCompact}' is not YYYYMMDD_HHMMSS`);
+  const base = `${user}/${prefix}`;
+  return {
+    results: `${base}-results-${timestampCompact}`,
+    traces: `${base}-traces-${timestampCompact}`,
+    metrics: `${base}-metrics-${timestampCompact}`,
+    leaderboard: `${base}-leaderboard`,
+  };
+}
+
+/** The run's leaderboard file name: `data/{run_id}.parquet` with unsafe characters replaced. */
+export function leaderboardFile(runId: string): string {
+  return `data/${runId.replace(/[^A-Za-z0-9._-]/g, '_')}.parquet`;
+}
+
+/** The row as the leaderboard stores it: the fixed columns, Hub repo ids, unknown keys in `extra_columns`. */
+export function leaderboardRecord(row: Record<string, unknown>, repos: { results: string; traces: string | null; metrics: string }): Record<string, unknown> {
+  const record: Record<string, unknown> = {};
+  const extra: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) {
+    if (key in LEADERBOARD_COLUMN_TYPES && key !== 'extra_columns') record[key] = value;
+    else extra[key] = value;
+  }
+  record.results_dataset = repos.results;
+  record.traces_dataset = repos.traces;
+  record.metrics_dataset = repos.metrics;
+  for (const column of GROUPING_COLUMNS) record[column] = record[column] === null || record[column] === undefined ? null : String(record[column]);
+  record.extra_columns = Object.keys(extra).length ? extra : null;
+  return record;
+}
+
+/** Creates a per-run repo; an existing one is reused only when it is empty or holds this same run. */
+async function claimRunRepo(client: HubClient, repo: string, runId: string, isPrivate: boolean): Promise<void> {
+  const { created } = await client.createDatasetRepo(repo, { private: isPrivate });
+  if (created) return;
+  const existing = cardRunMetadata((await client.datasetInfo(repo)).cardData);
+  if (existing?.runId && existing.runId !== runId) {
+    throw new HubError(`Hub dataset ${repo} already holds run ${existing.runId}; runs pushed in the same second collide (use another --hub-prefix or retry)`, 'conflict', 409);
+  }
+}
+
+interface RunDataset {
+  kind: RunDatasetKind;
+  repo: string;
+  rows: readonly Record<string, unknown>[];
+  types: Record<string, ParquetColumnType>;
+  columns?: string[];
+}
+
+async function pushRunDataset(options: PushOptions, run: HubRun, card: CardRun, dataset: RunDataset): Promise<PushedDataset> {
+  const { client } = options;
+  await claimRunRepo(client, dataset.repo, run.runId, options.private ?? true);
+  const writeOptions = { types: dataset.types, ...(dataset.columns && { columns: dataset.columns }) };
+  const parquet = writeParquet(dataset.rows, { ...writeOptions, metadata: { 'agent_eval.run_id': run.runId, 'agent_eval.kind': dataset.kind } });
+  const readme = runDatasetCard(dataset.kind, dataset.repo, card, inferParquetColumns(dataset.rows, writeOptions), dataset.kind === 'metrics' ? run.metrics.aggregates : []);
+  const files: HubUploadFile[] = [
+    { path: RUN_DATA_FILE, content: parquet },
+    { path: 'README.md', content: readme },
+  ];
+  const { commit } = await client.uploadFiles(dataset.repo, files, `Eval ${dataset.kind} for ${run.model} (run_id: ${run.runId})`);
+  return { repo: dataset.repo, url: client.datasetUrl(dataset.repo), commit };
+}
+
+/** Whether an existing leaderboard card loads `data/*.parquet` (else new rows may be invisible to load_dataset). */
+function cardLoadsRunFiles(cardData: Record<string, unknown> | null): boolean {
+  const configs = Array.isArray(cardData?.configs) ? (cardData.configs as { data_files?: unknown }[]) : [];
+  const paths = configs.flatMap((config) => {
+    const files = config.data_files;
+    const entries = Array.isArray(files) ? files : [files];
+    return entries.flatMap((entry) => (typeof entry === 'string' ? [entry] : typeof entry === 'object' && entry ? [(entry as { path?: unknown }).path].flat() : []));
+  });
+  return paths.some((path) => path === 'data/*.parquet' || path === 'data/*' || path === 'data/**');
+}
+
+/**
+ * Pushes a run: the three per-run datasets in parallel (ONE commit each), then the leaderboard row.
+ * A failure of any dataset stops before the leaderboard and names what was pushed.
+ */
+export async function pushRunToHub(run: HubRun, options: PushOptions): Promise<PushResult> {
+  const { client } = options;
+  const names = hubDatasetNames(options.user, run.timestampCompact, options.prefix ?? DEFAULT_PREFIX);
+  const hasTraces = run.traces.length > 0;
+  const card: CardRun = {
+    runId: run.runId,
+    model: run.model,
+    agentType: run.agentType,
+    numTests: run.results.length,
+    timestampCompact: run.timestampCompact,
+    datasetUsed: run.datasetUsed ?? null,
+    telemetry: options.tracesEnabled,
+    tracesRepo: hasTraces ? names.traces : null,
+  };
+  const metrics = flattenMetrics(run.metrics, { runId: run.runId, ...(options.now && { now: options.now }) });
+  const datasets: RunDataset[] = [
+    { kind: 'results', repo: names.results, rows: run.results, types: RESULTS_TYPES, ...(run.results.length === 0 && { columns: ['model', 'task_id', 'run_id', 'success'] }) },
+    ...(hasTraces ? [{ kind: 'traces' as const, repo: names.traces, rows: run.traces as Record<string, unknown>[], types: TRACES_TYPES }] : []),
+    { kind: 'metrics', repo: names.metrics, rows: metrics.rows, types: metrics.types },
+  ];
+  const settled = await Promise.allSettled(datasets.map((dataset) => pushRunDataset(options, run, card, dataset)));
+  const failed = settled.flatMap((outcome, index) => (outcome.status === 'rejected' ? [`${datasets[index]!.kind}: ${(outcome.reason as Error).message}`] : []));
+  if (failed.length) {
+    const pushed = settled.flatMap((outcome, index) => (outcome.status === 'fulfilled' ? [datasets[index]!.repo] : []));
+    const first = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected')!.reason as unknown;
+    throw new HubError(
+      `Hub push of run ${run.runId} is incomplete (pushed: ${pushed.join(', ') || 'nothing'}); failed ${failed.join('; ')}. ` +
+        `Push again, or remove the partial run with 'agent-eval cleanup --incomplete-only'.`,
+      first instanceof HubError ? first.kind : 'other',
+      first instanceof HubError ? first.status : undefined,
+    );
+  }
+  const pushed = settled.map((outcome) => (outcome as PromiseFulfilledResult<PushedDataset>).value);
+  const results = pushed[0]!;
+  const traces = hasTraces ? pushed[1]! : null;
+  const metricsPushed = pushed[pushed.length - 1]!;
+
+  const notices: string[] = [];
+  const leaderboardRepo = options.leaderboardRepo ?? names.leaderboard;
+  const { created } = await client.createDatasetRepo(leaderboardRepo, { private: options.leaderboardPrivate ?? options.private ?? true });
+  let writeCard = created;
+  if (!created) {
+    const cardData = (await client.datasetInfo(leaderboardRepo)).cardData;
+    if (!cardData) writeCard = true;
+    else if (!cardLoadsRunFiles(cardData)) {
+      notices.push(`${leaderboardRepo} has a card that does not load data/*.parquet; the new row is stored but datasets.load_dataset may not read it`);
+    }
+  }
+  const record = leaderboardRecord(run.leaderboardRow, { results: results.repo, traces: traces?.repo ?? null, metrics: metricsPushed.repo });
+  const lbOptions = { columns: Object.keys(LEADERBOARD_COLUMN_TYPES), types: LEADERBOARD_COLUMN_TYPES };
+  const file = leaderboardFile(run.runId);
+  const files: HubUploadFile[] = [{ path: file, content: writeParquet([record], { ...lbOptions, metadata: { 'agent_eval.run_id': run.runId, 'agent_eval.kind': 'leaderboard' } }) }];
+  if (writeCard) files.push({ path: 'README.md', content: leaderboardCard(leaderboardRepo, inferParquetColumns([record], lbOptions)) });
+  const { commit } = await client.uploadFiles(leaderboardRepo, files, `Add run ${run.runId}: ${run.model} ${run.agentType}`);
+  const leaderboard = { repo: leaderboardRepo, url: client.datasetUrl(leaderboardRepo), commit, created, file };
+  return {
+    results,
+    traces,
+    metrics: metricsPushed,
+    leaderboard,
+    urls: [results.url, ...(traces ? [traces.url] : []), metricsPushed.url, leaderboard.url],
+    notices,
+  };
+}

@@ -9,12 +9,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runEvaluation } from 'agent-eval';
+import { benchCode } from './code.js';
 
 const { values } = parseArgs({
   options: {
     tasks: { type: 'string', default: '500' },
     latency: { type: 'string', default: '50' },
     workers: { type: 'string', default: '4,16,64' },
+    'code-tasks': { type: 'string', default: '20' },
+    'code-workers': { type: 'string', default: '1,2' },
   },
 });
 const taskCount = Number(values.tasks);
@@ -75,6 +78,7 @@ try {
       ].join(' '),
     );
   }
+  await benchCode(server.url, values['code-workers'].split(',').map(Number), Number(values['code-tasks']));
 } finally {
   server.stop();
   await rm(directory, { recursive: true, force: true });

@@ -13,3 +13,5 @@ export type { ModelProvider, ModelRequest, ModelResponse, Message, Usage, ToolCa
 export type { Tool, ToolContext } from './tools/types.js';
 export { ToolError, defineTool } from './tools/types.js';
 export { InputError, StartupError } from './errors.js';
+export { SandboxPool } from './sandbox/pool.js';
+export type { SandboxOptions, SandboxSession, CodeStepResult } from './sandbox/types.js';

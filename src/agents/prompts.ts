@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { toolInputs } from '../tools/spec.js';
+import { toolInputs, type ToolInputView } from '../tools/spec.js';
 import type { AnyTool } from '../tools/types.js';
 import { compileTemplate, type CompiledTemplate } from './jinja.js';
 
@@ -27,6 +27,7 @@ const promptFileSchema = promptTemplatesSchema.extend({
   description: z.string().optional(),
   instructions: z.string().optional(),
   custom_instructions: z.string().optional(),
+  additional_authorized_imports: z.array(z.string()).optional(),
 });
 
 export interface PromptConfig {
@@ -36,6 +37,8 @@ export interface PromptConfig {
   name?: string;
   description?: string;
   customInstructions?: string;
+  /** Code agent: imports allowed beyond the base list (SMOLTRACE's config key). */
+  additionalImports: string[];
   source: string;
 }
 
@@ -96,8 +99,25 @@ export async function loadPromptConfig(agentFile: string, userFile?: string): Pr
     name: user?.name,
     description: user?.description,
     customInstructions: user?.custom_instructions ?? user?.instructions,
+    additionalImports: user?.additional_authorized_imports ?? [],
     source,
   };
+}
+
+const PYTHON_TYPES: Record<string, string> = { string: 'str', number: 'float', integer: 'int', boolean: 'bool', object: 'dict', array: 'list', any: 'Any' };
+
+function pythonType(type: string): string {
+  return type.split(' | ').map((part) => PYTHON_TYPES[part] ?? 'Any').join(' | ');
+}
+
+/** A tool as a Python function signature with a docstring, as smolagents' `to_code_prompt()` shows it. */
+function pythonSignature(name: string, description: string, inputs: Record<string, ToolInputView>, outputType: string): string {
+  const entries = Object.entries(inputs);
+  const args = entries.map(([arg, input]) => `${arg}: ${pythonType(input.type)}${input.nullable ? ' = None' : ''}`).join(', ');
+  const docs = entries.length
+    ? `\n\n    Args:\n${entries.map(([arg, input]) => `        ${arg}: ${input.description}`).join('\n')}`
+    : '';
+  return `def ${name}(${args}) -> ${pythonType(outputType)}:\n    """${description}${docs}\n    """`;
 }
 
 /** The view of a tool that smolagents templates expect (`tool.name`, `tool.inputs`, `tool.to_*_prompt()`). */
@@ -111,15 +131,12 @@ function toolView(tool: AnyTool) {
     output_type: tool.outputType,
     to_tool_calling_prompt: () =>
       `${tool.name}: ${tool.description}\n    Takes inputs: ${inputsText}\n    Returns an output of type: ${tool.outputType}`,
-    to_code_prompt: () => {
-      const args = Object.entries(inputs).map(([name, input]) => `${name}: ${input.type}`).join(', ');
-      return `def ${tool.name}(${args}) -> ${tool.outputType}:\n    """${tool.description}"""`;
-    },
+    to_code_prompt: () => pythonSignature(tool.name, tool.description, inputs, tool.outputType),
   };
 }
 
 /** Renders the system prompt with the variables smolagents provides. */
-export function renderSystemPrompt(config: PromptConfig, tools: readonly AnyTool[]): string {
+export function renderSystemPrompt(config: PromptConfig, tools: readonly AnyTool[], authorizedImports: readonly string[] = []): string {
   const template = compile(config.source, 'system_prompt', config.systemPrompt);
   return template.render({
     tools: Object.fromEntries(tools.map((tool) => [tool.name, toolView(tool)])),
@@ -127,7 +144,7 @@ export function renderSystemPrompt(config: PromptConfig, tools: readonly AnyTool
     custom_instructions: config.customInstructions ?? '',
     name: config.name ?? '',
     description: config.description ?? '',
-    authorized_imports: '',
+    authorized_imports: `[${authorizedImports.map((name) => `'${name}'`).join(', ')}]`,
     code_block_opening_tag: '<code>',
     code_block_closing_tag: '</code>',
   });

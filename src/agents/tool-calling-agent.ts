@@ -1,16 +1,9 @@
-import { ProviderError } from '../models/errors.js';
-import {
-  addUsage,
-  emptyUsage,
-  type GenerationParameters,
-  type Message,
-  type ModelProvider,
-  type ToolCall,
-} from '../models/types.js';
+import type { GenerationParameters, Message, ModelProvider, ToolCall } from '../models/types.js';
 import { toolSpec } from '../tools/spec.js';
 import type { AnyTool, ToolContext } from '../tools/types.js';
 import { parseTextAction } from './text-actions.js';
 import { executeToolCall } from './tool-executor.js';
+import { isFinished, modelStep, RunRecorder } from './agent-run.js';
 import { epochNow, type AgentRun, type ErrorKind, type Step } from './types.js';
 
 export const FINAL_ANSWER = 'final_answer';
@@ -30,14 +23,6 @@ export interface ToolCallingAgentInput {
 const NO_ACTION =
   'Error: your reply contained no tool call. Call one of the tools, or call final_answer with your answer.';
 
-/** How a provider failure counts against the task. */
-function providerErrorKind(error: ProviderError): ErrorKind {
-  if (error.kind === 'bad-request') return 'model';
-  if (error.kind === 'malformed-response') return 'model';
-  if (error.kind === 'timeout') return 'timeout';
-  return 'infrastructure';
-}
-
 function answerText(call: ToolCall): string {
   const args = call.arguments;
   const answer = typeof args === 'object' && args !== null && 'answer' in args ? (args as { answer: unknown }).answer : args;
@@ -53,43 +38,14 @@ export async function runToolCallingAgent(input: ToolCallingAgentInput): Promise
   const toolMap = new Map(input.tools.map((tool) => [tool.name, tool]));
   const specs = input.tools.map(toolSpec);
   const context: ToolContext = { ...input.toolContext, signal: input.signal };
-  const run: AgentRun = {
-    agentType: 'tool',
-    steps: [],
-    messages: [
-      { role: 'system', content: input.systemPrompt },
-      { role: 'user', content: `New task:\n${input.prompt}` },
-    ],
-    usage: emptyUsage(),
-    modelCalls: 0,
-    actionSteps: 0,
-    stopReason: 'max-steps',
-  };
-  const record = (step: Step) => {
-    run.steps.push(step);
-    input.onStep?.(step);
-  };
+  const recorder = new RunRecorder('tool', input.systemPrompt, input.prompt, input.onStep);
+  const { run } = recorder;
+  const record = (step: Step) => recorder.record(step);
   let lastToolFailed = false;
 
   for (let index = 1; index <= input.maxSteps; index++) {
-    if (input.signal.aborted) return { ...run, stopReason: 'aborted' };
-    run.actionSteps = index;
-    const startedAtMs = epochNow();
-    const started = performance.now();
-    const inputMessageCount = run.messages.length;
-    let response;
-    try {
-      response = await input.provider.generate({ ...input.generation, messages: run.messages, tools: specs, signal: input.signal });
-    } catch (error) {
-      if (input.signal.aborted) return { ...run, stopReason: 'aborted' };
-      if (!(error instanceof ProviderError)) throw error;
-      const attempts = error.options.attempts && error.options.attempts > 1 ? ` after ${error.options.attempts} attempts` : '';
-      return { ...run, stopReason: 'error', error: { kind: providerErrorKind(error), message: `${error.message}${attempts}` } };
-    }
-    run.modelCalls++;
-    run.usage = addUsage(run.usage, response.usage);
-    record({ type: 'model-call', index, response, startedAtMs, durationMs: performance.now() - started, inputMessageCount });
-    run.messages.push(response.message);
+    const response = await modelStep(recorder, { ...input, tools: specs }, index);
+    if (isFinished(response)) return response;
 
     let calls = response.message.toolCalls ?? [];
     const source = calls.length ? 'native' : 'text';
@@ -112,7 +68,7 @@ export async function runToolCallingAgent(input: ToolCallingAgentInput): Promise
 
     const actions = calls.filter((call) => call.name !== FINAL_ANSWER);
     const outcomes = await Promise.all(actions.map((call) => executeToolCall(call, toolMap, context)));
-    if (input.signal.aborted) return { ...run, stopReason: 'aborted' };
+    if (input.signal.aborted) return recorder.finish({ stopReason: 'aborted' });
     const observations: Message[] = [];
     actions.forEach((call, position) => {
       const outcome = outcomes[position]!;
@@ -132,10 +88,10 @@ export async function runToolCallingAgent(input: ToolCallingAgentInput): Promise
       record({ type: 'tool-call', index, call: finalCall, output: answer, isError: false, startedAtMs: epochNow(), durationMs: 0, source });
       if (source === 'native') observations.push({ role: 'tool', toolCallId: finalCall.id, name: FINAL_ANSWER, content: answer });
       run.messages.push(...observations);
-      return { ...run, finalAnswer: answer, stopReason: 'final-answer' };
+      return recorder.finish({ finalAnswer: answer, stopReason: 'final-answer' });
     }
     run.messages.push(...observations);
   }
   const kind: ErrorKind = lastToolFailed ? 'tool' : 'model';
-  return { ...run, error: { kind, message: `reached max steps (${input.maxSteps}) without a final answer` } };
+  return recorder.finish({ error: { kind, message: `reached max steps (${input.maxSteps}) without a final answer` } });
 }

@@ -29,11 +29,11 @@ export type Step =
       startedAtMs: number;
       durationMs: number;
       resources?: ResourceUsage;
-      /** 'native' when the provider returned a tool call, 'text' when parsed from an Action: blob. */
-      source: 'native' | 'text';
+      /** 'native': a provider tool call; 'text': parsed from an Action: blob; 'code': called from Python. */
+      source: 'native' | 'text' | 'code';
     }
   | { type: 'parse-error'; index: number; message: string }
-  | { type: 'code'; index: number; code: string; stdout: string; error?: string; durationMs: number };
+  | { type: 'code'; index: number; code: string; stdout: string; error?: string; startedAtMs: number; durationMs: number };
 
 /** What a tool call cost the process: CPU time, peak RSS, file system I/O (children included when any). */
 export interface ResourceUsage {

@@ -12,6 +12,10 @@ const EXIT_INTERRUPTED = 130;
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
 function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void): Command {
   const program = new Command('agent-eval')
     .description('Evaluate LLM agents on task datasets (a TypeScript port and superset of SMOLTRACE)')
@@ -40,6 +44,13 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
     .addOption(new Option('--working-directory <dir>', 'directory the tools work in').default(process.cwd(), 'the current directory'))
     .option('--model-args <key=value...>', 'generation parameters for the model: temperature=0.2 max_tokens=512 seed=7 ...')
     .option('--max-steps <n>', `agent steps per task (default ${RUN_DEFAULTS.maxSteps}, or max_steps from --prompt-yml)`)
+    .option('--enable-tools <names...>', 'more tools: read_file, grep, ... or the groups files and system, visit_webpage, wikipedia_search')
+    .option('--mcp-server-url <url>', 'MCP server (repeatable): URL or name=URL (tools named name_tool)', collect)
+    .addOption(new Option('--mcp-transport <transport>', 'MCP transport for URLs; auto = sse when the path ends in /sse').choices(['auto', 'streamable-http', 'sse']).default('auto'))
+    .option('--mcp-server-command <command>', 'MCP server over stdio (repeatable): "cmd args" or name="cmd args"', collect)
+    .addOption(new Option('--security-profile <profile>', 'closed: no remote model, Hub, MCP or network tools').choices(['standard', 'closed', 'bfsi-closed']).default('standard'))
+    .option('--additional-imports <modules...>', 'code agent: Python modules allowed beyond the base list (math, json, re, ...)')
+    .option('--code-timeout <seconds>', 'code agent: wall-clock limit per Python code step', '30')
     .option('--limit <n>', 'run at most N tasks per agent type')
     .option('--task-id <id...>', 'run only these task ids')
     .option('--timeout <seconds>', 'wall-clock limit per task', String(RUN_DEFAULTS.timeoutSeconds))

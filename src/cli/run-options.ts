@@ -4,6 +4,7 @@ import { PROVIDER_CHOICES } from '../models/routing.js';
 import { DIFFICULTIES } from '../tasks/schema.js';
 import { PURPOSES, type RunOptions } from '../eval/types.js';
 import { parseModelArgs } from './model-args.js';
+import { parseMcpServerCommand, parseMcpServerUrl, parseMcpTransport } from '../tools/mcp-spec.js';
 
 /** The raw values commander hands over for `agent-eval run`. */
 export interface RawRunFlags {
@@ -45,6 +46,8 @@ const flagsSchema = z.object({
   workingDirectory: z.string().min(1),
   modelArgs: z.array(z.string()).optional(),
   maxSteps: integer('max-steps', 1).optional(),
+  additionalImports: z.array(z.string().regex(/^[A-Za-z_][\w.]*$/, '--additional-imports: module names only (e.g. numpy, collections.abc)')).optional(),
+  codeTimeout: seconds('code-timeout'),
   limit: integer('limit', 1).optional(),
   taskId: z.array(z.string()).optional(),
   timeout: seconds('timeout'),
@@ -57,6 +60,11 @@ const flagsSchema = z.object({
   purpose: z.enum(PURPOSES, { error: `--purpose: choose one of ${PURPOSES.join(', ')}` }).optional(),
   suiteVersion: z.string().optional(),
   pricing: z.string().min(1).optional(),
+  enableTools: z.array(z.string()).optional(),
+  mcpServerUrl: z.array(z.string()).optional(),
+  mcpTransport: z.string(),
+  mcpServerCommand: z.array(z.string()).optional(),
+  securityProfile: z.enum(['standard', 'closed', 'bfsi-closed']).transform((value) => (value === 'bfsi-closed' ? 'closed' : value)),
   enableOtel: z.boolean().optional(),
   otlpEndpoint: z.url({ protocol: /^https?$/, error: '--otlp-endpoint: must be an http(s) URL' }).optional(),
   captureContent: z.boolean().optional(),
@@ -111,6 +119,8 @@ export function parseRunFlags(raw: RawRunFlags): CliRunSettings {
       workingDirectory: flags.workingDirectory,
       modelArgs: parseModelArgs(flags.modelArgs),
       maxSteps: flags.maxSteps,
+      additionalImports: flags.additionalImports,
+      codeTimeoutSeconds: flags.codeTimeout,
       limit: flags.limit,
       taskIds: flags.taskId,
       timeoutSeconds: flags.timeout,
@@ -118,6 +128,12 @@ export function parseRunFlags(raw: RawRunFlags): CliRunSettings {
       maxRetries: flags.maxRetries,
       resume: flags.resume,
       pricingFile: flags.pricing,
+      enableTools: flags.enableTools,
+      mcpServers: [
+        ...(flags.mcpServerUrl ?? []).map((value) => parseMcpServerUrl(value, parseMcpTransport(flags.mcpTransport))),
+        ...(flags.mcpServerCommand ?? []).map(parseMcpServerCommand),
+      ],
+      securityProfile: flags.securityProfile,
       enableOtel: flags.enableOtel,
       otlpEndpoint: flags.otlpEndpoint,
       captureContent: flags.captureContent,

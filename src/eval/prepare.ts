@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { loadPromptConfig, renderSystemPrompt } from '../agents/prompts.js';
 import type { AgentType } from '../agents/types.js';
 import { InputError } from '../errors.js';
 import { toGenerationParameters } from '../models/generation.js';
@@ -11,11 +10,12 @@ import type { GenerationParameters } from '../models/types.js';
 import { loadTasks } from '../tasks/load.js';
 import type { Task } from '../tasks/schema.js';
 import { checkTaskIds, selectTasks } from '../tasks/select.js';
-import { builtinTools } from '../tools/builtin.js';
+import { connectMcpServers, type McpConnection } from '../tools/mcp.js';
+import { NETWORK_TOOLS, resolveTools } from '../tools/registry.js';
+import { checkSecurityProfile, type EffectivePolicy } from './security.js';
 import type { AnyTool } from '../tools/types.js';
 import { createPriceBook, type PriceBook } from '../telemetry/cost.js';
-import { RUN_DEFAULTS } from './defaults.js';
-import { templateHashes } from './environment.js';
+import { setUpAgents, type AgentsSetup } from './agent-setup.js';
 import { energySettings, type EnergySettings } from './energy.js';
 import { checkWritableDirectory, runDirectoryName } from './run-directory.js';
 import type { RunContext, RunOptions } from './types.js';
@@ -34,8 +34,11 @@ export interface PreparedRun {
   resolved: ResolvedModel;
   generation: GenerationParameters;
   tools: AnyTool[];
-  systemPrompt: string;
-  maxSteps: number;
+  agents: AgentsSetup['agents'];
+  additionalImports: string[];
+  /** Open MCP connections, closed by the runner at the end. */
+  mcp?: McpConnection;
+  policy: EffectivePolicy;
   work: WorkItem[];
   notices: string[];
   startedAt: Date;
@@ -51,7 +54,7 @@ const savedMetadataSchema = z.object({
 });
 
 /** Options a resumed run takes from its directory; the rest (workers, timeouts) may change. */
-const FIXED_ON_RESUME = ['model', 'provider', 'baseUrl', 'hfInferenceProvider', 'agentType', 'difficulty', 'datasetName', 'split', 'promptYml', 'modelArgs', 'maxSteps', 'limit', 'taskIds', 'workingDirectory', 'grouping', 'pricingFile'] as const;
+const FIXED_ON_RESUME = ['model', 'provider', 'baseUrl', 'hfInferenceProvider', 'additionalImports', 'enableTools', 'mcpServers', 'securityProfile', 'agentType', 'difficulty', 'datasetName', 'split', 'promptYml', 'modelArgs', 'maxSteps', 'limit', 'taskIds', 'workingDirectory', 'grouping', 'pricingFile'] as const;
 
 async function readResumeMetadata(directory: string) {
   const path = join(directory, 'metadata.json');
@@ -77,15 +80,20 @@ function restoreRedactedArgs(saved: Record<string, unknown>, given: Record<strin
   return restored;
 }
 
-function planWork(tasks: readonly Task[], options: RunOptions, notices: string[]): WorkItem[] {
-  const agentTypes: AgentType[] = options.agentType === 'both' ? ['tool', 'code'] : [options.agentType];
+/** Fails when a task lists `required_tools` that the run does not have. */
+function checkRequiredTools(work: readonly WorkItem[], tools: readonly AnyTool[]): void {
+  const available = new Set(tools.map((tool) => tool.name));
+  for (const { task } of work) {
+    const missing = task.required_tools.filter((name) => !available.has(name));
+    if (missing.length) throw new InputError(`task ${task.id} requires tools that are not enabled: ${missing.join(', ')} (add them with --enable-tools)`);
+  }
+}
+
+/** Tool tasks first, then code tasks (SMOLTRACE's order); test_index follows that order. */
+function planWork(tasks: readonly Task[], options: RunOptions, agentTypes: readonly AgentType[]): WorkItem[] {
   const work: WorkItem[] = [];
   for (const agentType of agentTypes) {
     const selected = selectTasks(tasks, { agentType, difficulty: options.difficulty, taskIds: options.taskIds, limit: options.limit });
-    if (agentType === 'code') {
-      if (selected.length) notices.push(`code agent: ${selected.length} task(s) skipped; the code agent is not available in this version yet`);
-      continue;
-    }
     for (const task of selected) work.push({ task, agentType, testIndex: work.length });
   }
   return work;
@@ -106,27 +114,41 @@ export async function prepareRun(given: RunOptions, context: RunContext): Promis
     runDirectory = resolve(given.resume);
     startedAt = new Date(saved.started_at);
   }
-  if (options.agentType === 'code') {
-    throw new InputError('--agent-type code: the code agent is not available in this version yet; use --agent-type tool');
-  }
   const resolved = resolveModel({ ...options, env: context.env });
   const generation = toGenerationParameters(options.modelArgs);
   const tasks = await loadTasks({ datasetName: options.datasetName, split: options.split });
   checkTaskIds(tasks, options.taskIds);
-  const promptConfig = await loadPromptConfig('toolcalling_agent.yaml', options.promptYml);
-  const tools = builtinTools();
-  const systemPrompt = renderSystemPrompt(promptConfig, tools);
+  const requestedTools = resolveTools({ enableTools: options.enableTools ?? [] });
+  const policy = checkSecurityProfile(options, resolved, requestedTools.map((tool) => tool.name));
+  // The closed profile also drops the always-on web_search.
+  const localTools = requestedTools.filter((tool) => policy.network_tools_allowed || !NETWORK_TOOLS.includes(tool.name));
+  const agentTypes: AgentType[] = options.agentType === 'both' ? ['tool', 'code'] : [options.agentType];
   const workingDirectory = resolve(options.workingDirectory);
   const info = await stat(workingDirectory).catch(() => undefined);
   if (!info?.isDirectory()) throw new InputError(`--working-directory ${options.workingDirectory}: not a directory`);
   const priceBook = await createPriceBook({ customPricingFile: options.pricingFile });
   const notices: string[] = [];
-  const work = planWork(tasks, options, notices);
+  const work = planWork(tasks, options, agentTypes);
   if (work.length === 0) throw new InputError('no tasks to run: the dataset has none for this agent type, difficulty and selection');
   if (!runDirectory) {
     await checkWritableDirectory(options.outputDir, '--output-dir');
     runDirectory = resolve(options.outputDir, runDirectoryName(options.model, options.agentType, startedAt));
   }
+  // MCP servers last: connecting is the one step here with something to undo.
+  const mcp = options.mcpServers?.length
+    ? await connectMcpServers(options.mcpServers, { reservedNames: localTools.map((tool) => tool.name) })
+    : undefined;
+  let tools = localTools;
+  let setup: AgentsSetup;
+  try {
+    if (mcp) tools = [...localTools.slice(0, -1), ...mcp.tools, localTools.at(-1)!];
+    checkRequiredTools(work, tools);
+    setup = await setUpAgents(options, tools, agentTypes);
+  } catch (error) {
+    await mcp?.close();
+    throw error;
+  }
+  const { agents, additionalImports } = setup;
   return {
     options: { ...options, workingDirectory },
     runId,
@@ -134,13 +156,17 @@ export async function prepareRun(given: RunOptions, context: RunContext): Promis
     resolved,
     generation,
     tools,
-    systemPrompt,
-    maxSteps: options.maxSteps ?? promptConfig.maxSteps ?? RUN_DEFAULTS.maxSteps,
+    mcp,
+    policy,
+    agents,
+    additionalImports,
     work,
     notices,
     startedAt,
     priceBook,
-    promptHashes: templateHashes(promptConfig.templates),
+    promptHashes: Object.fromEntries(
+      Object.entries(agents).flatMap(([agentType, setup]) => Object.entries(setup.promptHashes).map(([key, hash]) => [`${agentType}.${key}`, hash])),
+    ),
     energy: energySettings(options, resolved.provider, context.env),
   };
 }

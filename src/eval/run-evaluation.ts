@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { createProvider } from '../models/factory.js';
+import type { SandboxPool } from '../sandbox/pool.js';
+import { sandboxToolSpec } from '../tools/spec.js';
 import type { ModelProvider } from '../models/types.js';
 import { AGENT_EVAL_VERSION } from '../version.js';
 import { prepareRun, type PreparedRun, type WorkItem } from './prepare.js';
@@ -38,6 +40,19 @@ async function runPool(work: readonly WorkItem[], concurrency: number, signal: A
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, work.length)) }, worker));
 }
 
+/** Starts the Python sandbox when code tasks are pending: one warm interpreter per worker. */
+async function startSandbox(prepared: PreparedRun, pending: readonly WorkItem[]): Promise<SandboxPool | undefined> {
+  const codeTasks = pending.filter((item) => item.agentType === 'code').length;
+  if (!codeTasks) return undefined;
+  const { SandboxPool } = await import('../sandbox/pool.js');
+  return SandboxPool.start({
+    size: Math.min(prepared.options.parallelWorkers, codeTasks),
+    tools: prepared.tools.filter((tool) => tool.name !== 'final_answer').map(sandboxToolSpec),
+    authorizedImports: prepared.additionalImports,
+    stepTimeoutMs: (prepared.options.codeTimeoutSeconds ?? 30) * 1000,
+  });
+}
+
 function describeExportError(error: unknown): string {
   const first = Array.isArray(error) ? error[0] : error;
   return first instanceof Error ? first.message : String(first);
@@ -72,6 +87,7 @@ export async function runEvaluation(
   const pending = prepared.work.filter((item) => !done.has(`${item.agentType}:${item.task.id}`));
 
   await writeJsonAtomic(join(prepared.runDirectory, 'metadata.json'), startMetadata(prepared));
+  await writeJsonAtomic(join(prepared.runDirectory, 'effective_policy.json'), prepared.policy);
   for (const message of prepared.notices) context.onEvent?.({ type: 'notice', message });
   context.onEvent?.({ type: 'run-start', runId: prepared.runId, runDirectory: prepared.runDirectory, total: prepared.work.length, alreadyDone: prepared.work.length - pending.length });
 
@@ -85,8 +101,7 @@ export async function runEvaluation(
     runId: prepared.runId,
     provider,
     tools: prepared.tools,
-    systemPrompt: prepared.systemPrompt,
-    maxSteps: prepared.maxSteps,
+    agents: prepared.agents,
     generation: prepared.generation,
     timeoutMs: prepared.options.timeoutSeconds * 1000,
     toolContext: { workingDirectory: prepared.options.workingDirectory, now },
@@ -99,6 +114,8 @@ export async function runEvaluation(
   const tracing = await setUpTracing(prepared.options, prepared.runId, context.env);
   environment.tracer = tracing?.tracer;
   environment.metrics = tracing?.metrics;
+  const sandbox = await startSandbox(prepared, pending);
+  environment.executor = sandbox;
   const energy = new EnergyMonitor(prepared.energy);
   const energyNotice = await energy.start();
   if (energyNotice) {
@@ -118,6 +135,8 @@ export async function runEvaluation(
     });
   } finally {
     await journal.close();
+    await sandbox?.close();
+    await prepared.mcp?.close();
     energyReport = await energy.stop();
     await provider.close?.();
     await tracing?.tracer.shutdown().catch((error: unknown) => {

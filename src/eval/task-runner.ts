@@ -1,5 +1,8 @@
 import { runToolCallingAgent, FINAL_ANSWER } from '../agents/tool-calling-agent.js';
-import { epochNow, toolsUsed, type AgentRun, type AgentType } from '../agents/types.js';
+import { runCodeAgent } from '../agents/code-agent.js';
+import type { CodeExecutor } from '../agents/code-executor.js';
+import { epochNow, toolsUsed, type AgentRun, type AgentType, type Step } from '../agents/types.js';
+import type { AgentsSetup } from './agent-setup.js';
 import { toOpenAIMessages } from '../models/openai-messages.js';
 import type { GenerationParameters, ModelProvider } from '../models/types.js';
 import { scoreTask } from '../scoring/smoltrace.js';
@@ -15,8 +18,9 @@ export interface TaskRunEnvironment {
   runId: string;
   provider: ModelProvider;
   tools: readonly AnyTool[];
-  systemPrompt: string;
-  maxSteps: number;
+  agents: AgentsSetup['agents'];
+  /** The Python sandbox, when the run has code tasks. */
+  executor?: CodeExecutor;
   generation: GenerationParameters;
   timeoutMs: number;
   toolContext: Omit<ToolContext, 'signal'>;
@@ -114,21 +118,29 @@ export async function runTask(
   environment.onEvent?.({ type: 'task-start', taskId: task.id, agentType });
   let run: AgentRun;
   try {
-    run = await runToolCallingAgent({
+    const setup = environment.agents[agentType];
+    if (!setup) throw new Error(`no ${agentType} agent was set up for this run`);
+    const common = {
       prompt: task.prompt,
-      systemPrompt: environment.systemPrompt,
+      systemPrompt: setup.systemPrompt,
       provider: environment.provider,
       tools: environment.tools,
-      maxSteps: environment.maxSteps,
+      maxSteps: setup.maxSteps,
       generation: environment.generation,
       signal,
       toolContext: environment.toolContext,
-      onStep: (step) => {
+      onStep: (step: Step) => {
         if (step.type === 'tool-call') {
           environment.onEvent?.({ type: 'tool-call', taskId: task.id, name: step.call.name, arguments: step.call.arguments, isError: step.isError });
         }
       },
-    });
+    };
+    if (agentType === 'code') {
+      if (!environment.executor) throw new Error('the Python sandbox is not running');
+      run = await runCodeAgent({ ...common, executor: environment.executor });
+    } else {
+      run = await runToolCallingAgent(common);
+    }
   } catch (error) {
     if (environment.runSignal.aborted) return undefined;
     const message = error instanceof Error ? error.message : String(error);
@@ -178,6 +190,7 @@ export async function runTask(
       success: result.success,
       error: run.error,
       callCosts,
+      toolKinds: Object.fromEntries(environment.tools.flatMap((tool) => (tool.kind && tool.kind !== 'function' ? [[tool.name, tool.kind]] : []))),
     });
     Object.assign(result, { trace_id: trace.trace_id, span_id: trace.root_span_id, trace });
   }

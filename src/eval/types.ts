@@ -6,6 +6,8 @@ import type { TraceDocument } from '../telemetry/trace-document.js';
 import type { GenerationParameters } from '../models/types.js';
 import type { EnvironmentInfo } from './environment.js';
 import type { EnergyReportForRun } from './energy.js';
+import type { McpServerSpec } from '../tools/mcp-spec.js';
+import type { SecurityProfile } from './security.js';
 
 export type AgentTypeOption = AgentType | 'both';
 
@@ -29,6 +31,10 @@ export interface RunOptions {
   /** Generation parameters for the provider (temperature, top_p, max_tokens, seed, stop, ...). */
   modelArgs: Record<string, unknown>;
   maxSteps?: number;
+  /** Code agent: imports allowed beyond smolagents' base list. */
+  additionalImports?: string[];
+  /** Code agent: wall-clock limit per Python code step, seconds (default 30). */
+  codeTimeoutSeconds?: number;
   limit?: number;
   taskIds?: string[];
   /** Per-task wall-clock limit, seconds. */
@@ -38,6 +44,12 @@ export interface RunOptions {
   maxRetries: number;
   /** Continue the run in this directory, skipping tasks already recorded. */
   resume?: string;
+  /** Optional tools by name or group (`files`, `system`), SMOLTRACE's --enable-tools. */
+  enableTools?: string[];
+  /** MCP servers whose tools the agents get (parsed --mcp-server-url / --mcp-server-command values). */
+  mcpServers?: McpServerSpec[];
+  /** `closed` keeps everything on this machine (SMOLTRACE's bfsi-closed). */
+  securityProfile?: SecurityProfile;
   /** Record OpenTelemetry spans (traces.json, and OTLP when an endpoint is set). */
   enableOtel?: boolean;
   /** OTLP/HTTP endpoint for spans (default: OTEL_EXPORTER_OTLP_ENDPOINT); setting one enables tracing. */

@@ -20,11 +20,14 @@ export interface Score {
 /**
  * SMOLTRACE's scoring rules (spec section 5), with its defects fixed: no response is never
  * correct, and keywords match as whole words or numbers. The same rule applies to both agent types,
- * since tool calls are recorded for both.
+ * since tool calls are recorded for both. A task with `expected_tool_calls: 0` and no expected tool
+ * needs no tool call (SMOLTRACE could not express that).
  */
 export function scoreTask(input: ScoreInput): Score {
   const { task, toolsUsed } = input;
   const toolCalled = toolsUsed.length > 0;
+  // Extension: `expected_tool_calls: 0` with no expected tool marks a task solvable without tools.
+  const toolOptional = !task.expected_tool && task.expected_tool_calls === 0;
   const expected = task.expected_tool;
   const expectedCalls = task.expected_tool_calls;
   let correctTool: boolean;
@@ -33,6 +36,8 @@ export function scoreTask(input: ScoreInput): Score {
   } else if (expected) {
     const count = toolsUsed.filter((name) => name === expected).length;
     correctTool = expectedCalls ? count >= expectedCalls : count > 0;
+  } else if (expectedCalls === 0) {
+    correctTool = true; // a task that needs no tool (e.g. pure Python for the code agent)
   } else {
     correctTool = toolCalled;
   }
@@ -41,7 +46,7 @@ export function scoreTask(input: ScoreInput): Score {
   const responseCorrect =
     response !== null && (keywords.length === 0 || keywords.some((keyword) => containsKeyword(response, keyword)));
   return {
-    success: toolCalled && correctTool && input.finalAnswerCalled && responseCorrect,
+    success: (toolCalled || toolOptional) && correctTool && input.finalAnswerCalled && responseCorrect,
     tool_called: toolCalled,
     correct_tool: correctTool,
     final_answer_called: input.finalAnswerCalled,

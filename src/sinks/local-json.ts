@@ -3,6 +3,7 @@ import { writeJsonAtomic } from '../eval/run-directory.js';
 import { redactModelArgs } from '../telemetry/redaction.js';
 import { NANOSECOND_KEYS } from '../telemetry/trace-document.js';
 import type { RunResult } from '../eval/types.js';
+import type { TaskSetSource } from '../tasks/load.js';
 import { leaderboardRow } from './leaderboard-row.js';
 import { metricsDocument } from './metrics.js';
 import { compactTimestamp } from './numbers.js';
@@ -13,6 +14,12 @@ export interface LocalOutput {
   directory: string;
   files: string[];
   leaderboard: ReturnType<typeof leaderboardRow>;
+}
+
+/** Where the tasks came from (for a Hub dataset, the commit sha), when the runner recorded it. */
+function datasetSource(run: RunResult) {
+  const source = (run as RunResult & { datasetSource?: TaskSetSource }).datasetSource;
+  return source ? { kind: source.kind, dataset: source.dataset, split: source.split, revision: source.revision ?? null, sha: source.sha ?? null, pinned: source.pinned } : null;
 }
 
 /**
@@ -53,6 +60,7 @@ export async function writeLocalJson(run: RunResult, options: { submittedBy: str
     finished_at: run.finishedAt,
     planned_tests: run.plannedTasks,
     notices: run.notices,
+    dataset_source: datasetSource(run),
     files,
     environment: { ...run.environment, gpu_names: run.energy.gpuNames },
     energy: {

@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { AgentRun, AgentType, ErrorKind } from '../agents/types.js';
+import type { AgentRun, AgentType, ErrorKind, Step } from '../agents/types.js';
 import type { GenerationParameters, ToolSpec } from '../models/types.js';
 import { inputMessages, outputMessages, systemInstructions, toolDefinitions } from './genai-messages.js';
 import type { Redactor } from './redaction.js';
@@ -33,6 +33,8 @@ export interface TaskTraceInput {
   error?: { kind: ErrorKind; message: string };
   /** Cost of each model call in order; null when unknown. */
   callCosts: (number | null)[];
+  /** `gen_ai.tool.type` by tool name when not 'function' (MCP tools are 'extension'). */
+  toolKinds?: Record<string, string>;
 }
 
 /** Collects each task's spans synchronously as they end, so its trace document is built at once. */
@@ -129,10 +131,20 @@ export class RunTracer {
       [GEN_AI.conversationId]: input.testCaseUid,
     });
     let callIndex = 0;
+    const codeSpans = new Map<number, Span>();
     for (const step of run.steps) {
       if (step.type === 'model-call') this.recordModelCall(agent, input, step, input.callCosts[callIndex++] ?? null);
-      else if (step.type === 'tool-call') this.recordToolCall(agent, input, step);
+      else if (step.type === 'code') codeSpans.set(step.index, this.startCodeStep(agent, step));
       else if (step.type === 'parse-error') agent.addEvent('parse_error', { step_index: step.index, message: step.message });
+    }
+    for (const step of run.steps) {
+      if (step.type !== 'tool-call') continue;
+      const parent = step.source === 'code' ? (codeSpans.get(step.index) ?? agent) : agent;
+      this.recordToolCall(parent, input, step);
+    }
+    for (const [index, span] of codeSpans) {
+      const step = run.steps.find((candidate) => candidate.type === 'code' && candidate.index === index) as Extract<Step, { type: 'code' }>;
+      span.end(step.startedAtMs + step.durationMs);
     }
     const toolCalls = run.steps.filter((step) => step.type === 'tool-call' && step.call.name !== 'final_answer').length;
     root.setAttributes({ [SMOLTRACE.toolCalls]: toolCalls, [SMOLTRACE.steps]: run.actionSteps, [SMOLTRACE.success]: input.success });
@@ -183,7 +195,27 @@ export class RunTracer {
     span.end(step.startedAtMs + step.durationMs);
   }
 
-  private recordToolCall(agent: Span, input: TaskTraceInput, step: Extract<AgentRun['steps'][number], { type: 'tool-call' }>) {
+  /** A Python code step of the code agent, as an `execute_tool python_interpreter` span (ended by the caller). */
+  private startCodeStep(agent: Span, step: Extract<Step, { type: 'code' }>): Span {
+    const attributes: Attributes = {
+      [GEN_AI.operationName]: OPERATION.executeTool,
+      [GEN_AI.toolName]: 'python_interpreter',
+      [GEN_AI.toolType]: 'function',
+      'agent_eval.step': step.index,
+    };
+    if (this.options.captureContent) {
+      attributes[GEN_AI.toolCallArguments] = this.text(step.code);
+      attributes[GEN_AI.toolCallResult] = this.text(step.stdout);
+    }
+    const span = this.child(`${OPERATION.executeTool} python_interpreter`, agent, step.startedAtMs, attributes);
+    if (step.error) {
+      span.setAttribute(GEN_AI.errorType, step.error.split(':')[0] ?? 'error');
+      span.setStatus({ code: SpanStatusCode.ERROR, message: this.text(step.error.slice(0, 500)) });
+    }
+    return span;
+  }
+
+  private recordToolCall(parent: Span, input: TaskTraceInput, step: Extract<Step, { type: 'tool-call' }>) {
     const description = input.tools.find((tool) => tool.name === step.call.name)?.description;
     const attributes: Attributes = {
       [GEN_AI.operationName]: OPERATION.executeTool,
@@ -205,7 +237,9 @@ export class RunTracer {
       attributes[PROCESS.fsWriteOps] = resources.fsWriteOps;
       if (resources.exitCode !== undefined) attributes[PROCESS.exitCode] = resources.exitCode;
     }
-    const span = this.child(`${OPERATION.executeTool} ${step.call.name}`, agent, step.startedAtMs, attributes);
+    const kind = input.toolKinds?.[step.call.name];
+    if (kind) attributes[GEN_AI.toolType] = kind;
+    const span = this.child(`${OPERATION.executeTool} ${step.call.name}`, parent, step.startedAtMs, attributes);
     if (step.isError) {
       span.setAttribute(GEN_AI.errorType, 'tool_error');
       span.setStatus({ code: SpanStatusCode.ERROR, message: this.text(step.output.slice(0, 500)) });

@@ -44,7 +44,7 @@ describe('agent-eval run (built CLI, loopback OpenAI server)', () => {
     expect(runName).toMatch(/^openai_test-model_tool_\d{8}_\d{6}$/);
     const runDirectory = join(output, runName!);
     expect(result.stdout).toContain(`[OUTPUT] ${runDirectory}`);
-    expect((await readdir(runDirectory)).sort()).toEqual(['leaderboard_row.json', 'metadata.json', 'metrics.json', 'results.json', 'results.jsonl', 'traces.json']);
+    expect((await readdir(runDirectory)).sort()).toEqual(['effective_policy.json', 'leaderboard_row.json', 'metadata.json', 'metrics.json', 'results.json', 'results.jsonl', 'traces.json']);
 
     const rows = await readJson(join(runDirectory, 'results.json'));
     expect(rows).toHaveLength(toolTasks.length);
@@ -127,7 +127,7 @@ describe('agent-eval run (built CLI, loopback OpenAI server)', () => {
       expect(JSON.parse(row.enhanced_trace_info)).toMatchObject({ trace_id: row.trace_id, root_span_id: row.span_id, total_tokens: row.total_tokens });
     }
     expect(metadata).toMatchObject({ num_traces: 6, environment: { agent_eval_version: '0.1.0', node_version: process.version } });
-    expect(metadata.prompt_template_sha256.system_prompt).toMatch(/^[0-9a-f]{64}$/);
+    expect(metadata.prompt_template_sha256['tool.system_prompt']).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('exits 3 under --fail-under and 0 above it', async () => {

@@ -34,13 +34,37 @@ export function scriptFor(task: ScriptableTask): ScriptedReply[] {
   return [{ toolCalls: calls }, finalAnswer(keywords.length ? `The answer: ${keywords.join(', ')}.` : 'Done.')];
 }
 
+const PYTHON_CALLS: Record<string, string> = {
+  get_weather: 'get_weather("Paris, France")',
+  calculator: 'calculator(expression="234 * 67")',
+  get_current_time: 'get_current_time(timezone="UTC")',
+  web_search: 'web_search(query="agent evaluation")',
+};
+
 /**
- * A responder that solves `tasks`. `overrides` replace a task's script (by task id), e.g. with
- * faults. Unknown prompts get a plain-text reply with no tool call.
+ * Code-agent replies for one task: a code step that calls the planned tools from Python (positional
+ * and keyword arguments) and keeps the results in a variable, then a step that uses that variable
+ * (variables persist across steps) in final_answer.
+ */
+export function codeScriptFor(task: ScriptableTask): ScriptedReply[] {
+  const calls = task.expected_tool_calls === 0 ? [] : plannedCalls(task);
+  const keywords = task.expected_keywords ?? [];
+  const answer = keywords.length ? `The answer: ${keywords.join(', ')}.` : 'Done.';
+  const lines = ['results = []', ...calls.map((name) => `results.append(${PYTHON_CALLS[name] ?? `${name}()`})`), 'print(results)'];
+  return [
+    { content: `Thought: I will gather what I need.\n<code>\n${lines.join('\n')}\n</code>` },
+    { content: `Thought: I can answer now.\n<code>\nfinal_answer(${JSON.stringify(answer)} if len(results) == ${calls.length} else "lost state")\n</code>` },
+  ];
+}
+
+/**
+ * A responder that solves `tasks`, for both agents. `overrides` replace a task's tool-agent script
+ * (key: task id) or code-agent script (key: `code:` + task id), e.g. with faults. Unknown prompts get
+ * a plain-text reply with no tool call.
  */
 export function solveTasks(tasks: readonly ScriptableTask[], overrides: Record<string, ScriptedReply[]> = {}): Responder {
   const scripts = tasks
-    .map((task) => ({ prompt: task.prompt, replies: overrides[task.id] ?? scriptFor(task) }))
+    .map((task) => ({ prompt: task.prompt, id: task.id, tool: overrides[task.id] ?? scriptFor(task), code: overrides[`code:${task.id}`] ?? codeScriptFor(task) }))
     .sort((left, right) => right.prompt.length - left.prompt.length);
   return (request) => {
     const messages: { role?: string; content?: unknown }[] = Array.isArray(request.body?.messages) ? request.body.messages : [];
@@ -48,6 +72,9 @@ export function solveTasks(tasks: readonly ScriptableTask[], overrides: Record<s
     const turn = messages.filter((message) => message.role === 'assistant').length;
     const script = scripts.find((entry) => user.includes(entry.prompt));
     if (!script) return { content: 'I do not know this task.' };
-    return script.replies[Math.min(turn, script.replies.length - 1)]!;
+    // The code agent sends no tool definitions: it calls tools from Python.
+    const isCodeAgent = !(Array.isArray(request.body?.tools) && request.body.tools.length);
+    const replies = isCodeAgent ? script.code : script.tool;
+    return replies[Math.min(turn, replies.length - 1)]!;
   };
 }

@@ -133,10 +133,20 @@ describe('runEvaluation with the tool-calling agent', () => {
     });
   });
 
-  it('skips code tasks with a notice while the code agent is missing', async () => {
-    const result = await run({}, { agentType: 'both' });
-    expect(result.results.every((row) => row.agent_type === 'tool')).toBe(true);
-    expect(result.notices).toContain('code agent: 2 task(s) skipped; the code agent is not available in this version yet');
+  it('runs code tasks in the Python sandbox with exact tool tracking', async () => {
+    const result = await run({
+      'code:math': [
+        { content: 'Thought: multiply.\n<code>\nproduct = calculator("234 * 67")\nprint(product)\n</code>' },
+        { content: 'Thought: done.\n```py\nfinal_answer(product.replace("Result: ", "The product is "))\n```<end_code>' },
+      ],
+    }, { agentType: 'both' });
+    const code = result.results.filter((row) => row.agent_type === 'code');
+    expect(code.map((row) => row.test_case_uid)).toEqual(['code:math', 'code:code-only']);
+    expect(code[0]).toMatchObject({ success: true, tools_used: ['calculator'], response: 'The product is 15678', steps: 3, final_answer_called: true });
+    expect(code[0]!.tool_calls[0]).toMatchObject({ name: 'calculator', arguments: { expression: '234 * 67' }, output: 'Result: 15678' });
+    const observation = server.requests.find((request) => !request.body.tools && request.body.messages.length === 4 && request.body.messages[1].content.includes('234'));
+    expect(observation!.body.messages.at(-1).content).toBe('Observation:\nExecution logs:\nResult: 15678\nLast output from code snippet:\nNone');
+    expect(server.requests.find((request) => !request.body.tools)!.body.stop).toEqual(['Observation:', 'Calling tools:']);
   });
 
   it('keeps finished tasks and drops running ones when interrupted', async () => {

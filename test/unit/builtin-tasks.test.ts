@@ -39,6 +39,7 @@ const CALCULATIONS: [id: string, expression: string, keyword: string][] = [
   ['code_calculator_power', '3 ** 15', '14348907'],
   ['code_calculator_quotient', '98765 // 123', '802'],
   ['code_calculator_average', '(145 + 232 + 317 + 406) / 4', '275.0'],
+  ['code_calculator_compound', '1000 * 1.05 ** 3', '1157.6250000000002'],
 ];
 
 /** Single-tool weather tasks: the place the model should look up. */
@@ -95,16 +96,22 @@ describe('tasks/builtin.jsonl', () => {
     expect(runnable.length).toBeGreaterThanOrEqual(20);
     expect(new Set(runnable.map((task) => task.difficulty))).toEqual(new Set(['easy', 'medium', 'hard']));
     expect(tasks.filter((task) => task.agent_type === 'code').length).toBeGreaterThanOrEqual(4);
+    expect(tasks.filter((task) => task.agent_type === 'code').length).toBeGreaterThanOrEqual(14);
     const offline = new Set(['get_weather', 'calculator', 'get_current_time', 'multiple']);
     const known = new Set(builtinTools().map((tool) => tool.name));
     for (const task of tasks) {
+      if (task.expected_tool_calls === 0) {
+        // pure-Python code tasks: no tool expected
+        expect([task.agent_type, task.expected_tool], task.id).toEqual(['code', null]);
+        continue;
+      }
       expect(offline.has(task.expected_tool ?? ''), task.id).toBe(true);
       expect(task.expected_tool === 'multiple' || known.has(task.expected_tool ?? ''), task.id).toBe(true);
       expect(task.expected_tool_calls, task.id).toBeGreaterThanOrEqual(1);
       // one call per step plus final_answer must fit SMOLTRACE's default max_steps of 6
       expect(task.expected_tool_calls, task.id).toBeLessThanOrEqual(5);
       expect(task.expected_keywords.length, task.id).toBeGreaterThan(0);
-      expect(['weather', 'math', 'time', 'multi_tool', 'reasoning']).toContain(task.category);
+      expect(['weather', 'math', 'time', 'multi_tool', 'reasoning', 'data']).toContain(task.category);
       expect(task.prompt).not.toMatch(/search/i);
     }
   });

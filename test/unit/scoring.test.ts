@@ -85,4 +85,9 @@ describe('scoreTask', () => {
     const score = scoreTask({ task: task({ expected_keywords: ['18'] }), toolsUsed: ['get_weather'], finalAnswerCalled: true, response: 'In 2018' });
     expect(score.response_correct).toBe(false);
   });
+
+  it('does not require a tool for a task with expected_tool_calls 0', () => {
+    const score = scoreTask({ task: task({ expected_tool_calls: 0, expected_keywords: ['1060'] }), toolsUsed: [], finalAnswerCalled: true, response: 'The sum is 1060.' });
+    expect(score).toMatchObject({ success: true, tool_called: false, correct_tool: true });
+  });
 });

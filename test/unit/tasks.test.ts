@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTasks } from '../../src/tasks/load.js';
+import { hubDatasetCacheDir, loadTasks, loadTaskSet } from '../../src/tasks/load.js';
 import { checkTaskIds, selectTasks } from '../../src/tasks/select.js';
 
 let directory: string;
@@ -49,9 +49,11 @@ describe('loadTasks', () => {
     await expect(loadTasks({ datasetName: duplicate, split: 'train' })).rejects.toThrow(/line 2: duplicate task id 't1' \(first at line 1\)/);
   });
 
-  it('refuses unreadable files, Hub ids and empty files clearly', async () => {
+  it('refuses unreadable files, names that are neither files nor Hub ids, and empty files clearly', async () => {
     await expect(loadTasks({ datasetName: join(directory, 'none.jsonl'), split: 'train' })).rejects.toThrow(/cannot read the file \(ENOENT\)/);
-    await expect(loadTasks({ datasetName: 'org/tasks', split: 'train' })).rejects.toThrow(/Hub datasets are not supported/);
+    await expect(loadTasks({ datasetName: 'tasks.csv', split: 'train' })).rejects.toThrow(/give 'builtin', a local \.json or \.jsonl file, or a Hub dataset id/);
+    await expect(loadTasks({ datasetName: 'org/tasks', split: 'train', allowHub: false })).rejects.toThrow(/Hub datasets are not allowed with --security-profile closed/);
+    await expect(loadTasks({ datasetName: 'builtin', split: 'train', revision: 'main' })).rejects.toThrow(/--dataset-revision: only for Hub datasets/);
     const empty = await file('empty.jsonl', '\n');
     await expect(loadTasks({ datasetName: empty, split: 'train' })).rejects.toThrow(/no task rows/);
   });
@@ -59,6 +61,19 @@ describe('loadTasks', () => {
   it('loads the built-in set', async () => {
     const tasks = await loadTasks({ datasetName: 'builtin', split: 'train' });
     expect(tasks.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it('says where a local task set came from (sha256 of the file)', async () => {
+    const path = await file('source.jsonl', row() + '\n');
+    const { tasks, source } = await loadTaskSet({ datasetName: path, split: 'train' });
+    expect(tasks.map((task) => task.id)).toEqual(['t1']);
+    expect(source).toEqual({ kind: 'file', dataset: path, split: 'train', sha: expect.stringMatching(/^[0-9a-f]{64}$/), pinned: true, notices: [] });
+    expect((await loadTaskSet({ datasetName: 'builtin', split: 'train' })).source).toMatchObject({ kind: 'builtin', pinned: true });
+  });
+
+  it('caches Hub datasets under HF_HOME', () => {
+    expect(hubDatasetCacheDir({ HF_HOME: '/hf' })).toBe(join('/hf', 'agent-eval', 'datasets'));
+    expect(hubDatasetCacheDir({ HOME: '/home/u' })).toBe(join('/home/u', '.cache', 'huggingface', 'agent-eval', 'datasets'));
   });
 });
 

@@ -1,0 +1,40 @@
+import { loadPromptConfig, renderSystemPrompt } from '../agents/prompts.js';
+import type { AgentType } from '../agents/types.js';
+import type { AnyTool } from '../tools/types.js';
+import { RUN_DEFAULTS } from './defaults.js';
+import { templateHashes } from './environment.js';
+import type { RunOptions } from './types.js';
+
+/** smolagents' base list of imports a code agent may use. */
+export const BASE_AUTHORIZED_IMPORTS = ['collections', 'datetime', 'itertools', 'json', 'math', 'queue', 'random', 're', 'stat', 'statistics', 'time', 'unicodedata'];
+
+export interface AgentSetup {
+  systemPrompt: string;
+  maxSteps: number;
+  promptHashes: Record<string, string>;
+}
+
+export interface AgentsSetup {
+  agents: Partial<Record<AgentType, AgentSetup>>;
+  /** Imports allowed to the code agent beyond the base list (--additional-imports and the prompt file's). */
+  additionalImports: string[];
+}
+
+const PROMPT_FILES: Record<AgentType, string> = { tool: 'toolcalling_agent.yaml', code: 'code_agent.yaml' };
+
+/** Loads, checks and renders the prompt templates of each agent the run uses. */
+export async function setUpAgents(options: RunOptions, tools: readonly AnyTool[], agentTypes: readonly AgentType[]): Promise<AgentsSetup> {
+  const agents: AgentsSetup['agents'] = {};
+  let additionalImports = [...(options.additionalImports ?? [])];
+  for (const agentType of agentTypes) {
+    const config = await loadPromptConfig(PROMPT_FILES[agentType], options.promptYml);
+    if (agentType === 'code') additionalImports = [...new Set([...additionalImports, ...config.additionalImports])];
+    const imports = [...new Set([...BASE_AUTHORIZED_IMPORTS, ...additionalImports])].sort();
+    agents[agentType] = {
+      systemPrompt: renderSystemPrompt(config, tools, agentType === 'code' ? imports : []),
+      maxSteps: options.maxSteps ?? config.maxSteps ?? RUN_DEFAULTS.maxSteps,
+      promptHashes: templateHashes(config.templates),
+    };
+  }
+  return { agents, additionalImports };
+}

@@ -1,0 +1,173 @@
+/**
+ * Python source run inside each interpreter (worker.ts). Kept as strings so the worker needs no extra files.
+ *
+ * The user's code runs with its own globals dict whose `__builtins__` is a copy of the builtins with a guarded
+ * `__import__`: only imports written by the user's code are checked, while the standard library's own imports
+ * (whose functions keep the real builtins) work as usual. The guard is a policy, not a security boundary: the
+ * boundary is the WebAssembly runtime plus the Node permission model of the host process (see host.ts).
+ */
+
+/** Imported before the memory snapshot is taken, so every interpreter starts with them loaded. */
+export const SNAPSHOT_PY = String.raw`
+import importlib as _importlib
+import pyodide.code
+for _name in __sandbox_preload__:
+    try:
+        _importlib.import_module(_name)
+    except BaseException:
+        pass
+del _name
+`;
+
+/** Defines `_configure(config_json)` and `_run(code)`; run in a private namespace. */
+export const SETUP_PY = String.raw`
+import builtins as _builtins
+import json as _json
+import sys as _sys
+import time as _time
+from pyodide.code import eval_code_async as _eval_code_async
+import _sandbox_bridge as _bridge
+
+
+class ToolError(Exception):
+    """A tool call failed; the message says why."""
+
+
+class _FinalAnswer(BaseException):
+    """Raised by final_answer() to end the code step."""
+
+
+# Bound once, so that code patching the builtins module cannot break how steps are reported.
+_len, _repr, _str, _type, _isinstance, _dict, _zip = len, repr, str, type, isinstance, dict, zip
+_BaseException, _SystemExit, _MemoryError, _TypeError = BaseException, SystemExit, MemoryError, TypeError
+_state = {"final": None}
+_limits = {"output": 65536, "memory_mib": 512}
+_user_globals = {}
+
+
+def _is_allowed(name, allowed):
+    return "*" in allowed or any(name == a or name.startswith(a + ".") for a in allowed)
+
+
+def _make_import(allowed, failures):
+    real_import = _builtins.__import__
+    listed = sorted(allowed)
+
+    def __import__(name, globals=None, locals=None, fromlist=(), level=0):
+        if level != 0:
+            raise ImportError("relative imports are not allowed in the sandbox")
+        if not _is_allowed(name, allowed):
+            raise ImportError(f"import of '{name}' is not allowed. Authorized imports: {listed}")
+        root = name.partition(".")[0]
+        if root in failures:
+            raise ModuleNotFoundError(f"No module named '{root}': {failures[root]}", name=root)
+        return real_import(name, globals, locals, fromlist, level)
+
+    return __import__
+
+
+def _call_tool(name, arguments):
+    payload = _json.dumps(arguments, default=str)
+    reply = _bridge.call_tool(name, payload)
+    if reply.kind == "ok":
+        return _str(reply.output)
+    if reply.kind == "interrupted":
+        raise KeyboardInterrupt("interrupted while waiting for a tool")
+    raise ToolError(_str(reply.error))
+
+
+def _make_tool(name, description, parameters):
+    def tool(*args, **kwargs):
+        if _len(args) > _len(parameters):
+            raise _TypeError(f"{name}() takes {_len(parameters)} positional argument(s) but {_len(args)} were given")
+        arguments = _dict(_zip(parameters, args))
+        for key, value in kwargs.items():
+            if key in arguments:
+                raise _TypeError(f"{name}() got multiple values for argument '{key}'")
+            arguments[key] = value
+        return _call_tool(name, arguments)
+
+    tool.__name__ = tool.__qualname__ = name
+    tool.__doc__ = description
+    return tool
+
+
+def _cap(text):
+    limit = _limits["output"]
+    if _len(text) <= limit:
+        return text
+    return text[:limit] + f"... [truncated {_len(text) - limit} characters]"
+
+
+def _to_text(value, use_repr):
+    try:
+        return _cap(_repr(value) if use_repr else _str(value))
+    except _BaseException as e:
+        return f"<{_type(value).__name__} object: {'repr' if use_repr else 'str'}() failed with {_type(e).__name__}>"
+
+
+def final_answer(answer):
+    """Ends the task with answer as the final answer."""
+    text = _to_text(answer, False)
+    try:
+        value = _json.dumps(answer, default=str, allow_nan=False)
+    except _BaseException:
+        value = None
+    _state["final"] = {"json": value, "text": text}
+    raise _FinalAnswer()
+
+
+def _describe(e):
+    if _isinstance(e, _SystemExit):
+        return f"exit({e.code!r}) was called; the sandboxed code cannot exit"
+    message = _to_text(e, False)
+    if _isinstance(e, _MemoryError) and not message:
+        message = f"out of memory (the interpreter is limited to {_limits['memory_mib']} MiB)"
+    return message
+
+
+def _interruptible_sleep(seconds, _sleep=_time.sleep, _now=_time.monotonic, _min=min):
+    """time.sleep in short slices, so a timeout's interrupt lands (Pyodide's sleep ignores it)."""
+    end = _now() + seconds
+    while (left := end - _now()) > 0:
+        _sleep(_min(left, 0.05))
+
+
+def _configure(config_json):
+    config = _json.loads(config_json)
+    _limits["output"] = config["outputLimitBytes"]
+    _limits["memory_mib"] = config["memoryLimitMiB"]
+    safe_builtins = dict(_builtins.__dict__)
+    safe_builtins["__import__"] = _make_import(frozenset(config["allowedImports"]), config["packageFailures"])
+    namespace = {"__name__": "__main__", "__builtins__": safe_builtins, "ToolError": ToolError}
+    for spec in config["tools"]:
+        namespace[spec["name"]] = _make_tool(spec["name"], spec["description"], tuple(spec["parameters"]))
+    namespace["final_answer"] = final_answer
+    _time.sleep = _interruptible_sleep
+    _user_globals.clear()
+    _user_globals.update(namespace)
+    for name in ("js", "pyodide_js"):
+        _sys.modules.pop(name, None)
+
+
+async def _run(code):
+    """Returns a plain dict (converted by the worker, not by the json module, which user code may patch)."""
+    _state["final"] = None
+    out = {}
+    try:
+        result = await _eval_code_async(code, _user_globals, filename="<code>")
+        if result is not None:
+            out["result"] = _to_text(result, True)
+    except _FinalAnswer:
+        pass
+    except _BaseException as e:
+        out["error"] = {"type": _type(e).__name__, "message": _describe(e)}
+    for stream in (_sys.stdout, _sys.stderr):
+        try:
+            stream.flush()
+        except _BaseException:
+            pass
+    if _state["final"] is not None:
+        out["final"] = _state["final"]
+    return out
+`;

@@ -1,0 +1,71 @@
+/** A tool as Python code sees it: a function `name(*args, **kwargs)`; positional args map to `parameters` in order. */
+export interface SandboxToolSpec {
+  name: string;
+  description: string;
+  /** Parameter names in positional order. */
+  parameters: string[];
+}
+
+/** Runs a tool call made by Python code; runs in the main process. */
+export type ToolHandler = (
+  name: string,
+  args: Record<string, unknown>,
+) => Promise<{ ok: true; output: string } | { ok: false; error: string }>;
+
+export interface CodeStepResult {
+  /** print() output (and stderr), capped at `outputLimitBytes`. */
+  stdout: string;
+  /** repr() of the value of the last expression, when not None. */
+  result?: string;
+  /** e.g. {type:'ZeroDivisionError', message:'division by zero'}, {type:'TimeoutError', message:'code step exceeded 30 s'}. */
+  error?: { type: string; message: string };
+  /** final_answer(x) was called: value as JSON (non-JSON values as their str()), text = str(x). */
+  finalAnswer?: { value: unknown; text: string };
+  durationMs: number;
+  /** The interpreter had to be replaced (C-level loop, crash); variables of the session were lost. */
+  interpreterRestarted?: boolean;
+}
+
+export interface SandboxOptions {
+  /** Interpreters in the pool (sessions that can run at once). */
+  size: number;
+  /** Become Python functions; `final_answer(answer)` is built in. */
+  tools: SandboxToolSpec[];
+  /** Added to the base allow-list (smolagents' BASE_BUILTIN_MODULES); "*" allows every import. */
+  authorizedImports?: string[];
+  /** Wall-clock limit per code step; default 30000. */
+  stepTimeoutMs?: number;
+  /** WebAssembly memory maximum per interpreter; default 512. */
+  memoryLimitMiB?: number;
+  /** Cap on stdout per step (and on the result's repr); default 65536. */
+  outputLimitBytes?: number;
+}
+
+export interface SandboxSession {
+  /** Runs one code step; variables persist across runs of one session. */
+  run(code: string, options?: { signal?: AbortSignal }): Promise<CodeStepResult>;
+  /** Back to the pool; the interpreter is discarded and a fresh one is warmed in its place. */
+  release(): Promise<void>;
+}
+
+/** smolagents' BASE_BUILTIN_MODULES. */
+export const BASE_AUTHORIZED_IMPORTS: readonly string[] = [
+  'collections',
+  'datetime',
+  'itertools',
+  'math',
+  'queue',
+  'random',
+  're',
+  'stat',
+  'statistics',
+  'time',
+  'unicodedata',
+  'json',
+];
+
+export const SANDBOX_DEFAULTS = {
+  stepTimeoutMs: 30_000,
+  memoryLimitMiB: 512,
+  outputLimitBytes: 65_536,
+} as const;

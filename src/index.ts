@@ -15,3 +15,7 @@ export { ToolError, defineTool } from './tools/types.js';
 export { InputError, StartupError } from './errors.js';
 export { SandboxPool } from './sandbox/pool.js';
 export type { SandboxOptions, SandboxSession, CodeStepResult } from './sandbox/types.js';
+export { loadTaskSet, hubDatasetCacheDir, type LoadTasksInput, type TaskSetSource } from './tasks/load.js';
+export { publishRunDirectory, publishRunToHub, type HubPublishOptions, type HubPublishResult } from './sinks/hub.js';
+export { HubClient, HubError, discoverRuns, planCleanup, executeCleanup, parseOlderThan } from './hub/index.js';
+export type { CleanupOptions, CleanupPlan, CleanupResult, DiscoveredRun } from './hub/index.js';

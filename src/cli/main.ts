@@ -4,6 +4,7 @@ import { config as loadDotenv } from 'dotenv';
 import { InputError, StartupError, errorMessage } from '../errors.js';
 import { RUN_DEFAULTS } from '../eval/defaults.js';
 import { AGENT_EVAL_VERSION } from '../version.js';
+import { hubRunFlags, registerHubCommands } from './hub-commands.js';
 
 const EXIT_INPUT = 2;
 const EXIT_FAILED = 1;
@@ -24,7 +25,7 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text), outputError: (text, write) => write(text.replace(/^error: /, 'agent-eval: ')) });
 
-  program
+  const run = program
     .command('run')
     .description('run an evaluation and write results, traces, metrics and a leaderboard row')
     .option('--model <id>', 'model id, LiteLLM style: openai/gpt-4o-mini, groq/llama-3.1-8b-instant, hf/org/model, ...')
@@ -33,9 +34,9 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
     .option('--base-url <url>', 'any OpenAI-compatible server (vLLM, llama.cpp, LM Studio, a LiteLLM proxy)')
     .addOption(new Option('--agent-type <type>', 'agent to evaluate').choices(['tool', 'code', 'both']).default(RUN_DEFAULTS.agentType))
     .addOption(new Option('--difficulty <level>', 'only tasks of this difficulty').choices(['easy', 'medium', 'hard']))
-    .option('--dataset-name <name>', "task set: 'builtin' or a local .json/.jsonl file", RUN_DEFAULTS.datasetName)
+    .option('--dataset-name <name>', "task set: 'builtin', a local .json/.jsonl file, or a Hub dataset id (owner/name)", RUN_DEFAULTS.datasetName)
     .option('--split <name>', 'split to read from a JSON file with splits', RUN_DEFAULTS.split)
-    .addOption(new Option('--output-format <format>', 'where results go').choices(['json']).default('json'))
+    .addOption(new Option('--output-format <format>', 'where results go').choices(['json', 'hub']).default('json'))
     .option('--output-dir <dir>', 'parent directory of run directories', RUN_DEFAULTS.outputDir)
     .option('--prompt-yml <file>', 'smolagents prompt templates YAML (or a SMOLTRACE config with prompt_templates)')
     .option('--run-id <id>', 'run id (default: a random UUID)')
@@ -80,6 +81,8 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
       const workers = flags.concurrency ?? flags.parallelWorkers;
       setExitCode(await runCommand({ ...flags, parallelWorkers: workers }, { out, err }, signal));
     });
+  hubRunFlags(run);
+  registerHubCommands(program, { out, err, setExitCode, input: process.stdin, isTTY: Boolean(process.stdin.isTTY) });
   return program;
 }
 

@@ -3,6 +3,7 @@ import { formatSummary, summariseRun } from '../report/summary.js';
 import { createReporter } from './progress.js';
 import { parseRunFlags, type RawRunFlags } from './run-options.js';
 import { redactModelArgs } from '../telemetry/redaction.js';
+import { publishAfterRun } from './hub-commands.js';
 
 export const EXIT = { ok: 0, failed: 1, input: 2, belowThreshold: 3, interrupted: 130 } as const;
 
@@ -36,6 +37,7 @@ export async function runCommand(raw: RawRunFlags, output: Output, signal: Abort
   }
   const written = await writeLocalJson(run, { submittedBy: process.env.AGENT_EVAL_SUBMITTED_BY ?? 'local' });
   printSummary(run, written.directory, output);
+  await publishAfterRun(run, written.directory, raw, output);
   if (run.interrupted) return EXIT.interrupted;
   if (settings.failUnder !== undefined) {
     const rate = run.results.length ? run.results.filter((result) => result.success).length / run.results.length : 0;

@@ -7,7 +7,7 @@ import { InputError } from '../errors.js';
 import { toGenerationParameters } from '../models/generation.js';
 import { resolveModel, type ResolvedModel } from '../models/routing.js';
 import type { GenerationParameters } from '../models/types.js';
-import { loadTasks } from '../tasks/load.js';
+import { loadTaskSet, type TaskSetSource } from '../tasks/load.js';
 import type { Task } from '../tasks/schema.js';
 import { checkTaskIds, selectTasks } from '../tasks/select.js';
 import { connectMcpServers, type McpConnection } from '../tools/mcp.js';
@@ -45,6 +45,7 @@ export interface PreparedRun {
   priceBook: PriceBook;
   promptHashes: Record<string, string>;
   energy: EnergySettings;
+  datasetSource: TaskSetSource;
 }
 
 const savedMetadataSchema = z.object({
@@ -54,7 +55,7 @@ const savedMetadataSchema = z.object({
 });
 
 /** Options a resumed run takes from its directory; the rest (workers, timeouts) may change. */
-const FIXED_ON_RESUME = ['model', 'provider', 'baseUrl', 'hfInferenceProvider', 'additionalImports', 'enableTools', 'mcpServers', 'securityProfile', 'agentType', 'difficulty', 'datasetName', 'split', 'promptYml', 'modelArgs', 'maxSteps', 'limit', 'taskIds', 'workingDirectory', 'grouping', 'pricingFile'] as const;
+const FIXED_ON_RESUME = ['datasetRevision', 'model', 'provider', 'baseUrl', 'hfInferenceProvider', 'additionalImports', 'enableTools', 'mcpServers', 'securityProfile', 'agentType', 'difficulty', 'datasetName', 'split', 'promptYml', 'modelArgs', 'maxSteps', 'limit', 'taskIds', 'workingDirectory', 'grouping', 'pricingFile'] as const;
 
 async function readResumeMetadata(directory: string) {
   const path = join(directory, 'metadata.json');
@@ -116,7 +117,7 @@ export async function prepareRun(given: RunOptions, context: RunContext): Promis
   }
   const resolved = resolveModel({ ...options, env: context.env });
   const generation = toGenerationParameters(options.modelArgs);
-  const tasks = await loadTasks({ datasetName: options.datasetName, split: options.split });
+  const { tasks, source: datasetSource } = await loadTaskSet({ datasetName: options.datasetName, split: options.split, revision: options.datasetRevision, hfTokenFile: options.hfTokenFile, env: context.env, allowHub: options.securityProfile !== 'closed' });
   checkTaskIds(tasks, options.taskIds);
   const requestedTools = resolveTools({ enableTools: options.enableTools ?? [] });
   const policy = checkSecurityProfile(options, resolved, requestedTools.map((tool) => tool.name));
@@ -127,7 +128,7 @@ export async function prepareRun(given: RunOptions, context: RunContext): Promis
   const info = await stat(workingDirectory).catch(() => undefined);
   if (!info?.isDirectory()) throw new InputError(`--working-directory ${options.workingDirectory}: not a directory`);
   const priceBook = await createPriceBook({ customPricingFile: options.pricingFile });
-  const notices: string[] = [];
+  const notices: string[] = [...datasetSource.notices];
   const work = planWork(tasks, options, agentTypes);
   if (work.length === 0) throw new InputError('no tasks to run: the dataset has none for this agent type, difficulty and selection');
   if (!runDirectory) {
@@ -168,5 +169,6 @@ export async function prepareRun(given: RunOptions, context: RunContext): Promis
       Object.entries(agents).flatMap(([agentType, setup]) => Object.entries(setup.promptHashes).map(([key, hash]) => [`${agentType}.${key}`, hash])),
     ),
     energy: energySettings(options, resolved.provider, context.env),
+    datasetSource,
   };
 }

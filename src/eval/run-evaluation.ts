@@ -168,5 +168,6 @@ export async function runEvaluation(
     generation: prepared.generation,
     energy: energyReport!,
     clientMetrics: tracing ? await tracing.metrics.collect() : [],
+    datasetSource: prepared.datasetSource,
   };
 }

@@ -8,7 +8,7 @@ export type SecurityProfile = (typeof SECURITY_PROFILES)[number];
 
 export interface EffectivePolicy {
   profile: SecurityProfile;
-  output_format: 'json';
+  output_format: 'json' | 'hub';
   provider: string;
   model_provider: string;
   remote_model_allowed: boolean;
@@ -44,7 +44,7 @@ export function checkSecurityProfile(options: RunOptions, resolved: ResolvedMode
   }
   return {
     profile,
-    output_format: 'json',
+    output_format: options.outputFormat ?? 'json',
     provider: options.provider,
     model_provider: resolved.provider,
     remote_model_allowed: !closed,

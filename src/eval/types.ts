@@ -8,6 +8,7 @@ import type { EnvironmentInfo } from './environment.js';
 import type { EnergyReportForRun } from './energy.js';
 import type { McpServerSpec } from '../tools/mcp-spec.js';
 import type { SecurityProfile } from './security.js';
+import type { TaskSetSource } from '../tasks/load.js';
 
 export type AgentTypeOption = AgentType | 'both';
 
@@ -23,6 +24,9 @@ export interface RunOptions {
   /** 'builtin' or a local .json/.jsonl path. */
   datasetName: string;
   split: string;
+  /** Hub datasets: branch, tag or commit sha. */
+  datasetRevision?: string;
+  hfTokenFile?: string;
   outputDir: string;
   promptYml?: string;
   runId?: string;
@@ -44,6 +48,8 @@ export interface RunOptions {
   maxRetries: number;
   /** Continue the run in this directory, skipping tasks already recorded. */
   resume?: string;
+  /** Where the CLI sends the run (recorded in the effective policy). */
+  outputFormat?: 'json' | 'hub';
   /** Optional tools by name or group (`files`, `system`), SMOLTRACE's --enable-tools. */
   enableTools?: string[];
   /** MCP servers whose tools the agents get (parsed --mcp-server-url / --mcp-server-command values). */
@@ -172,4 +178,6 @@ export interface RunResult {
   energy: EnergyReportForRun;
   /** GenAI client histograms (token usage, operation duration) as OTLP-JSON resourceMetrics; empty without tracing. */
   clientMetrics: unknown[];
+  /** Where the tasks came from (Hub: the commit sha). */
+  datasetSource?: TaskSetSource;
 }

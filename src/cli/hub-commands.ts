@@ -1,0 +1,142 @@
+/**
+ * The Hugging Face Hub in the CLI: `agent-eval push <run-dir>`, `agent-eval cleanup`, the Hub flags of
+ * `agent-eval run` (`hubRunFlags`) and publishing after a run with `--output-format hub`
+ * (`publishAfterRun`). Printing happens here; the work is in src/sinks/hub.ts and src/hub/.
+ */
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { InputError } from '../errors.js';
+import type { RunResult } from '../eval/types.js';
+import type { RetryOptions } from '../hub/index.js';
+import { checkHubPublishOptions, type HubPublishOptions, type HubPublishResult } from '../sinks/hub.js';
+import { cleanupCommand, type CleanupFlags } from './cleanup-command.js';
+
+export interface HubCommandIo {
+  out(line: string): void;
+  err(line: string): void;
+  setExitCode(code: number): void;
+  /** Where cleanup's typed confirmations come from (process.stdin). */
+  input: NodeJS.ReadableStream;
+  /** Whether stdin is a terminal (process.stdin.isTTY). */
+  isTTY: boolean;
+  /** Default process.env. */
+  env?: Record<string, string | undefined>;
+  /** Hub call retries; default 3 tries from 1 s. */
+  retry?: RetryOptions;
+}
+
+export type HubOutput = Pick<HubCommandIo, 'out' | 'err' | 'env' | 'retry'>;
+
+const DEFAULT_PREFIX = 'smoltrace';
+const LOGIN = 'set HF_TOKEN, pass --hf-token-file, or run `huggingface-cli login`';
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** The publishing options from commander's values (`run` or `push`); --private with --public is an error. */
+export function hubPublishOptions(flags: Record<string, unknown>, env: Record<string, string | undefined>, retry?: RetryOptions): HubPublishOptions {
+  if (flags.private && flags.public) throw new InputError('--private and --public: choose one');
+  const options: HubPublishOptions = {
+    prefix: text(flags.datasetPrefix) ?? DEFAULT_PREFIX,
+    private: !flags.public,
+    env,
+    ...(text(flags.leaderboardRepo) !== undefined && { leaderboardRepo: text(flags.leaderboardRepo) }),
+    ...(text(flags.hfTokenFile) !== undefined && { hfTokenFile: text(flags.hfTokenFile) }),
+    ...(retry && { retry }),
+  };
+  checkHubPublishOptions(options);
+  return options;
+}
+
+/**
+ * Checks `run`'s Hub flags before the run starts, so a long run does not end in a failed push: with
+ * `--output-format hub` a token must exist and whoami must answer, and the closed profile refuses.
+ */
+export async function checkHubRunFlags(flags: Record<string, unknown>, env: Record<string, string | undefined> = process.env): Promise<void> {
+  const options = hubPublishOptions(flags, env);
+  if (flags.outputFormat !== 'hub') return;
+  if (flags.securityProfile === 'closed' || flags.securityProfile === 'bfsi-closed') {
+    throw new InputError('--output-format hub: not allowed with --security-profile closed (no data may leave this machine); use --output-format json');
+  }
+  const { HubClient } = await import('../hub/index.js');
+  const { client, token } = await HubClient.fromEnvironment({ env, ...(options.hfTokenFile !== undefined && { tokenFile: options.hfTokenFile }) });
+  if (!token) throw new InputError(`--output-format hub needs a Hub token with write access: ${LOGIN}`);
+  await client.whoami();
+}
+
+/** Adds the Hub flags to `agent-eval run` and checks them (token, whoami) before the run starts. */
+export function hubRunFlags(command: Command): Command {
+  return command
+    .option('--dataset-revision <rev>', 'Hub task dataset: branch, tag or commit to read (its commit sha is recorded; default: the current main, not pinned)')
+    .option('--hf-token-file <file>', 'file holding the Hugging Face token (default: HF_TOKEN, then the cached login)')
+    .option('--dataset-prefix <prefix>', 'name prefix of the Hub datasets written by --output-format hub', DEFAULT_PREFIX)
+    .option('--private', 'create the Hub datasets private (the default)')
+    .option('--public', 'create the Hub datasets public')
+    .option('--leaderboard-repo <repo>', 'leaderboard dataset "owner/name" (default: {user}/{prefix}-leaderboard)')
+    .hook('preAction', async (_command, action) => {
+      await checkHubRunFlags(action.opts(), process.env);
+    });
+}
+
+/** Prints the pushed datasets; the console ends with their URLs. */
+function printPublished(published: HubPublishResult, isPrivate: boolean, io: HubOutput): void {
+  for (const notice of published.notices) io.err(`[NOTE] ${notice}`);
+  const { pushed } = published;
+  io.out('');
+  io.out(`[SUCCESS] Results pushed to the Hugging Face Hub as ${published.user} (new datasets are ${isPrivate ? 'private' : 'public'}):`);
+  io.out(`  results:     ${pushed.results.url}`);
+  io.out(`  traces:      ${pushed.traces ? pushed.traces.url : 'none (the run has no traces; use --enable-otel)'}`);
+  io.out(`  metrics:     ${pushed.metrics.url}`);
+  io.out(`  leaderboard: ${pushed.leaderboard.url}`);
+}
+
+/**
+ * After `agent-eval run` wrote the local files: with `--output-format hub`, publishes the run and
+ * prints the dataset URLs. An interrupted run is not published (it says how to finish and push it).
+ * A failed push throws a StartupError that says how to push the saved run later.
+ */
+export async function publishAfterRun(run: RunResult, directory: string, flags: Record<string, unknown>, io: HubOutput): Promise<void> {
+  if (flags.outputFormat !== 'hub') return;
+  if (run.interrupted) {
+    io.err(`[HUB] not published: the run was interrupted; finish it with --resume ${directory}, then publish it with: agent-eval push ${directory}`);
+    return;
+  }
+  const options = hubPublishOptions(flags, io.env ?? process.env, io.retry);
+  const { publishRunToHub } = await import('../sinks/hub.js');
+  printPublished(await publishRunToHub(run, { directory }, options), options.private !== false, io);
+}
+
+/** Adds `agent-eval push <run-dir>` and `agent-eval cleanup`. */
+export function registerHubCommands(program: Command, io: HubCommandIo): void {
+  program
+    .command('push')
+    .description('publish a saved run directory to the Hugging Face Hub (results, traces, metrics, leaderboard row)')
+    .argument('<run-dir>', 'a run directory written by agent-eval run')
+    .option('--dataset-prefix <prefix>', 'name prefix of the Hub datasets', DEFAULT_PREFIX)
+    .option('--private', 'create the datasets private (the default)')
+    .option('--public', 'create the datasets public')
+    .option('--leaderboard-repo <repo>', 'leaderboard dataset "owner/name" (default: {user}/{prefix}-leaderboard)')
+    .option('--hf-token-file <file>', 'file holding the Hugging Face token (default: HF_TOKEN, then the cached login)')
+    .action(async (runDir: string, flags: Record<string, unknown>) => {
+      const options = hubPublishOptions(flags, io.env ?? process.env, io.retry);
+      const { publishRunDirectory } = await import('../sinks/hub.js');
+      printPublished(await publishRunDirectory(resolve(runDir), options), options.private !== false, io);
+      io.setExitCode(0);
+    });
+
+  program
+    .command('cleanup')
+    .description("delete old per-run Hub datasets (a dry run unless --no-dry-run); the leaderboard and task datasets are never deleted")
+    .option('--older-than <age>', 'runs older than this: 7d, 2w, 1m or a number of days')
+    .option('--keep-recent <n>', 'all runs but the N most recent (0 allowed)')
+    .option('--incomplete-only', 'runs missing their results, traces or metrics dataset')
+    .option('--all', 'every run')
+    .addOption(new Option('--only <part>', 'delete only this dataset of each selected run').choices(['results', 'traces', 'metrics']))
+    .option('--dataset-prefix <prefix>', 'name prefix of the Hub datasets', DEFAULT_PREFIX)
+    .option('--dry-run', 'list what would be deleted and delete nothing', true)
+    .option('--no-dry-run', 'delete (after typing DELETE, or with --yes)')
+    .option('-y, --yes', 'skip the confirmation prompts (automation)')
+    .option('--hf-token-file <file>', 'file holding the Hugging Face token (default: HF_TOKEN, then the cached login)')
+    .action(async (flags: CleanupFlags) => {
+      io.setExitCode(await cleanupCommand(flags, { ...io, env: io.env ?? process.env }));
+    });
+}

@@ -1,0 +1,144 @@
+// `agent-eval push` and `agent-eval cleanup` in process (registerHubCommands on a fresh program, with a
+// fake terminal for the typed confirmations), and the run-flag checks, against the loopback Hub.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { Command } from 'commander';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { checkHubRunFlags, hubRunFlags, registerHubCommands } from '../../src/cli/hub-commands.js';
+import { InputError } from '../../src/errors.js';
+import { startHubServer, type HubServer } from '../helpers/hub-server.js';
+
+const TOKEN = 'hf_alice';
+const OLD = ['20260101_000000', '20260102_000000'];
+const NEW = '20990101_000000';
+
+let server: HubServer;
+let home: string;
+
+beforeEach(async () => {
+  server = await startHubServer({ users: { [TOKEN]: 'alice' } });
+  home = await mkdtemp(join(tmpdir(), 'agent-eval-hub-cli-'));
+  for (const timestamp of OLD) {
+    for (const part of ['results', 'traces', 'metrics']) server.seedDataset(`alice/smoltrace-${part}-${timestamp}`, {}, { createdAt: `${timestamp.slice(0, 4)}-01-0${timestamp[7]}T00:00:00Z` });
+  }
+  server.seedDataset(`alice/smoltrace-results-${NEW}`, {}, {});
+  server.seedDataset('alice/smoltrace-leaderboard', {}, { createdAt: '2025-01-01T00:00:00Z' });
+  server.seedDataset('alice/smoltrace-tasks', {}, { createdAt: '2025-01-01T00:00:00Z' });
+});
+afterEach(async () => {
+  await server.close();
+  await rm(home, { recursive: true, force: true });
+});
+
+async function cli(args: string[], options: { answers?: string[]; isTTY?: boolean; token?: string | null } = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  let code = 0;
+  const program = new Command('agent-eval').exitOverride().configureOutput({ writeErr: (text) => err.push(text), writeOut: (text) => out.push(text) });
+  registerHubCommands(program, {
+    out: (line) => out.push(line),
+    err: (line) => err.push(line),
+    setExitCode: (value) => (code = value),
+    input: Readable.from((options.answers ?? []).map((answer) => `${answer}\n`)),
+    isTTY: options.isTTY ?? false,
+    env: { HF_ENDPOINT: server.url, HF_HOME: home, ...(options.token !== null && { HF_TOKEN: options.token ?? TOKEN }) },
+    retry: { tries: 1 },
+  });
+  let error: unknown;
+  try {
+    await program.parseAsync(['node', 'agent-eval', ...args]);
+  } catch (caught) {
+    error = caught;
+  }
+  return { code, out: out.join('\n'), err: err.join('\n'), error };
+}
+
+const remaining = () => [...server.repos.keys()].filter((id) => /-(results|traces|metrics)-/.test(id)).sort();
+
+describe('agent-eval cleanup (in process)', () => {
+  it('lists in a dry run and deletes nothing', async () => {
+    const before = remaining();
+    const result = await cli(['cleanup', '--older-than', '30d']);
+    expect(result.error).toBeUndefined();
+    expect(result.code).toBe(0);
+    expect(result.out).toContain('agent-eval Hub dataset cleanup (DRY-RUN)');
+    expect(result.out).toContain('[INFO] Discovered 3 results, 2 traces, 2 metrics datasets in 3 run(s), 1 incomplete');
+    expect(result.out).toContain('Leaderboard: preserved');
+    expect(result.out).toContain(`  1. alice/smoltrace-results-${OLD[1]}`);
+    expect(result.out).toContain(`  6. alice/smoltrace-metrics-${OLD[0]}`);
+    expect(result.out).toContain('This is a DRY-RUN: nothing was deleted');
+    expect(remaining()).toEqual(before);
+    expect(server.requests.some((request) => request.method === 'DELETE')).toBe(false);
+  });
+
+  it('deletes after DELETE is typed; anything else cancels; --all asks for YES DELETE ALL first', async () => {
+    const cancelled = await cli(['cleanup', '--older-than', '30d', '--no-dry-run'], { isTTY: true, answers: ['delete'] });
+    expect(cancelled.code).toBe(1);
+    expect(cancelled.err).toContain('Cancelled: nothing was deleted.');
+    expect(remaining()).toHaveLength(7);
+
+    const deleted = await cli(['cleanup', '--older-than', '30d', '--no-dry-run'], { isTTY: true, answers: ['DELETE'] });
+    expect(deleted.code).toBe(0);
+    expect(deleted.out).toContain('Type DELETE to delete these 6 dataset(s)');
+    expect(deleted.out).toContain(`✓ alice/smoltrace-traces-${OLD[0]}`);
+    expect(remaining()).toEqual([`alice/smoltrace-results-${NEW}`]);
+
+    const notAll = await cli(['cleanup', '--all', '--no-dry-run'], { isTTY: true, answers: ['DELETE', 'DELETE'] });
+    expect(notAll.code).toBe(1);
+    expect(remaining()).toHaveLength(1);
+    const all = await cli(['cleanup', '--all', '--no-dry-run'], { isTTY: true, answers: ['YES DELETE ALL', 'DELETE'] });
+    expect(all.code).toBe(0);
+    expect(remaining()).toEqual([]);
+    expect(server.repos.has('alice/smoltrace-leaderboard') && server.repos.has('alice/smoltrace-tasks')).toBe(true);
+  });
+
+  it('keep-recent 0, --only and a failed deletion', async () => {
+    const traces = await cli(['cleanup', '--keep-recent', '0', '--only', 'traces', '--no-dry-run', '--yes']);
+    expect(traces.code).toBe(0);
+    expect(remaining().filter((id) => id.includes('-traces-'))).toEqual([]);
+    expect(remaining()).toHaveLength(5);
+
+    server.fail({ method: 'DELETE', path: '/api/repos/delete', status: 403 });
+    const failed = await cli(['cleanup', '--keep-recent', '0', '--no-dry-run', '--yes']);
+    expect(failed.code).toBe(1);
+    expect(failed.out).toMatch(/✗ alice\/smoltrace-\w+-\d{8}_\d{6}: .*403/);
+    expect(failed.out).toContain('Deleted 4 of 5 dataset(s)');
+    expect(failed.err).toContain('1 deletion(s) failed');
+    expect(remaining()).toHaveLength(1);
+  });
+
+  it('refuses bad flag combinations, no terminal without --yes, and no token, before deleting', async () => {
+    expect((await cli(['cleanup'])).error).toEqual(new InputError('cleanup: choose what to delete with one of --older-than 7d, --keep-recent N, --incomplete-only or --all'));
+    expect(String((await cli(['cleanup', '--all', '--keep-recent', '2'])).error)).toMatch(/--keep-recent and --all cannot be combined/);
+    expect(String((await cli(['cleanup', '--older-than', 'soon'])).error)).toMatch(/--older-than 'soon'/);
+    expect(String((await cli(['cleanup', '--keep-recent', '-1'])).error)).toMatch(/--keep-recent -1: give a whole number/);
+    expect(String((await cli(['cleanup', '--all', '--no-dry-run'])).error)).toMatch(/^InputError: confirmation needed: pass --yes/);
+    expect(String((await cli(['cleanup', '--all'], { token: null })).error)).toMatch(/cleanup needs a Hub token/);
+    expect(remaining()).toHaveLength(7);
+  });
+});
+
+describe('agent-eval push (in process) and the run flags', () => {
+  it('push refuses a directory that is not a run', async () => {
+    const result = await cli(['push', home]);
+    expect(result.error).toBeInstanceOf(InputError);
+    expect(String(result.error)).toContain('metadata.json: cannot read the file (ENOENT)');
+    expect(String((await cli(['push', home, '--private', '--public'])).error)).toContain('--private and --public: choose one');
+  });
+
+  it('checks the Hub flags of run before it starts', async () => {
+    const env = { HF_ENDPOINT: server.url, HF_HOME: home };
+    await expect(checkHubRunFlags({ outputFormat: 'json' }, env)).resolves.toBeUndefined();
+    await expect(checkHubRunFlags({ outputFormat: 'hub' }, env)).rejects.toThrow(/--output-format hub needs a Hub token/);
+    await expect(checkHubRunFlags({ outputFormat: 'hub', securityProfile: 'bfsi-closed' }, { ...env, HF_TOKEN: TOKEN })).rejects.toThrow(/not allowed with --security-profile closed/);
+    await expect(checkHubRunFlags({ outputFormat: 'hub', leaderboardRepo: 'nope' }, env)).rejects.toThrow(/--leaderboard-repo nope/);
+    await expect(checkHubRunFlags({ outputFormat: 'hub' }, { ...env, HF_TOKEN: TOKEN })).resolves.toBeUndefined();
+    await expect(checkHubRunFlags({ outputFormat: 'hub' }, { ...env, HF_TOKEN: 'hf_unknown' })).rejects.toThrow(/rejected the token/);
+
+    const command = hubRunFlags(new Command('run').exitOverride()).action(() => undefined);
+    await command.parseAsync(['--dataset-revision', 'v1', '--public'], { from: 'user' });
+    expect(command.opts()).toMatchObject({ datasetRevision: 'v1', datasetPrefix: 'smoltrace', public: true });
+  });
+});

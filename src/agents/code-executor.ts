@@ -1,22 +1,12 @@
 /**
- * What the code agent needs from a Python sandbox (implemented by src/sandbox/). Tools called from
- * Python come back through `ToolHandler`, so every call is recorded like a native tool call.
+ * What the code agent needs from a Python sandbox: the types come from src/sandbox/, whose pool
+ * implements `CodeExecutor`. Tools called from Python come back through `ToolHandler`, so every call
+ * is recorded like a native tool call.
  */
-export type ToolHandler = (name: string, args: Record<string, unknown>) => Promise<{ ok: true; output: string } | { ok: false; error: string }>;
+import type { SandboxSession, ToolHandler } from '../sandbox/types.js';
 
-export interface CodeStepResult {
-  stdout: string;
-  result?: string;
-  error?: { type: string; message: string };
-  finalAnswer?: { value: unknown; text: string };
-  durationMs: number;
-  interpreterRestarted?: boolean;
-}
-
-export interface CodeSession {
-  run(code: string, options?: { signal?: AbortSignal }): Promise<CodeStepResult>;
-  release(): Promise<void>;
-}
+export type { CodeStepResult, ToolHandler } from '../sandbox/types.js';
+export type CodeSession = SandboxSession;
 
 export interface CodeExecutor {
   acquire(handler: ToolHandler): Promise<CodeSession>;

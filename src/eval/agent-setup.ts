@@ -1,12 +1,11 @@
 import { loadPromptConfig, renderSystemPrompt } from '../agents/prompts.js';
 import type { AgentType } from '../agents/types.js';
 import type { AnyTool } from '../tools/types.js';
+import { BASE_AUTHORIZED_IMPORTS } from '../sandbox/types.js';
 import { RUN_DEFAULTS } from './defaults.js';
 import { templateHashes } from './environment.js';
 import type { RunOptions } from './types.js';
 
-/** smolagents' base list of imports a code agent may use. */
-export const BASE_AUTHORIZED_IMPORTS = ['collections', 'datetime', 'itertools', 'json', 'math', 'queue', 'random', 're', 'stat', 'statistics', 'time', 'unicodedata'];
 
 export interface AgentSetup {
   systemPrompt: string;

@@ -15,6 +15,7 @@ export interface Step {
   reason: 'timeout' | 'abort' | null;
   timer: NodeJS.Timeout;
   grace?: NodeJS.Timeout;
+  rearm?: NodeJS.Timeout;
 }
 
 export class Slot {

@@ -5,7 +5,7 @@
  * that snapshot. Each session gets a fresh interpreter; a released one is terminated and replaced, so nothing a task
  * does (globals, monkeypatched modules, sys.modules) reaches the next. Talks to the main process over Node IPC.
  */
-import { Slot, WorkerFactory } from './host-workers.js';
+import { Slot, WorkerFactory, type Step } from './host-workers.js';
 import type {
   HostConfig,
   HostToParent,
@@ -18,6 +18,12 @@ import type {
 import type { CodeStepResult } from './types.js';
 
 const MAX_WARM_FAILURES = 3;
+
+function stopTimers(step: Step): void {
+  clearTimeout(step.timer);
+  clearTimeout(step.grace);
+  clearInterval(step.rearm);
+}
 
 const send = (message: HostToParent): void => void process.send?.(message);
 
@@ -82,10 +88,7 @@ class Host {
 
   /** Ends a worker on purpose; its 'exit' event is then ignored. */
   private retire(slot: Slot): void {
-    if (slot.step) {
-      clearTimeout(slot.step.timer);
-      clearTimeout(slot.step.grace);
-    }
+    if (slot.step) stopTimers(slot.step);
     slot.state = 'dead';
     slot.settle(false);
     slot.replyPort.close();
@@ -163,7 +166,11 @@ class Host {
     const step = slot?.step;
     if (!slot || !step || step.reason) return;
     step.reason = reason;
-    Atomics.store(new Int32Array(slot.interrupt), 0, 2);
+    const flag = new Int32Array(slot.interrupt);
+    Atomics.store(flag, 0, 2);
+    // Python sometimes (~3% of interrupts here) clears the flag without raising KeyboardInterrupt: set it again
+    // every 100 ms until the step ends or the grace period runs out.
+    step.rearm = setInterval(() => Atomics.compareExchange(flag, 0, 0, 2), 100);
     step.grace = setTimeout(() => {
       if (slot.step !== step) return;
       this.retire(slot);
@@ -176,8 +183,7 @@ class Host {
     if (!step || slot.sid === null) return;
     slot.step = null;
     slot.pendingTool = null;
-    clearTimeout(step.timer);
-    clearTimeout(step.grace);
+    stopTimers(step);
     let error = result.error;
     if (step.reason) {
       // Whatever the interrupt surfaced as (KeyboardInterrupt, or an error while unwinding), the cause is this.

@@ -13,6 +13,7 @@ import { checkTaskIds, selectTasks } from '../tasks/select.js';
 import { connectMcpServers, type McpConnection } from '../tools/mcp.js';
 import { NETWORK_TOOLS, resolveTools } from '../tools/registry.js';
 import { checkSecurityProfile, type EffectivePolicy } from './security.js';
+import { createPythonInterpreterTool, type PythonInterpreterTool } from './python-tool.js';
 import type { AnyTool } from '../tools/types.js';
 import { createPriceBook, type PriceBook } from '../telemetry/cost.js';
 import { setUpAgents, type AgentsSetup } from './agent-setup.js';
@@ -38,6 +39,8 @@ export interface PreparedRun {
   additionalImports: string[];
   /** Open MCP connections, closed by the runner at the end. */
   mcp?: McpConnection;
+  /** The python_interpreter tool's sandbox, started on first use; closed by the runner. */
+  python: PythonInterpreterTool;
   policy: EffectivePolicy;
   work: WorkItem[];
   notices: string[];
@@ -119,7 +122,12 @@ export async function prepareRun(given: RunOptions, context: RunContext): Promis
   const generation = toGenerationParameters(options.modelArgs);
   const { tasks, source: datasetSource } = await loadTaskSet({ datasetName: options.datasetName, split: options.split, revision: options.datasetRevision, hfTokenFile: options.hfTokenFile, env: context.env, allowHub: options.securityProfile !== 'closed' });
   checkTaskIds(tasks, options.taskIds);
-  const requestedTools = resolveTools({ enableTools: options.enableTools ?? [] });
+  const python = createPythonInterpreterTool({
+    size: options.parallelWorkers,
+    authorizedImports: options.additionalImports ?? [],
+    stepTimeoutMs: (options.codeTimeoutSeconds ?? 30) * 1000,
+  });
+  const requestedTools = resolveTools({ enableTools: options.enableTools ?? [], optional: { python_interpreter: () => python.tool } });
   const policy = checkSecurityProfile(options, resolved, requestedTools.map((tool) => tool.name));
   // The closed profile also drops the always-on web_search.
   const localTools = requestedTools.filter((tool) => policy.network_tools_allowed || !NETWORK_TOOLS.includes(tool.name));
@@ -158,6 +166,7 @@ export async function prepareRun(given: RunOptions, context: RunContext): Promis
     generation,
     tools,
     mcp,
+    python,
     policy,
     agents,
     additionalImports,

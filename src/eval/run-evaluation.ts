@@ -137,6 +137,7 @@ export async function runEvaluation(
     await journal.close();
     await sandbox?.close();
     await prepared.mcp?.close();
+    await prepared.python.close();
     energyReport = await energy.stop();
     await provider.close?.();
     await tracing?.tracer.shutdown().catch((error: unknown) => {

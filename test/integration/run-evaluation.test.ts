@@ -149,6 +149,24 @@ describe('runEvaluation with the tool-calling agent', () => {
     expect(server.requests.find((request) => !request.body.tools)!.body.stop).toEqual(['Observation:', 'Calling tools:']);
   });
 
+  it('gives the tool-calling agent python_interpreter with --enable-tools', async () => {
+    const result = await run(
+      {
+        math: [
+          toolCall('python_interpreter', { code: 'import math\nprint(234 * 67)\nmath.sqrt(16)' }),
+          toolCall('python_interpreter', { code: 'import os' }),
+          finalAnswer('15678'),
+        ],
+      },
+      { enableTools: ['python_interpreter'] },
+    );
+    const math = byId(result.results).math!;
+    // The task expects the calculator, so the run is scored as a wrong tool choice.
+    expect(math).toMatchObject({ success: false, correct_tool: false, final_answer_called: true, tools_used: ['python_interpreter', 'python_interpreter'] });
+    expect(math.tool_calls[0]).toMatchObject({ output: 'Stdout:\n15678\nOutput: 4.0', is_error: false });
+    expect(math.tool_calls[1]).toMatchObject({ is_error: true, output: expect.stringMatching(/^Error: ImportError: import of 'os' is not allowed/) });
+  });
+
   it('keeps finished tasks and drops running ones when interrupted', async () => {
     const controller = new AbortController();
     const pending = run({ weather: [{ content: 'slow', delayMs: 5000 }] }, {}, controller.signal);

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InputError } from '../errors.js';
-import { validateRows } from '../tasks/load.js';
+import { parseJsonDocument, parseJsonLines, validateRows, type RawRow } from '../tasks/rows.js';
 import type { Task } from '../tasks/schema.js';
 import { HubError, type HubClient } from './client.js';
 import { splitFiles } from './data-files.js';
@@ -74,11 +74,6 @@ function asInputError(error: unknown, dataset: string): unknown {
   return error;
 }
 
-interface RawRow {
-  value: unknown;
-  location: string;
-}
-
 async function parseFile(path: string, bytes: Uint8Array, split: string): Promise<RawRow[]> {
   const lower = path.toLowerCase();
   if (lower.endsWith('.parquet')) {
@@ -86,30 +81,7 @@ async function parseFile(path: string, bytes: Uint8Array, split: string): Promis
     return rows.map((value, index) => ({ value, location: `${path} row ${index + 1}` }));
   }
   const text = new TextDecoder().decode(bytes);
-  if (lower.endsWith('.jsonl')) {
-    const rows: RawRow[] = [];
-    text.split(/\r?\n/).forEach((line, index) => {
-      if (!line.trim()) return;
-      try {
-        rows.push({ value: JSON.parse(line), location: `${path} line ${index + 1}` });
-      } catch (error) {
-        throw new InputError(`${path}:${index + 1}: not valid JSON (${(error as Error).message})`);
-      }
-    });
-    return rows;
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`${path}: not valid JSON (${(error as Error).message})`);
-  }
-  if (!Array.isArray(data) && typeof data === 'object' && data !== null) {
-    const record = data as Record<string, unknown>;
-    data = record[split] ?? record.data;
-  }
-  if (!Array.isArray(data)) throw new InputError(`${path}: expected a list of task rows`);
-  return data.map((value, index) => ({ value, location: `${path} row ${index + 1}` }));
+  return lower.endsWith('.jsonl') ? parseJsonLines(path, text, `${path} `) : parseJsonDocument(path, text, split, `${path} `);
 }
 
 /** Resolves the revision to a sha: offline for a full sha, else via the Hub (last known sha if unreachable). */

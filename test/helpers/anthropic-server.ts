@@ -4,7 +4,7 @@
 // Scripts are the neutral `ScriptedReply` of the OpenAI fake, so one script can drive all fakes.
 import type { ServerResponse } from 'node:http';
 import { checkMessagesRequest } from './anthropic-wire.js';
-import { estimateTokens, sendJson, startLoopbackHttp } from './loopback-http.js';
+import { estimateTokens, sendFault, sendJson, startLoopbackHttp } from './loopback-http.js';
 import type { RecordedRequest, ScriptedReply } from './openai-server.js';
 import { messageText } from './scripts.js';
 
@@ -153,27 +153,12 @@ export async function startAnthropicServer(options: AnthropicServerOptions = {})
     const wait = latencyMs + (reply.delayMs ?? 0);
     if (wait > 0) await http.sleep(wait);
     if (http.closed) return;
-    const fault = reply.fault;
-    if (fault) {
-      switch (fault.kind) {
-        case 'status': {
-          const headers = fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : undefined;
-          if (fault.body !== undefined) sendJson(res, fault.status, fault.body, headers);
-          else sendError(res, fault.status, `Simulated ${fault.status} error`, headers);
-          return;
-        }
-        case 'drop':
-          req.socket.destroy();
-          return;
-        case 'malformed': {
-          const text = '{"id":"msg_broken","type":"message","role":"assistant","content":[{';
-          res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-          res.end(text);
-          return;
-        }
-        case 'hang':
-          return; // never answered; close() destroys the socket
-      }
+    if (reply.fault) {
+      sendFault(req, res, reply.fault, {
+        sendError: (status, headers) => sendError(res, status, `Simulated ${status} error`, headers),
+        malformedBody: '{"id":"msg_broken","type":"message","role":"assistant","content":[{',
+      });
+      return;
     }
     sendJson(res, 200, buildMessage(rec.body, reply), { 'request-id': `req_${messageSeq}` });
   });

@@ -1,8 +1,8 @@
-// HTTP plumbing shared by the loopback Anthropic and Ollama servers: body reading, request
+// HTTP plumbing shared by the loopback servers (the fault answers by all three): body reading, request
 // records, JSON replies, delays that close() cancels, listen and close.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RecordedRequest } from './openai-server.js';
+import type { Fault, RecordedRequest } from './openai-server.js';
 
 export interface LoopbackHttp {
   /** http://127.0.0.1:PORT */
@@ -20,6 +20,35 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, ext
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...extraHeaders });
   res.end(text);
+}
+
+/**
+ * Answers a scripted fault the same way for every fake server: a status (with Retry-After and the
+ * server's own error body), a dropped socket, a truncated JSON body, or no answer at all.
+ */
+export function sendFault(
+  req: IncomingMessage,
+  res: ServerResponse,
+  fault: Fault,
+  server: { sendError: (status: number, headers?: Record<string, string>) => void; malformedBody: string; contentType?: string },
+): void {
+  switch (fault.kind) {
+    case 'status': {
+      const headers = fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : undefined;
+      if (fault.body !== undefined) sendJson(res, fault.status, fault.body, headers);
+      else server.sendError(fault.status, headers);
+      return;
+    }
+    case 'drop':
+      req.socket.destroy();
+      return;
+    case 'malformed':
+      res.writeHead(200, { 'content-type': server.contentType ?? 'application/json', 'content-length': Buffer.byteLength(server.malformedBody) });
+      res.end(server.malformedBody);
+      return;
+    case 'hang':
+      return; // never answered; close() destroys the socket
+  }
 }
 
 export function sendText(res: ServerResponse, status: number, text: string, contentType = 'text/plain; charset=utf-8'): void {

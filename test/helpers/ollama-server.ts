@@ -2,7 +2,7 @@
 // otherwise, as the real server defaults to streaming), GET /api/tags, /api/version and /.
 // Unknown models get Ollama's 404. Scripts are the neutral `ScriptedReply` of the OpenAI fake.
 import type { ServerResponse } from 'node:http';
-import { estimateTokens, isRecord, sendJson, sendText, startLoopbackHttp } from './loopback-http.js';
+import { estimateTokens, isRecord, sendFault, sendJson, sendText, startLoopbackHttp } from './loopback-http.js';
 import type { RecordedRequest, ScriptedReply } from './openai-server.js';
 import { messageText } from './scripts.js';
 
@@ -146,27 +146,12 @@ export async function startOllamaServer(options: OllamaServerOptions = {}): Prom
     const wait = latencyMs + (reply.delayMs ?? 0);
     if (wait > 0) await http.sleep(wait);
     if (http.closed) return;
-    const fault = reply.fault;
-    if (fault) {
-      switch (fault.kind) {
-        case 'status': {
-          const headers = fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : undefined;
-          if (fault.body !== undefined) sendJson(res, fault.status, fault.body, headers);
-          else sendError(res, fault.status, `Simulated ${fault.status} error`, headers);
-          return;
-        }
-        case 'drop':
-          req.socket.destroy();
-          return;
-        case 'malformed': {
-          const text = '{"model":"test-model","message":{"role":"assistant","content":"';
-          res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-          res.end(text);
-          return;
-        }
-        case 'hang':
-          return; // never answered; close() destroys the socket
-      }
+    if (reply.fault) {
+      sendFault(req, res, reply.fault, {
+        sendError: (status, headers) => sendError(res, status, `Simulated ${status} error`, headers),
+        malformedBody: '{"model":"test-model","message":{"role":"assistant","content":"', contentType: 'application/json; charset=utf-8',
+      });
+      return;
     }
     // Like the real server: streaming unless the request says `"stream": false`.
     if (body.stream === false) sendChat(res, body, reply);

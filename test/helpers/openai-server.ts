@@ -2,6 +2,7 @@
 // Speaks the real wire protocol (JSON and SSE) so the real `openai` SDK works against it.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sendFault } from './loopback-http.js';
 import { messageText } from './scripts.js';
 
 export { finalAnswer, messageText, scriptByPrompt, sequence, toolCall } from './scripts.js';
@@ -212,27 +213,12 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     const wait = latencyMs + (reply.delayMs ?? 0);
     if (wait > 0) await sleep(wait);
     if (closed) return;
-    const fault = reply.fault;
-    if (fault) {
-      switch (fault.kind) {
-        case 'status': {
-          const headers = fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : undefined;
-          if (fault.body !== undefined) sendJson(res, fault.status, fault.body, headers);
-          else sendError(res, fault.status, `Simulated ${fault.status} error`, fault.status === 429 ? 'rate_limit_exceeded' : null, headers);
-          return;
-        }
-        case 'drop':
-          req.socket.destroy();
-          return;
-        case 'malformed': {
-          const text = '{"id":"chatcmpl-broken","object":"chat.completion","choices":[{';
-          res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-          res.end(text);
-          return;
-        }
-        case 'hang':
-          return; // never answered; close() destroys the socket
-      }
+    if (reply.fault) {
+      sendFault(req, res, reply.fault, {
+        sendError: (status, headers) => sendError(res, status, `Simulated ${status} error`, status === 429 ? 'rate_limit_exceeded' : null, headers),
+        malformedBody: '{"id":"chatcmpl-broken","object":"chat.completion","choices":[{',
+      });
+      return;
     }
     if (rec.body.stream === true) sendStream(res, rec.body, reply);
     else sendCompletion(res, rec.body, reply);

@@ -55,6 +55,7 @@ const savedMetadataSchema = z.object({
   run_id: z.string(),
   started_at: z.string(),
   run_options: z.record(z.string(), z.unknown()),
+  dataset_source: z.looseObject({ sha: z.string().optional(), kind: z.string().optional() }).optional(),
 });
 
 /** Options a resumed run takes from its directory; the rest (workers, timeouts) may change. */
@@ -113,6 +114,8 @@ export async function prepareRun(given: RunOptions, context: RunContext): Promis
     const saved = await readResumeMetadata(given.resume);
     const fixed = Object.fromEntries(FIXED_ON_RESUME.map((key) => [key, saved.run_options[key]]));
     fixed.modelArgs = restoreRedactedArgs((fixed.modelArgs ?? {}) as Record<string, unknown>, given.modelArgs);
+    // An unpinned Hub dataset resumes at the commit the run started from, not at today's head.
+    if (!fixed.datasetRevision && saved.dataset_source?.kind === 'hub' && saved.dataset_source.sha) fixed.datasetRevision = saved.dataset_source.sha;
     options = { ...given, ...fixed, resume: given.resume } as RunOptions;
     runId = saved.run_id;
     runDirectory = resolve(given.resume);

@@ -25,6 +25,7 @@ function startMetadata(prepared: PreparedRun) {
     started_at: prepared.startedAt.toISOString(),
     agent_eval_version: AGENT_EVAL_VERSION,
     run_options: { ...prepared.options, modelArgs: redactModelArgs(prepared.options.modelArgs) },
+    dataset_source: prepared.datasetSource,
   };
 }
 

@@ -55,6 +55,8 @@ export interface HubDatasetEntry {
 export interface HubFileEntry {
   path: string;
   size: number;
+  /** What the Hub's cache layout names the file's blob by: the LFS sha256, else the git blob id. */
+  etag: string;
 }
 
 export interface HubUploadFile {
@@ -62,8 +64,9 @@ export interface HubUploadFile {
   content: Uint8Array | string;
 }
 
-type Repo = { type: 'dataset'; name: string };
+type Repo = { type: 'dataset' | 'model'; name: string };
 const dataset = (name: string): Repo => ({ type: 'dataset', name });
+const model = (name: string): Repo => ({ type: 'model', name });
 
 function date(value: unknown): Date | null {
   if (typeof value !== 'string' && !(value instanceof Date)) return null;
@@ -224,14 +227,45 @@ export class HubClient {
     });
   }
 
-  /** Every file (recursively) at `revision`, optionally under `path`. */
-  async listFiles(repo: string, revision = 'main', path?: string): Promise<HubFileEntry[]> {
-    return this.call({ action: 'list files of', repo, revision }, async (common) => {
+  /** Every file (recursively) of a dataset (or model) repo at `revision`, optionally under `path`. */
+  async listFiles(repo: string, revision = 'main', path?: string, repoType: Repo['type'] = 'dataset'): Promise<HubFileEntry[]> {
+    return this.call({ action: 'list files of', repo, revision, repoType }, async (common) => {
       const files: HubFileEntry[] = [];
-      for await (const entry of hub.listFiles({ ...common, repo: dataset(repo), revision, recursive: true, ...(path && { path }) })) {
-        if (entry.type === 'file') files.push({ path: entry.path, size: entry.size });
+      const designation = repoType === 'model' ? model(repo) : dataset(repo);
+      for await (const entry of hub.listFiles({ ...common, repo: designation, revision, recursive: true, ...(path && { path }) })) {
+        if (entry.type === 'file') files.push({ path: entry.path, size: entry.size, etag: entry.lfs?.oid ?? entry.oid ?? entry.xetHash ?? '' });
       }
       return files;
+    });
+  }
+
+  /** A model repo at `revision` (branch, tag or sha): the commit sha it resolves to. */
+  async modelInfo(repo: string, revision = 'main'): Promise<{ id: string; sha: string; gated: false | 'auto' | 'manual' }> {
+    const info = await this.call({ action: 'read model', repo, revision, repoType: 'model' }, (common) =>
+      hub.modelInfo({ ...common, name: repo, revision, additionalFields: ['sha'] }),
+    );
+    return { id: info.name, sha: info.sha, gated: info.gated };
+  }
+
+  /**
+   * Opens one file of a model repo at `revision` from /resolve/ (redirects followed, the token sent
+   * on this host only, as fetch drops Authorization across origins). The caller streams the body.
+   */
+  async openModelFile(repo: string, revision: string, path: string, signal?: AbortSignal): Promise<Response> {
+    const url = `${this.hubUrl}/${repo}/resolve/${encodeURIComponent(revision)}/${path.split('/').map(encodeURIComponent).join('/')}`;
+    return this.call({ action: 'download', repo, revision, path, repoType: 'model' }, async (common) => {
+      const response = await common.fetch(url, { ...(this.token && { headers: { authorization: `Bearer ${this.token}` } }), ...(signal && { signal }) });
+      if (!response.ok) {
+        const text = await response.text().catch(() => '');
+        let message = text;
+        try {
+          message = (JSON.parse(text) as { error?: string }).error ?? text;
+        } catch {
+          // a plain-text error body
+        }
+        throw new hub.HubApiError(url, response.status, undefined, message || response.statusText);
+      }
+      return response;
     });
   }
 }

@@ -27,6 +27,8 @@ export interface HubCallContext {
   /** e.g. "create dataset", "download". */
   action: string;
   repo?: string;
+  /** Default 'dataset'. */
+  repoType?: 'dataset' | 'model';
   revision?: string;
   path?: string;
   hubUrl: string;
@@ -71,11 +73,12 @@ export function classifyHubError(error: unknown, context: HubCallContext): HubEr
   const detail = serverMessage(error);
   const code = context.errorCode;
   const gated = code === 'GatedRepo' || /is restricted|gated (repo|dataset)/i.test(detail);
-  const page = context.repo ? `${context.hubUrl}/datasets/${context.repo}` : context.hubUrl;
+  const kind = context.repoType ?? 'dataset';
+  const page = context.repo ? `${context.hubUrl}/${kind === 'dataset' ? 'datasets/' : ''}${context.repo}` : context.hubUrl;
   const login = 'set HF_TOKEN, pass --hf-token-file, or run `huggingface-cli login`';
   if ((status === 401 || status === 403) && gated) {
     return new HubError(
-      `${prefix}: the dataset is gated; request access at ${page} with the account of your token${context.hasToken ? '' : ` and give a token (${login})`}`,
+      `${prefix}: the ${kind} is gated; request access at ${page} with the account of your token${context.hasToken ? '' : ` and give a token (${login})`}`,
       'gated',
       status,
     );

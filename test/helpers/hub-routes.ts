@@ -41,8 +41,13 @@ function json(body: Buffer): Record<string, unknown> {
   }
 }
 
-/** The route table: [method, path pattern, handler]. */
-export function hubRoutes(store: HubStore, options: RouteOptions): [string, RegExp, Handler][] {
+/**
+ * The route table: [method, path pattern, handler]. `kind` 'models' gives the read routes of model
+ * repos (info, tree, resolve), which live at /api/models/... and /{owner}/{name}/resolve/...
+ */
+export function hubRoutes(store: HubStore, options: RouteOptions, kind: 'datasets' | 'models' = 'datasets'): [string, RegExp, Handler][] {
+  const api = `/api/${kind}`;
+  const files = kind === 'datasets' ? '/datasets' : '';
   const lfsThreshold = options.lfsThreshold;
 
   /** The repo when `user` may see it; otherwise answers 401/404 and returns undefined. */
@@ -141,12 +146,12 @@ export function hubRoutes(store: HubStore, options: RouteOptions): [string, RegE
       const limit = Number(ctx.query.get('limit') ?? 1000);
       page(ctx, items, Math.min(limit, options.listPageSize ?? 100), '/api/datasets');
     }],
-    ['GET', new RegExp(`^/api/datasets/${R}(?:/revision/([^/]+))?$`), (ctx) => {
+    ['GET', new RegExp(`^${api}/${R}(?:/revision/([^/]+))?$`), (ctx) => {
       const repo = visibleRepo(ctx, repoId(ctx.match));
       const commit = repo && revisionOf(ctx, repo, decodeURIComponent(ctx.match[3] ?? 'main'));
       if (repo && commit) send(ctx.res, 200, info(repo, commit));
     }],
-    ['GET', new RegExp(`^/api/datasets/${R}/tree/([^/]+)(?:/(.*))?$`), (ctx) => {
+    ['GET', new RegExp(`^${api}/${R}/tree/([^/]+)(?:/(.*))?$`), (ctx) => {
       const repo = visibleRepo(ctx, repoId(ctx.match));
       const commit = repo && revisionOf(ctx, repo, decodeURIComponent(ctx.match[3]!));
       if (!commit) return;
@@ -155,8 +160,8 @@ export function hubRoutes(store: HubStore, options: RouteOptions): [string, RegE
       if (!entries) return sendError(ctx.res, 404, 'EntryNotFound', `${dir} does not exist on "${ctx.match[3]}"`);
       page(ctx, entries, options.treePageSize ?? 1000, ctx.req.url!.split('?')[0]!);
     }],
-    ['GET', new RegExp(`^/datasets/${R}/(resolve|raw)/([^/]+)/(.+)$`), (ctx) => serveFile(ctx)],
-    ['HEAD', new RegExp(`^/datasets/${R}/(resolve|raw)/([^/]+)/(.+)$`), (ctx) => serveFile(ctx)],
+    ['GET', new RegExp(`^${files}/${R}/(resolve|raw)/([^/]+)/(.+)$`), (ctx) => serveFile(ctx)],
+    ['HEAD', new RegExp(`^${files}/${R}/(resolve|raw)/([^/]+)/(.+)$`), (ctx) => serveFile(ctx)],
     ['POST', new RegExp(`^/api/datasets/${R}/preupload/([^/]+)$`), (ctx) => {
       const repo = writableRepo(ctx, repoId(ctx.match));
       const commit = repo && revisionOf(ctx, repo, decodeURIComponent(ctx.match[3]!));
@@ -264,5 +269,7 @@ export function hubRoutes(store: HubStore, options: RouteOptions): [string, RegE
     send(ctx.res, 200, { success: true, commitOid: commit.oid, commitUrl: `${options.base()}/datasets/${repo.id}/commit/${commit.oid}`, hookOutput: '' });
   }
 
+  // Model repos are read-only here: seeded by the test, read by the code under test.
+  if (kind === 'models') return routes.filter(([method, pattern]) => (method === 'GET' || method === 'HEAD') && !/whoami|datasets/.test(pattern.source));
   return routes;
 }

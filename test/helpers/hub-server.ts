@@ -1,4 +1,5 @@
-// A loopback fake of the Hugging Face Hub API subset that @huggingface/hub 2.17 uses for datasets:
+// A loopback fake of the Hugging Face Hub API subset that @huggingface/hub 2.17 uses for datasets
+// (and the read routes of model repos: info, tree, resolve):
 // whoami, create/delete repo, dataset info, list, tree, resolve (with Range), preupload, LFS batch
 // (basic transfer, upload URL on this server), the NDJSON commit endpoint. Repos live in memory
 // (hub-store.ts). Private repos are invisible to other users (401 anonymous, 404 otherwise); gated
@@ -48,6 +49,8 @@ export interface HubServer {
   fail(rule: FailureRule): void;
   /** Creates a dataset repo (or reuses it) and commits `files` on main; returns the commit sha. */
   seedDataset(id: string, files: Record<string, FileContent>, options?: SeedOptions): string;
+  /** Creates a model repo (or reuses it) and commits `files` on main; returns the commit sha. Model repos are read-only. */
+  seedModel(id: string, files: Record<string, FileContent>, options?: SeedOptions): string;
   /** Commits to an existing repo; returns the commit sha. */
   commitFiles(id: string, files: Record<string, FileContent>, options?: { remove?: string[]; tag?: string; title?: string }): string;
   readFile(id: string, path: string, revision?: string): Uint8Array | undefined;
@@ -56,15 +59,17 @@ export interface HubServer {
 
 export async function startHubServer(options: HubServerOptions): Promise<HubServer> {
   const store = new HubStore();
+  const modelStore = new HubStore();
   const failures: Required<FailureRule>[] = [];
   const requests: RecordedHubRequest[] = [];
   let base = '';
-  const routes = hubRoutes(store, {
+  const routeOptions = {
     base: () => base,
     lfsThreshold: options.lfsThreshold ?? 10 * 1024 * 1024,
     ...(options.listPageSize && { listPageSize: options.listPageSize }),
     ...(options.treePageSize && { treePageSize: options.treePageSize }),
-  });
+  };
+  const routes = [...hubRoutes(store, routeOptions), ...hubRoutes(modelStore, routeOptions, 'models')];
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -125,6 +130,13 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
       return commitFiles(id, files, { ...(seedOptions.tag && { tag: seedOptions.tag }), title: seedOptions.title ?? 'seed' });
     },
     commitFiles,
+    seedModel(id, files, seedOptions = {}) {
+      const repo = modelStore.repos.get(id) ?? modelStore.createRepo(id, seedOptions);
+      const lfsRules = '*.onnx filter=lfs diff=lfs merge=lfs -text\n*.onnx_data filter=lfs diff=lfs merge=lfs -text\n';
+      const commit = modelStore.commit(repo, 'main', { '.gitattributes': lfsRules, ...files }, [], seedOptions.title ?? 'seed');
+      if (seedOptions.tag) repo.tags.set(seedOptions.tag, commit.oid);
+      return commit.oid;
+    },
     readFile(id, path, revision = 'main') {
       const repo = store.repos.get(id);
       return repo && store.resolve(repo, revision)?.files.get(path)?.bytes;

@@ -27,6 +27,15 @@ export const ROUTES: readonly Route[] = [
   { prefix: 'ollama', baseUrl: 'http://localhost:11434', keyVariables: ['OLLAMA_API_KEY'], baseUrlVariable: 'OLLAMA_HOST', keyRequired: false },
 ];
 
+/** Local models run in this process with transformers.js: no endpoint, no key. */
+const LOCAL_ROUTE: Route = { prefix: 'transformers', baseUrl: 'local', keyVariables: [], keyRequired: false };
+
+/** Whether `model` names a model behind a known API prefix (openai/..., ollama/...), as opposed to a Hub id. */
+export function hasApiPrefix(model: string): boolean {
+  const slash = model.indexOf('/');
+  return BARE_OPENAI.test(model) || (slash > 0 && findRoute(model.slice(0, slash).toLowerCase()) !== undefined);
+}
+
 const ALIASES: Record<string, string> = { huggingface: 'hf', together: 'together_ai', fireworks: 'fireworks_ai', 'ollama_chat': 'ollama' };
 
 /** `--provider` values, SMOLTRACE's names. */
@@ -71,9 +80,7 @@ function splitModel(input: ResolveInput): { route: Route | undefined; modelId: s
   const { model, provider } = input;
   if (provider === 'inference') return { route: findRoute('hf'), modelId: model.replace(/^(hf|huggingface)\//, '') };
   if (provider === 'ollama') return { route: findRoute('ollama'), modelId: model.replace(/^ollama(_chat)?\//, '') };
-  if (provider === 'transformers') {
-    throw new InputError('--provider transformers: local transformers.js models are not available in this version yet');
-  }
+  if (provider === 'transformers' || /^transformers\//i.test(model)) return { route: LOCAL_ROUTE, modelId: model.replace(/^transformers\//i, '') };
   const slash = model.indexOf('/');
   if (slash > 0) {
     const route = findRoute(model.slice(0, slash).toLowerCase());
@@ -111,6 +118,10 @@ export function resolveModel(input: ResolveInput): ResolvedModel {
   if (input.hfInferenceProvider) {
     if (route?.prefix !== 'hf') throw new InputError('--hf-inference-provider: only for hf/ models or --provider inference');
     if (!modelId.includes(':')) modelId = `${modelId}:${input.hfInferenceProvider}`;
+  }
+  if (route === LOCAL_ROUTE) {
+    if (input.baseUrl) throw new InputError('--base-url: not used by --provider transformers (the model runs in this process)');
+    return { provider: 'transformers', modelId, baseUrl: 'local', apiKey: 'not-needed' };
   }
   if (!route) {
     const apiKey = input.env.AGENT_EVAL_API_KEY ?? input.env.OPENAI_API_KEY ?? 'not-needed';

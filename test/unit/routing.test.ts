@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { resolveModel } from '../../src/models/routing.js';
+import { hasApiPrefix, resolveModel } from '../../src/models/routing.js';
 
 const resolve = (model: string, env: Record<string, string> = {}, extra: { baseUrl?: string; provider?: 'litellm' | 'inference' | 'ollama' | 'transformers' } = {}) =>
   resolveModel({ model, provider: extra.provider ?? 'litellm', baseUrl: extra.baseUrl, env });
@@ -87,8 +87,21 @@ describe('resolveModel', () => {
     expect(resolve('Qwen/Qwen2.5-7B-Instruct', { HF_TOKEN: 'hf_x' }, { provider: 'inference' })).toMatchObject({ provider: 'hf', modelId: 'Qwen/Qwen2.5-7B-Instruct' });
   });
 
-  it('says clearly that transformers is not available yet', () => {
-    expect(() => resolve('x', {}, { provider: 'transformers' })).toThrow(/not available in this version/);
+  it('routes --provider transformers and transformers/ ids to the local provider, with no key', () => {
+    expect(resolve('onnx-community/Qwen3-0.6B-ONNX', {}, { provider: 'transformers' })).toEqual({
+      provider: 'transformers', modelId: 'onnx-community/Qwen3-0.6B-ONNX', baseUrl: 'local', apiKey: 'not-needed',
+    });
+    expect(resolve('transformers/org/model').modelId).toBe('org/model');
+    expect(resolve('transformers/org/model').provider).toBe('transformers');
+    expect(() => resolve('org/model', {}, { provider: 'transformers', baseUrl: 'http://127.0.0.1:1/v1' })).toThrow(/--base-url: not used by --provider transformers/);
+  });
+
+  it('tells API-prefixed ids from Hub ids', () => {
+    expect(hasApiPrefix('openai/gpt-4o-mini')).toBe(true);
+    expect(hasApiPrefix('gpt-4o')).toBe(true);
+    expect(hasApiPrefix('ollama/llama3.2')).toBe(true);
+    expect(hasApiPrefix('onnx-community/Qwen3-0.6B-ONNX')).toBe(false);
+    expect(hasApiPrefix('./models/tiny')).toBe(false);
   });
 
   it('pins a Hugging Face Inference Provider with --hf-inference-provider', () => {

@@ -1,4 +1,4 @@
-// npm run bench -- [--tasks 500] [--latency 50] [--workers 4,16,64]
+// npm run bench -- [--tasks 500] [--latency 50] [--workers 4,16,64] [--local-model <folder> --local-dtype q4]
 // N tasks of 3 model calls each (calculator, get_weather, final_answer) against a loopback
 // OpenAI-compatible server with a fixed latency; prints throughput, wall time against the ideal,
 // harness CPU per model call and peak RSS for each --parallel-workers value.
@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runEvaluation } from 'agent-eval';
 import { benchCode } from './code.js';
+import { benchLocal } from './local.js';
 
 const { values } = parseArgs({
   options: {
@@ -18,6 +19,10 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '4,16,64' },
     'code-tasks': { type: 'string', default: '20' },
     'code-workers': { type: 'string', default: '1,2' },
+    'local-model': { type: 'string' },
+    'local-dtype': { type: 'string' },
+    'local-tokens': { type: 'string', default: '256' },
+    'local-repeats': { type: 'string', default: '5' },
   },
 });
 const taskCount = Number(values.tasks);
@@ -79,6 +84,12 @@ try {
     );
   }
   await benchCode(server.url, values['code-workers'].split(',').map(Number), Number(values['code-tasks']));
+  await benchLocal({
+    ...(values['local-model'] && { modelFolder: values['local-model'] }),
+    ...(values['local-dtype'] && { dtype: values['local-dtype'] }),
+    maxNewTokens: Number(values['local-tokens']),
+    repeats: Number(values['local-repeats']),
+  });
 } finally {
   server.stop();
   await rm(directory, { recursive: true, force: true });

@@ -3,7 +3,7 @@
  * results.jsonl in the run directory); `writeLocalJson` writes the summary files, as the CLI does.
  */
 export { runEvaluation, type RunEvaluationOverrides } from './eval/run-evaluation.js';
-export { RUN_DEFAULTS, type RunOptionsInput } from './eval/defaults.js';
+export { DEFAULT_LOCAL_MODEL, RUN_DEFAULTS, type RunOptionsInput } from './eval/defaults.js';
 export type { RunContext, RunEvent, RunOptions, RunResult, TaskResult, RunGrouping } from './eval/types.js';
 export { writeLocalJson } from './sinks/local-json.js';
 export { summariseRun, formatSummary } from './report/summary.js';
@@ -14,6 +14,7 @@ export type { Tool, ToolContext } from './tools/types.js';
 export { ToolError, defineTool } from './tools/types.js';
 export { InputError, StartupError } from './errors.js';
 export { SandboxPool } from './sandbox/pool.js';
+export { TransformersProvider, type TransformersOptions } from './models/transformers.js';
 export type { SandboxOptions, SandboxSession, CodeStepResult } from './sandbox/types.js';
 export { loadTaskSet, hubDatasetCacheDir, type LoadTasksInput, type TaskSetSource } from './tasks/load.js';
 export { publishRunDirectory, publishRunToHub, type HubPublishOptions, type HubPublishResult } from './sinks/hub.js';

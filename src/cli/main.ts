@@ -2,7 +2,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { config as loadDotenv } from 'dotenv';
 import { InputError, StartupError, errorMessage } from '../errors.js';
-import { RUN_DEFAULTS } from '../eval/defaults.js';
+import { DEFAULT_LOCAL_MODEL, RUN_DEFAULTS } from '../eval/defaults.js';
+import { DEVICES, DTYPES } from '../models/transformers-files.js';
 import { AGENT_EVAL_VERSION } from '../version.js';
 import { hubRunFlags, registerHubCommands } from './hub-commands.js';
 
@@ -28,10 +29,14 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
   const run = program
     .command('run')
     .description('run an evaluation and write results, traces, metrics and a leaderboard row')
-    .option('--model <id>', 'model id, LiteLLM style: openai/gpt-4o-mini, groq/llama-3.1-8b-instant, hf/org/model, ...')
+    .option('--model <id>', `model id, LiteLLM style: openai/gpt-4o-mini, groq/llama-3.1-8b-instant, hf/org/model, ...; without it, the local ${DEFAULT_LOCAL_MODEL.id} (or AGENT_EVAL_DEFAULT_MODEL)`)
     .addOption(new Option('--provider <name>', 'how to reach the model; litellm routes by the model prefix').choices(['litellm', 'inference', 'ollama', 'transformers']).default(RUN_DEFAULTS.provider))
     .option('--hf-inference-provider <name>', 'Hugging Face Inference Provider for hf/ models (groq, together, ...)')
     .option('--base-url <url>', 'any OpenAI-compatible server (vLLM, llama.cpp, LM Studio, a LiteLLM proxy)')
+    .addOption(new Option('--device <device>', 'local models: where ONNX Runtime runs them (default cpu)').choices(DEVICES))
+    .addOption(new Option('--dtype <dtype>', `local models: ONNX weight variant (auto: fp32 where published; ${DEFAULT_LOCAL_MODEL.dtype} for the default model)`).choices(DTYPES))
+    .option('--model-path <folder>', 'local models: a folder with the model files (config.json, tokenizer, onnx/) instead of the Hub')
+    .option('--trust-remote-code', "accepted for SMOLTRACE compatibility; ONNX models run no model code, so it changes nothing")
     .addOption(new Option('--agent-type <type>', 'agent to evaluate').choices(['tool', 'code', 'both']).default(RUN_DEFAULTS.agentType))
     .addOption(new Option('--difficulty <level>', 'only tasks of this difficulty').choices(['easy', 'medium', 'hard']))
     .option('--dataset-name <name>', "task set: 'builtin', a local .json/.jsonl file, or a Hub dataset id (owner/name)", RUN_DEFAULTS.datasetName)

@@ -1,5 +1,6 @@
 import type { MultiBar, SingleBar } from 'cli-progress';
 import type { RunEvent, TaskResult } from '../eval/types.js';
+import type { DownloadProgress } from '../hub/model-snapshot.js';
 
 export interface Reporter {
   handle(event: RunEvent): void;
@@ -11,6 +12,37 @@ function describeResult(result: TaskResult): string {
   const seconds = (result.execution_time_ms / 1000).toFixed(1);
   const error = result.error ? `  ${result.error_kind}: ${result.error}` : '';
   return `${verdict}  ${result.test_case_uid} (${result.difficulty})  ${seconds}s${error}`;
+}
+
+const megabytes = (bytes: number) => (bytes / 1e6).toFixed(1);
+
+/**
+ * A model download: on a terminal a byte bar, else a line at the start, at each quarter and at the end.
+ */
+function downloadReporter(log: (line: string) => void, bars: MultiBar | undefined): (progress: DownloadProgress) => void {
+  let bar: SingleBar | undefined;
+  let started = 0;
+  let quarter = 0;
+  return (progress) => {
+    if (progress.phase === 'start') {
+      started = performance.now();
+      quarter = 0;
+      log(`[DOWNLOAD] ${progress.repo}: ${progress.files.length} file(s), ${megabytes(progress.totalBytes)} MB into the Hugging Face cache`);
+      bar = bars?.create(progress.totalBytes, 0, { megabytes: '0.0' }, { format: '{bar} {percentage}% | {megabytes}/{total_megabytes} MB | ETA {eta_formatted}' });
+      bar?.update(0, { megabytes: '0.0', total_megabytes: megabytes(progress.totalBytes) });
+    } else if (progress.phase === 'bytes') {
+      if (bar) bar.update(progress.loadedBytes, { megabytes: megabytes(progress.loadedBytes) });
+      else {
+        const reached = progress.totalBytes ? Math.floor((progress.loadedBytes / progress.totalBytes) * 4) : 0;
+        if (reached > quarter && reached < 4) log(`[DOWNLOAD] ${reached * 25}% (${megabytes(progress.loadedBytes)} MB)`);
+        quarter = Math.max(quarter, reached);
+      }
+    } else {
+      if (bar) bars?.remove(bar);
+      bar = undefined;
+      log(`[DOWNLOAD] done: ${megabytes(progress.downloadedBytes)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    }
+  };
 }
 
 /**
@@ -35,6 +67,7 @@ export async function createReporter(settings: { quiet: boolean; debug: boolean;
     );
   }
   const log = (line: string) => (bars ? bars.log(`${line}\n`) : settings.write(line));
+  const download = downloadReporter(log, bars);
   return {
     handle(event) {
       switch (event.type) {
@@ -61,6 +94,9 @@ export async function createReporter(settings: { quiet: boolean; debug: boolean;
           }
           break;
         case 'task-start':
+          break;
+        case 'model-download':
+          if (!settings.quiet) download(event.progress);
           break;
       }
     },

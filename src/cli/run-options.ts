@@ -1,6 +1,9 @@
+import { basename } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { PROVIDER_CHOICES } from '../models/routing.js';
+import { PROVIDER_CHOICES, hasApiPrefix } from '../models/routing.js';
+import { DEVICES, DTYPES } from '../models/transformers-files.js';
+import { DEFAULT_LOCAL_MODEL } from '../eval/defaults.js';
 import { DIFFICULTIES } from '../tasks/schema.js';
 import { PURPOSES, type RunOptions } from '../eval/types.js';
 import { parseModelArgs } from './model-args.js';
@@ -30,10 +33,14 @@ const failUnderSchema = z
   });
 
 const flagsSchema = z.object({
-  model: z.string({ error: '--model is required (e.g. --model openai/gpt-4o-mini)' }).trim().min(1, '--model: must not be empty'),
+  model: z.string({ error: '--model is required here (e.g. --model openai/gpt-4o-mini)' }).trim().min(1, '--model: must not be empty'),
   provider: z.enum(PROVIDER_CHOICES, { error: `--provider: choose one of ${PROVIDER_CHOICES.join(', ')}` }),
   baseUrl: z.url({ error: '--base-url: must be an http(s) URL' }).optional(),
   hfInferenceProvider: z.string().trim().min(1).optional(),
+  device: z.enum(DEVICES, { error: `--device: choose one of ${DEVICES.join(', ')}` }).optional(),
+  dtype: z.enum(DTYPES, { error: `--dtype: choose one of ${DTYPES.join(', ')}` }).optional(),
+  modelPath: z.string().trim().min(1, '--model-path: must not be empty').optional(),
+  trustRemoteCode: z.boolean().optional(),
   agentType: z.enum(['tool', 'code', 'both'], { error: '--agent-type: choose tool, code or both' }),
   difficulty: z.enum(DIFFICULTIES, { error: '--difficulty: choose easy, medium or hard' }).optional(),
   datasetName: z.string().min(1),
@@ -88,11 +95,32 @@ export interface CliRunSettings {
   debug: boolean;
 }
 
+/**
+ * Without --model: a resumed run takes its model from the run directory; --model-path names a local
+ * model; otherwise AGENT_EVAL_DEFAULT_MODEL or the built-in default, a local transformers.js model
+ * (an id behind a known API prefix, such as openai/..., is routed to that API instead).
+ */
+function withDefaultModel(raw: RawRunFlags, env: Record<string, string | undefined>): RawRunFlags {
+  if (raw.resume && raw.model === undefined) return { ...raw, model: 'resumed' };
+  const local = raw.provider === undefined || raw.provider === 'litellm' || raw.provider === 'transformers';
+  if (raw.modelPath !== undefined) {
+    if (!local) throw new InputError(`--model-path: only for local models (--provider transformers), not --provider ${String(raw.provider)}`);
+    // The folder's name names the model in results and in the run directory.
+    const name = basename(String(raw.modelPath).replace(/[\\/]+$/, '')) || String(raw.modelPath);
+    return { ...raw, provider: 'transformers', model: raw.model ?? name };
+  }
+  if (raw.model !== undefined) return raw;
+  if (!local || raw.baseUrl !== undefined) {
+    throw new InputError(`--model is required with ${raw.baseUrl !== undefined ? '--base-url' : `--provider ${String(raw.provider)}`}`);
+  }
+  const chosen = env.AGENT_EVAL_DEFAULT_MODEL?.trim() || DEFAULT_LOCAL_MODEL.id;
+  if (raw.provider !== 'transformers' && hasApiPrefix(chosen)) return { ...raw, model: chosen };
+  return { ...raw, model: chosen.replace(/^transformers\//i, ''), provider: 'transformers' };
+}
+
 /** Validates commander's values; the first problem becomes one InputError line naming the flag. */
-export function parseRunFlags(raw: RawRunFlags): CliRunSettings {
-  // A resumed run takes its model (and the other identity flags) from the run directory.
-  const withDefaults = raw.resume && raw.model === undefined ? { ...raw, model: 'resumed' } : raw;
-  const parsed = flagsSchema.safeParse(withDefaults);
+export function parseRunFlags(raw: RawRunFlags, env: Record<string, string | undefined> = process.env): CliRunSettings {
+  const parsed = flagsSchema.safeParse(withDefaultModel(raw, env));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const flag = `--${String(issue.path[0] ?? '').replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
@@ -110,6 +138,10 @@ export function parseRunFlags(raw: RawRunFlags): CliRunSettings {
       provider: flags.provider,
       baseUrl: flags.baseUrl,
       hfInferenceProvider: flags.hfInferenceProvider,
+      device: flags.device,
+      dtype: flags.dtype,
+      modelPath: flags.modelPath,
+      trustRemoteCode: flags.trustRemoteCode,
       agentType: flags.agentType,
       difficulty: flags.difficulty,
       datasetName: flags.datasetName,

@@ -15,6 +15,20 @@ export const RUN_DEFAULTS = {
   maxSteps: 6,
 } as const satisfies Partial<RunOptions>;
 
+/**
+ * The model a run uses when none is given: a small instruct model trained for tool calling,
+ * published as ONNX for transformers.js, run on the CPU with no API key. Qwen3-0.6B because it is the
+ * smallest model whose chat template and training cover tool calls (Hermes-style `<tool_call>`
+ * JSON), under Apache-2.0; q4 weights (about 0.9 GB) because they load and run on any CPU. Its
+ * thinking phase is off by default (`--model-args enable_thinking=true` turns it on).
+ * AGENT_EVAL_DEFAULT_MODEL overrides it.
+ */
+export const DEFAULT_LOCAL_MODEL = {
+  id: 'onnx-community/Qwen3-0.6B-ONNX',
+  dtype: 'q4',
+  templateDefaults: { enable_thinking: false },
+} as const;
+
 /** Run options as a program gives them: a model, and whatever else differs from the defaults. */
 export type RunOptionsInput = Partial<RunOptions> & Pick<RunOptions, 'model'>;
 

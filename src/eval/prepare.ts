@@ -13,6 +13,8 @@ import { checkTaskIds, selectTasks } from '../tasks/select.js';
 import { connectMcpServers, type McpConnection } from '../tools/mcp.js';
 import { NETWORK_TOOLS, resolveTools } from '../tools/registry.js';
 import { checkSecurityProfile, type EffectivePolicy } from './security.js';
+import { prepareLocalModel, type LocalModelInfo } from './local-model.js';
+import type { ModelProvider } from '../models/types.js';
 import { createPythonInterpreterTool, type PythonInterpreterTool } from './python-tool.js';
 import type { AnyTool } from '../tools/types.js';
 import { createPriceBook, type PriceBook } from '../telemetry/cost.js';
@@ -49,6 +51,9 @@ export interface PreparedRun {
   promptHashes: Record<string, string>;
   energy: EnergySettings;
   datasetSource: TaskSetSource;
+  /** The loaded local model's provider (provider transformers); closed by the runner. */
+  provider?: ModelProvider;
+  localModel?: LocalModelInfo;
 }
 
 const savedMetadataSchema = z.object({
@@ -59,7 +64,7 @@ const savedMetadataSchema = z.object({
 });
 
 /** Options a resumed run takes from its directory; the rest (workers, timeouts) may change. */
-const FIXED_ON_RESUME = ['datasetRevision', 'model', 'provider', 'baseUrl', 'hfInferenceProvider', 'additionalImports', 'enableTools', 'mcpServers', 'securityProfile', 'agentType', 'difficulty', 'datasetName', 'split', 'promptYml', 'modelArgs', 'maxSteps', 'limit', 'taskIds', 'workingDirectory', 'grouping', 'pricingFile'] as const;
+const FIXED_ON_RESUME = ['datasetRevision', 'model', 'provider', 'baseUrl', 'hfInferenceProvider', 'dtype', 'modelPath', 'additionalImports', 'enableTools', 'mcpServers', 'securityProfile', 'agentType', 'difficulty', 'datasetName', 'split', 'promptYml', 'modelArgs', 'maxSteps', 'limit', 'taskIds', 'workingDirectory', 'grouping', 'pricingFile'] as const;
 
 async function readResumeMetadata(directory: string) {
   const path = join(directory, 'metadata.json');
@@ -104,7 +109,8 @@ function planWork(tasks: readonly Task[], options: RunOptions, agentTypes: reado
   return work;
 }
 
-export async function prepareRun(given: RunOptions, context: RunContext): Promise<PreparedRun> {
+/** `loadLocalModel: false` skips readying a local model (the caller brings its own provider). */
+export async function prepareRun(given: RunOptions, context: RunContext, settings: { loadLocalModel?: boolean } = {}): Promise<PreparedRun> {
   const now = context.now ?? (() => new Date());
   let options = given;
   let runId = given.runId ?? randomUUID();
@@ -122,6 +128,10 @@ export async function prepareRun(given: RunOptions, context: RunContext): Promis
     startedAt = new Date(saved.started_at);
   }
   const resolved = resolveModel({ ...options, env: context.env });
+  if (resolved.provider !== 'transformers') {
+    const local = options.modelPath !== undefined ? '--model-path' : options.dtype !== undefined ? '--dtype' : options.device !== undefined && options.device !== 'cpu' ? '--device' : undefined;
+    if (local) throw new InputError(`${local}: only for local models (--provider transformers or a transformers/ model), not ${resolved.provider}`);
+  }
   const generation = toGenerationParameters(options.modelArgs);
   const { tasks, source: datasetSource } = await loadTaskSet({ datasetName: options.datasetName, split: options.split, revision: options.datasetRevision, hfTokenFile: options.hfTokenFile, env: context.env, allowHub: options.securityProfile !== 'closed' });
   checkTaskIds(tasks, options.taskIds);
@@ -146,18 +156,24 @@ export async function prepareRun(given: RunOptions, context: RunContext): Promis
     await checkWritableDirectory(options.outputDir, '--output-dir');
     runDirectory = resolve(options.outputDir, runDirectoryName(options.model, options.agentType, startedAt));
   }
-  // MCP servers last: connecting is the one step here with something to undo.
-  const mcp = options.mcpServers?.length
-    ? await connectMcpServers(options.mcpServers, { reservedNames: localTools.map((tool) => tool.name) })
+  // Last, the steps with something to undo: loading a local model, then connecting MCP servers.
+  const local = resolved.provider === 'transformers' && settings.loadLocalModel !== false
+    ? await prepareLocalModel(options, resolved, context, policy.profile === 'closed')
     : undefined;
+  if (local) notices.push(...local.notices);
+  let mcp: McpConnection | undefined;
   let tools = localTools;
   let setup: AgentsSetup;
   try {
+    mcp = options.mcpServers?.length
+      ? await connectMcpServers(options.mcpServers, { reservedNames: localTools.map((tool) => tool.name) })
+      : undefined;
     if (mcp) tools = [...localTools.slice(0, -1), ...mcp.tools, localTools.at(-1)!];
     checkRequiredTools(work, tools);
     setup = await setUpAgents(options, tools, agentTypes);
   } catch (error) {
     await mcp?.close();
+    await local?.provider.close();
     throw error;
   }
   const { agents, additionalImports } = setup;
@@ -182,5 +198,6 @@ export async function prepareRun(given: RunOptions, context: RunContext): Promis
     ),
     energy: energySettings(options, resolved.provider, context.env),
     datasetSource,
+    ...(local && { provider: local.provider, localModel: local.info }),
   };
 }

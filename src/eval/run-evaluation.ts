@@ -26,6 +26,7 @@ function startMetadata(prepared: PreparedRun) {
     agent_eval_version: AGENT_EVAL_VERSION,
     run_options: { ...prepared.options, modelArgs: redactModelArgs(prepared.options.modelArgs) },
     dataset_source: prepared.datasetSource,
+    ...(prepared.localModel && { local_model: prepared.localModel }),
   };
 }
 
@@ -75,7 +76,7 @@ export async function runEvaluation(
   overrides: RunEvaluationOverrides = {},
 ): Promise<RunResult> {
   const options = withDefaults(input);
-  const prepared = await prepareRun(options, context);
+  const prepared = await prepareRun(options, context, { loadLocalModel: !overrides.provider });
   const now = context.now ?? (() => new Date());
   const runSignal = context.signal ?? new AbortController().signal;
   await createRunDirectory(prepared.runDirectory);
@@ -94,6 +95,7 @@ export async function runEvaluation(
 
   const provider: ModelProvider =
     overrides.provider ??
+    prepared.provider ??
     (await createProvider(prepared.resolved, {
       timeoutMs: prepared.options.requestTimeoutSeconds * 1000,
       retry: { maxRetries: prepared.options.maxRetries, baseDelayMs: 500, maxDelayMs: 60_000 },
@@ -171,5 +173,6 @@ export async function runEvaluation(
     energy: energyReport!,
     clientMetrics: tracing ? await tracing.metrics.collect() : [],
     datasetSource: prepared.datasetSource,
+    ...(prepared.localModel && { localModel: prepared.localModel }),
   };
 }

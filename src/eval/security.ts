@@ -23,7 +23,7 @@ const LOOPBACK = /^https?:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?(\/|$
 
 /** A model reached on this machine: Ollama or transformers, or any server on a loopback address. */
 function isLocalModel(resolved: ResolvedModel): boolean {
-  return LOOPBACK.test(resolved.baseUrl) || (resolved.provider === 'ollama' && LOOPBACK.test(resolved.baseUrl));
+  return resolved.provider === 'transformers' || LOOPBACK.test(resolved.baseUrl);
 }
 
 /**
@@ -36,7 +36,7 @@ export function checkSecurityProfile(options: RunOptions, resolved: ResolvedMode
   const closed = profile === 'closed';
   if (closed) {
     const violations: string[] = [];
-    if (!isLocalModel(resolved)) violations.push(`the model is remote (${resolved.provider} at ${resolved.baseUrl}); use a local server (ollama or a loopback --base-url)`);
+    if (!isLocalModel(resolved)) violations.push(`the model is remote (${resolved.provider} at ${resolved.baseUrl}); use a local model (--provider transformers, ollama, or a loopback --base-url)`);
     if (options.mcpServers?.length) violations.push('MCP servers are not allowed');
     const network = enabledTools.filter((name) => NETWORK_TOOLS.includes(name) && name !== 'web_search');
     if (network.length) violations.push(`network tools are not allowed (${network.join(', ')})`);

@@ -1,3 +1,6 @@
+import type { DownloadProgress } from '../hub/model-snapshot.js';
+import type { LocalModelInfo } from './local-model.js';
+import type { Device, Dtype } from '../models/transformers-files.js';
 import type { AgentType, ErrorKind, ResourceUsage, StopReason } from '../agents/types.js';
 import type { OpenAIMessage } from '../models/openai-messages.js';
 import type { ProviderChoice } from '../models/routing.js';
@@ -19,6 +22,14 @@ export interface RunOptions {
   baseUrl?: string;
   /** Hugging Face Inference Provider for hf/ models (SMOLTRACE's --hf-inference-provider). */
   hfInferenceProvider?: string;
+  /** Local models (provider transformers): ONNX Runtime device; default cpu. */
+  device?: Device;
+  /** Local models: ONNX weight variant; default auto (q4 for the built-in default model). */
+  dtype?: Dtype;
+  /** Local models: a folder with the model files, instead of the Hub or the cache. */
+  modelPath?: string;
+  /** SMOLTRACE's flag, accepted and recorded; ONNX models carry no code, so it changes nothing. */
+  trustRemoteCode?: boolean;
   agentType: AgentTypeOption;
   difficulty?: Difficulty;
   /** 'builtin' or a local .json/.jsonl path. */
@@ -100,7 +111,8 @@ export type RunEvent =
   | { type: 'task-start'; taskId: string; agentType: AgentType }
   | { type: 'task-end'; result: TaskResult; done: number; total: number }
   | { type: 'tool-call'; taskId: string; name: string; arguments: unknown; isError: boolean }
-  | { type: 'notice'; message: string };
+  | { type: 'notice'; message: string }
+  | { type: 'model-download'; progress: DownloadProgress };
 
 export interface ToolCallRecord {
   step: number;
@@ -180,4 +192,6 @@ export interface RunResult {
   clientMetrics: unknown[];
   /** Where the tasks came from (Hub: the commit sha). */
   datasetSource?: TaskSetSource;
+  /** Where a local model came from and how it ran (provider transformers). */
+  localModel?: LocalModelInfo;
 }

@@ -61,6 +61,7 @@ export async function writeLocalJson(run: RunResult, options: { submittedBy: str
     planned_tests: run.plannedTasks,
     notices: run.notices,
     dataset_source: datasetSource(run),
+    ...(run.localModel && { local_model: run.localModel }),
     files,
     environment: { ...run.environment, gpu_names: run.energy.gpuNames },
     energy: {

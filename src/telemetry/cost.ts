@@ -4,6 +4,8 @@
  * Prices come from a custom `--pricing` file first, then from the data bundled with
  * `@pydantic/genai-prices`. A model found in neither has an unknown cost (null), never 0 and never a
  * guess: SMOLTRACE's fallback that priced local models from their parameter count is not ported.
+ * A model run in this process (provider transformers) costs 0 in tokens: there is no bill; its power
+ * cost comes from the energy figures.
  *
  * No network: genai-prices only fetches newer prices when `updatePrices()` is given a fetching
  * storage factory (its dist code contains no `fetch` call of its own). This module never calls
@@ -32,7 +34,7 @@ export interface PriceCall {
 
 export interface PriceResult {
   costUsd: number | null;
-  source: 'genai-prices' | 'custom' | 'unknown';
+  source: 'genai-prices' | 'custom' | 'local' | 'unknown';
   /** The genai-prices model id, or the custom file's key. */
   matchedModel?: string;
   /** The genai-prices provider id, or the call's provider for a custom price. */
@@ -131,6 +133,8 @@ class DefaultPriceBook implements PriceBook {
     if (entry) {
       return { costUsd: customCost(entry.price, tokens), source: 'custom', matchedModel: entry.key, matchedProvider: call.provider };
     }
+    // A model run in this process (transformers.js) bills no tokens; its electricity is costed from the energy figures.
+    if (call.provider.trim().toLowerCase() === 'transformers') return { costUsd: 0, source: 'local' };
     const lookup = bundledLookup(call.provider, call.model);
     if (lookup) {
       try {

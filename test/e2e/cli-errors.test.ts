@@ -47,9 +47,9 @@ describe('bad input: exit 2, one clear line, nothing written', () => {
     await expect(readdir(output)).rejects.toThrow(/ENOENT/);
   });
 
-  it('a missing --model', async () => {
-    const result = await runCli(['run', '--output-dir', output]);
+  it('a missing --model where no default applies (a server given by --base-url)', async () => {
+    const result = await runCli(['run', '--base-url', 'http://127.0.0.1:9/v1', '--output-dir', output]);
     expect(result.code).toBe(2);
-    expect(result.stderr.trim()).toBe('agent-eval: --model is required (e.g. --model openai/gpt-4o-mini)');
+    expect(result.stderr.trim()).toBe('agent-eval: --model is required with --base-url');
   });
 });

@@ -103,8 +103,13 @@ describe('bundled genai-prices data', () => {
     // Without a provider hint genai-prices would match "deepseek-r1:7b" to DeepSeek's hosted API.
     expect(book.price({ provider: 'ollama', model: 'deepseek-r1:7b', usage: usage(100, 10) }).costUsd).toBeNull();
     expect(book.price({ provider: 'custom', model: 'gpt-4o', usage: usage(100, 10) }).costUsd).toBeNull();
-    expect(book.price({ provider: 'transformers', model: 'HuggingFaceTB/SmolLM2-135M-Instruct', usage: usage(100, 10) }).source).toBe('unknown');
-    expect(book.unknownModels()).toEqual(['ollama/deepseek-r1:7b', 'custom/gpt-4o', 'transformers/HuggingFaceTB/SmolLM2-135M-Instruct']);
+    expect(book.unknownModels()).toEqual(['ollama/deepseek-r1:7b', 'custom/gpt-4o']);
+  });
+
+  it('prices tokens of a model run in this process (transformers) at 0: there is no bill', async () => {
+    const book = await createPriceBook();
+    expect(book.price({ provider: 'transformers', model: 'onnx-community/Qwen3-0.6B-ONNX', usage: usage(100, 10) })).toEqual({ costUsd: 0, source: 'local' });
+    expect(book.unknownModels()).toEqual([]);
   });
 
   it('prices a Hugging Face router model pinned to a backend', async () => {

@@ -152,8 +152,15 @@ export async function ensureModelSnapshot(request: ModelSnapshotRequest): Promis
   const folder = join(repoFolder, 'snapshots', sha);
   const present = new Set(await filesUnder(folder));
   const missing = files.filter((file) => !present.has(file.path));
-  const totalBytes = missing.reduce((sum, file) => sum + file.size, 0);
-  if (missing.length) request.onProgress?.({ phase: 'start', repo: request.repo, files: missing.map(({ path, size }) => ({ path, size })), totalBytes });
+  // Progress counts only the files whose blob must be fetched; a blob already cached (shared with
+  // another revision) is just linked.
+  const fetching: typeof missing = [];
+  for (const file of missing) {
+    if (fetching.some((other) => other.etag === file.etag)) continue;
+    if (!(await stat(join(repoFolder, 'blobs', file.etag)).catch(() => undefined))?.isFile()) fetching.push(file);
+  }
+  const totalBytes = fetching.reduce((sum, file) => sum + file.size, 0);
+  if (fetching.length) request.onProgress?.({ phase: 'start', repo: request.repo, files: fetching.map(({ path, size }) => ({ path, size })), totalBytes });
   const loadedByFile = new Map<string, number>();
   let downloadedBytes = 0;
   const report = (path: string, bytes: number) => {
@@ -171,6 +178,6 @@ export async function ensureModelSnapshot(request: ModelSnapshotRequest): Promis
     await mkdir(dirname(refPath), { recursive: true });
     await writeFile(refPath, sha);
   }
-  if (missing.length) request.onProgress?.({ phase: 'done', downloadedBytes });
+  if (fetching.length) request.onProgress?.({ phase: 'done', downloadedBytes });
   return { folder, sha, downloadedBytes };
 }

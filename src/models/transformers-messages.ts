@@ -10,6 +10,8 @@ export interface ChatTemplateMessage {
   tool_calls?: { id: string; type: 'function'; function: { name: string; arguments: unknown } }[];
   tool_call_id?: string;
   name?: string;
+  /** The step's reasoning, which templates such as Qwen3's show again for the current turn's tool steps. */
+  reasoning_content?: string;
 }
 
 /** Messages as the common chat templates (Qwen, Llama 3, Mistral, Hermes) read them. */
@@ -23,6 +25,7 @@ export function toChatTemplateMessages(messages: readonly Message[]): ChatTempla
         return {
           role: 'assistant',
           content: message.content,
+          ...(message.reasoning && { reasoning_content: message.reasoning }),
           ...(message.toolCalls?.length && {
             tool_calls: message.toolCalls.map((call) => ({
               id: call.id,

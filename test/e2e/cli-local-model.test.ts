@@ -110,6 +110,20 @@ describe('agent-eval run with a local model', () => {
     expect(existsSync(output)).toBe(false);
   });
 
+  it('--security-profile closed runs a local folder, and never asks the Hub for an uncached model', async () => {
+    const output = join(work, 'out-closed');
+    const allowed = await runCli(['run', '--security-profile', 'closed', '--model-path', tiny.folder, '--agent-type', 'tool', '--task-id', 'tool_weather_single', '--output-dir', output, '--disable-gpu-metrics']);
+    expect(allowed.code).toBe(0);
+    expect(await readJson(join(await runDirectory(output), 'effective_policy.json'))).toMatchObject({ profile: 'closed', model_provider: 'transformers', remote_model_allowed: false });
+    const requests = hub.requests.length;
+    const refused = await runCli(['run', '--security-profile', 'closed', '--agent-type', 'tool', '--output-dir', join(work, 'out-closed-2')], {
+      env: { HF_ENDPOINT: hub.url, HF_HOME: join(work, 'closed-home') },
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/offline mode \(HF_HUB_OFFLINE or --security-profile closed\)/);
+    expect(hub.requests.length).toBe(requests);
+  });
+
   it('AGENT_EVAL_DEFAULT_MODEL overrides the default, and a --dtype the model lacks is an input error naming what it has', async () => {
     const result = await runCli(['run', '--agent-type', 'tool', '--dtype', 'fp16', '--output-dir', join(work, 'out-dtype')], {
       env: { AGENT_EVAL_DEFAULT_MODEL: tiny.folder },

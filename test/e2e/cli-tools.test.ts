@@ -82,7 +82,7 @@ describe('ops tasks through file tools and an MCP tool', () => {
     );
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe(
-      'agent-eval: --security-profile closed: the model is remote (openai at https://api.openai.com/v1); use a local server (ollama or a loopback --base-url); MCP servers are not allowed; network tools are not allowed (curl)',
+      'agent-eval: --security-profile closed: the model is remote (openai at https://api.openai.com/v1); use a local model (--provider transformers, ollama, or a loopback --base-url); MCP servers are not allowed; network tools are not allowed (curl)',
     );
   });
 });

@@ -110,6 +110,18 @@ function planWork(tasks: readonly Task[], options: RunOptions, agentTypes: reado
 }
 
 /** `loadLocalModel: false` skips readying a local model (the caller brings its own provider). */
+/**
+ * Hugging Face router models take their key the way Hub access does: --hf-token-file first, then
+ * HF_TOKEN, then the cached `huggingface-cli login` token.
+ */
+async function withHubToken(options: RunOptions, env: RunContext['env']): Promise<RunContext['env']> {
+  const router = options.provider === 'inference' || /^(hf|huggingface)\//i.test(options.model);
+  if (!router || (options.hfTokenFile === undefined && (env.HF_TOKEN?.trim() || env.HUGGINGFACE_API_KEY?.trim()))) return env;
+  const { resolveHubToken } = await import('../hub/token.js');
+  const token = await resolveHubToken({ env, ...(options.hfTokenFile !== undefined && { tokenFile: options.hfTokenFile }) });
+  return token ? { ...env, HF_TOKEN: token.token } : env;
+}
+
 export async function prepareRun(given: RunOptions, context: RunContext, settings: { loadLocalModel?: boolean } = {}): Promise<PreparedRun> {
   const now = context.now ?? (() => new Date());
   let options = given;
@@ -127,7 +139,7 @@ export async function prepareRun(given: RunOptions, context: RunContext, setting
     runDirectory = resolve(given.resume);
     startedAt = new Date(saved.started_at);
   }
-  const resolved = resolveModel({ ...options, env: context.env });
+  const resolved = resolveModel({ ...options, env: await withHubToken(options, context.env) });
   if (resolved.provider !== 'transformers') {
     const local = options.modelPath !== undefined ? '--model-path' : options.dtype !== undefined ? '--dtype' : options.device !== undefined && options.device !== 'cpu' ? '--device' : undefined;
     if (local) throw new InputError(`${local}: only for local models (--provider transformers or a transformers/ model), not ${resolved.provider}`);

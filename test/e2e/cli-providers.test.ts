@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +47,26 @@ describe('the same tasks through every native provider', () => {
       expect(ollama.requests.every((request) => request.path === '/api/chat')).toBe(true);
     } finally {
       await Promise.all([openai.close(), anthropic.close(), ollama.close()]);
+    }
+  });
+
+  it('sends hf/ models the token of --hf-token-file (over HF_TOKEN), or of the cached login', async () => {
+    const router = await startOpenAIServer({ responder: solveTasks(tasks), requireApiKey: 'hf_from_file' });
+    const work = await mkdtemp(join(tmpdir(), 'agent-eval-hf-token-'));
+    try {
+      const tokenFile = join(work, 'token');
+      await writeFile(tokenFile, 'hf_from_file\n');
+      const viaFile = await evaluate('hf/meta-llama/Llama-3.1-8B-Instruct', { HF_TOKEN: 'hf_other' }, ['--base-url', `${router.url}/v1`, '--hf-token-file', tokenFile]);
+      expect(viaFile.every((row) => row.success)).toBe(true);
+      // No HF_TOKEN: the token `huggingface-cli login` saved under HF_HOME.
+      const home = join(work, 'hf-home');
+      await mkdir(home);
+      await writeFile(join(home, 'token'), 'hf_from_file');
+      const viaLogin = await evaluate('hf/meta-llama/Llama-3.1-8B-Instruct', { HF_HOME: home }, ['--base-url', `${router.url}/v1`]);
+      expect(viaLogin.every((row) => row.success)).toBe(true);
+    } finally {
+      await router.close();
+      await rm(work, { recursive: true, force: true });
     }
   });
 

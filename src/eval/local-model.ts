@@ -66,6 +66,7 @@ async function findFolder(options: RunOptions, modelId: string, requested: Dtype
     repo: modelId,
     cacheDir: hubCacheDirectory(context.env),
     offline: closed || hubOffline(context.env),
+    listFirst: requested === 'auto',
     select: (paths) => {
       dtype = chooseDtype(paths, requested, modelId);
       return transformersFiles(paths, dtype, modelId);

@@ -33,6 +33,12 @@ export interface ModelSnapshotRequest {
   /** Never contact the Hub (HF_HUB_OFFLINE, or a closed security profile). */
   offline: boolean;
   select: FileSelector;
+  /**
+   * The selection depends on what the repo publishes (`--dtype auto`), not only on what is cached:
+   * list the repo's files at the cached commit when the Hub can be reached, and use the cache alone
+   * only offline or when the Hub is unreachable.
+   */
+  listFirst?: boolean;
   /** Made on first need, so a cached model needs no token or network. */
   client: () => Promise<HubClient>;
   onProgress?: (event: DownloadProgress) => void;
@@ -61,13 +67,11 @@ export function hubOffline(env: Record<string, string | undefined>): boolean {
 
 /** Files under `folder` (relative, `/`-separated), symlinks to files included; [] when it does not exist. */
 export async function filesUnder(folder: string): Promise<string[]> {
-  const entries = await readdir(folder, { recursive: true, withFileTypes: true }).catch(() => []);
+  const entries = await readdir(folder, { recursive: true }).catch(() => [] as string[]);
   // Symlinks into blobs/ count as files; a dangling one (blob removed) is left out by the stat.
   const paths: string[] = [];
   for (const entry of entries) {
-    if (entry.isDirectory()) continue;
-    const full = join(entry.parentPath, entry.name);
-    if ((await stat(full).catch(() => undefined))?.isFile()) paths.push(relative(folder, full).split('\\').join('/'));
+    if ((await stat(join(folder, entry)).catch(() => undefined))?.isFile()) paths.push(entry.split('\\').join('/'));
   }
   return paths;
 }
@@ -131,20 +135,26 @@ export async function ensureModelSnapshot(request: ModelSnapshotRequest): Promis
   const repoFolder = join(request.cacheDir, `models--${request.repo.split('/').join('--')}`);
   const refPath = join(repoFolder, 'refs', revision);
   const known = SHA.test(revision) ? revision : (await readFile(refPath, 'utf8').catch(() => '')).trim();
+  let cached: ModelSnapshot | undefined;
   if (SHA.test(known)) {
     const folder = join(repoFolder, 'snapshots', known);
-    if (await completeSelection(folder, request.select)) return { folder, sha: known, downloadedBytes: 0 };
+    if (await completeSelection(folder, request.select)) cached = { folder, sha: known, downloadedBytes: 0 };
   }
+  if (cached && (!request.listFirst || request.offline)) return cached;
   if (request.offline) throw offlineError(request.repo, revision, request.cacheDir, 'offline mode (HF_HUB_OFFLINE or --security-profile closed)');
   let client: HubClient;
   let sha: string;
   let entries: Awaited<ReturnType<HubClient['listFiles']>>;
   try {
     client = await request.client();
-    sha = SHA.test(revision) ? revision : (await client.modelInfo(request.repo, revision)).sha;
+    // A cached commit stays the one used (reproducible runs); only the file list is asked for.
+    sha = cached?.sha ?? (SHA.test(revision) ? revision : (await client.modelInfo(request.repo, revision)).sha);
     entries = await client.listFiles(request.repo, sha, undefined, 'model');
   } catch (error) {
-    if (error instanceof HubError && error.kind === 'network') throw offlineError(request.repo, revision, request.cacheDir, `the Hub is unreachable (${error.message})`);
+    if (error instanceof HubError && error.kind === 'network') {
+      if (cached) return cached;
+      throw offlineError(request.repo, revision, request.cacheDir, `the Hub is unreachable (${error.message})`);
+    }
     throw error;
   }
   const wanted = new Set(request.select(entries.map((entry) => entry.path)));

@@ -85,14 +85,19 @@ export class TransformersProvider implements ModelProvider {
     const deadline = Date.now() + timeoutMs;
     const state: { reason?: StopReason } = {};
     const stops = settings.stop;
-    // Checked after every token: abort, timeout, and stop sequences in the decoded tail.
+    // Stop sequences are looked for in a rolling tail of the text, one token decoded per step (a
+    // character split across tokens may delay the stop by a token; the final cut uses the full text).
+    const tailLength = Math.max(0, ...stops.map((stop) => stop.length)) * 2 + 16;
+    let tail = '';
+    // Checked after every token: abort, timeout, and stop sequences.
     class HarnessStop extends library.StoppingCriteria {
       override _call(ids: readonly (readonly (number | bigint)[])[]): boolean[] {
         if (request.signal?.aborted) state.reason = 'aborted';
         else if (Date.now() > deadline) state.reason = 'timeout';
         else if (stops.length) {
-          const generated = (ids[0] ?? []).slice(promptTokens).map(Number);
-          if (stopIndex(tokenizer.decode(generated.slice(-32), { skip_special_tokens: false }), stops) >= 0) state.reason = 'stop-sequence';
+          const last = ids[0]?.at(-1);
+          if (last !== undefined) tail = (tail + tokenizer.decode([Number(last)], { skip_special_tokens: false })).slice(-tailLength);
+          if (stopIndex(tail, stops) >= 0) state.reason = 'stop-sequence';
         }
         return ids.map(() => state.reason !== undefined);
       }

@@ -65,6 +65,18 @@ describe('agent-eval run with a local model', () => {
     expect(metadata.local_model.revision).toBeUndefined();
   });
 
+  it('drives the code agent too: the local model writes Python that calls a tool in the sandbox', async () => {
+    const coder = await writeTinyModel(join(work, 'coder'), {
+      replies: ['Thought: I will multiply with the calculator.\n<code>\nresult = calculator("234 * 67")\nfinal_answer(result)\n</code>'],
+    });
+    const output = join(work, 'out-code');
+    const result = await runCli(['run', '--model-path', coder.folder, '--agent-type', 'code', '--task-id', 'code_calculator_single', '--output-dir', output, '--disable-gpu-metrics']);
+    expect(result.code).toBe(0);
+    const [row] = await readJson(join(await runDirectory(output), 'results.json'));
+    expect(row).toMatchObject({ agent_type: 'code', success: true, tools_used: ['calculator'], final_answer_called: true });
+    expect(row.response).toContain('15678');
+  });
+
   it('with no --model, downloads the default model into the Hugging Face cache once, then runs from it offline', async () => {
     const home = join(work, 'hf-home');
     const first = await runCli(['run', '--agent-type', 'tool', '--task-id', 'tool_weather_single', '--output-dir', join(work, 'out-1'), '--disable-gpu-metrics'], {

@@ -10,6 +10,7 @@ import { runCli } from '../helpers/cli.js';
 import { startOllamaServer } from '../helpers/ollama-server.js';
 import { startOpenAIServer } from '../helpers/openai-server.js';
 import { solveTasks } from '../helpers/task-model.js';
+import { writeTinyModel } from '../helpers/tiny-onnx-model.js';
 
 let tasks: Task[];
 beforeAll(async () => {
@@ -47,6 +48,36 @@ describe('the same tasks through every native provider', () => {
       expect(ollama.requests.every((request) => request.path === '/api/chat')).toBe(true);
     } finally {
       await Promise.all([openai.close(), anthropic.close(), ollama.close()]);
+    }
+  });
+
+  it('gives the same result row through a local transformers.js model scripted like the API servers', async () => {
+    const weather = tasks.find((task) => task.id === 'tool_weather_single')!;
+    const openai = await startOpenAIServer({ responder: solveTasks([weather]) });
+    const work = await mkdtemp(join(tmpdir(), 'agent-eval-local-compare-'));
+    try {
+      const answer = `The answer: ${weather.expected_keywords!.join(', ')}.`;
+      const tiny = await writeTinyModel(join(work, 'tiny'), {
+        replies: [
+          '<tool_call>\n{"name": "get_weather", "arguments": {"location": "Paris, France"}}\n</tool_call>',
+          `<tool_call>\n{"name": "final_answer", "arguments": {"answer": ${JSON.stringify(answer)}}}\n</tool_call>`,
+        ],
+      });
+      const run = async (model: string, env: Record<string, string>, extra: string[]) => {
+        const output = join(work, `out-${model.replace(/\W/g, '')}`);
+        const result = await runCli(['run', '--model', model, '--agent-type', 'tool', '--task-id', weather.id, '--output-dir', output, '--quiet', '--disable-gpu-metrics', ...extra], { env });
+        expect(result.code).toBe(0);
+        const [name] = await readdir(output);
+        return JSON.parse(await readFile(join(output, name!, 'results.json'), 'utf8')) as Awaited<ReturnType<typeof evaluate>>;
+      };
+      const viaApi = await run('openai/gpt-4o-mini', { OPENAI_API_KEY: 'sk-test' }, ['--base-url', `${openai.url}/v1`]);
+      const viaLocal = await run('tiny', {}, ['--provider', 'transformers', '--model-path', tiny.folder]);
+      expect(viaApi[0]!.success).toBe(true);
+      expect(comparable(viaLocal)).toEqual(comparable(viaApi));
+      expect(viaLocal[0]!.model_provider).toBe('transformers');
+    } finally {
+      await openai.close();
+      await rm(work, { recursive: true, force: true });
     }
   });
 

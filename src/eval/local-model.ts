@@ -61,21 +61,19 @@ async function findFolder(options: RunOptions, modelId: string, requested: Dtype
   }
   const { ensureModelSnapshot, hubCacheDirectory, hubOffline } = await import('../hub/model-snapshot.js');
   const { HubClient } = await import('../hub/client.js');
-  let dtype: WeightDtype | undefined;
   const snapshot = await ensureModelSnapshot({
     repo: modelId,
     cacheDir: hubCacheDirectory(context.env),
     offline: closed || hubOffline(context.env),
     listFirst: requested === 'auto',
-    select: (paths) => {
-      dtype = chooseDtype(paths, requested, modelId);
-      return transformersFiles(paths, dtype, modelId);
-    },
+    select: (paths) => transformersFiles(paths, chooseDtype(paths, requested, modelId), modelId),
     client: async () => (await HubClient.fromEnvironment({ env: context.env, ...(options.hfTokenFile !== undefined && { tokenFile: options.hfTokenFile }) })).client,
     onProgress: (progress) => context.onEvent?.({ type: 'model-download', progress }),
     ...(context.signal && { signal: context.signal }),
   });
-  return { folder: snapshot.folder, dtype: dtype!, revision: snapshot.sha, downloadedBytes: snapshot.downloadedBytes };
+  // The snapshot holds the selected variant (and maybe others cached earlier): the same choice again.
+  const dtype = chooseDtype(await filesUnder(snapshot.folder), requested, modelId);
+  return { folder: snapshot.folder, dtype, revision: snapshot.sha, downloadedBytes: snapshot.downloadedBytes };
 }
 
 /** Finds, downloads if needed, and loads the local model of this run. */

@@ -98,6 +98,7 @@ export async function prepareLocalModel(options: RunOptions, resolved: ResolvedM
   if (options.modelArgs.seed !== undefined && Number(options.modelArgs.temperature ?? 0) > 0) {
     notices.push('--model-args seed: transformers.js sampling cannot be seeded, so sampled runs are not reproducible (temperature=0 decodes greedily)');
   }
+  if (options.trustRemoteCode) notices.push('--trust-remote-code: ONNX models run no model code, so it changes nothing here');
   if (options.parallelWorkers > 1) notices.push(`the local model generates for one task at a time; --parallel-workers ${options.parallelWorkers} overlaps only tool calls`);
   return {
     provider,

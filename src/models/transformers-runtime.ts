@@ -46,8 +46,9 @@ export function importTransformers(): Promise<TransformersModule> {
     })
     .catch((error: unknown) => {
       library = undefined;
-      const code = (error as NodeJS.ErrnoException | undefined)?.code;
-      if (code === 'ERR_MODULE_NOT_FOUND') {
+      // The code is on the error itself, or on its cause where a loader wraps it.
+      const codes = [error, (error as { cause?: unknown } | undefined)?.cause].map((item) => (item as NodeJS.ErrnoException | undefined)?.code);
+      if (codes.includes('ERR_MODULE_NOT_FOUND')) {
         throw new StartupError(
           'local models need the optional package @huggingface/transformers, which is not installed; ' +
             'install it with: ONNXRUNTIME_NODE_INSTALL=skip npm install @huggingface/transformers',

@@ -45,7 +45,9 @@ export async function runCodeAgent(input: CodeAgentInput): Promise<AgentRun> {
     recorder.record({ type: 'tool-call', index: stepIndex, call, output, isError, startedAtMs, durationMs, resources, source: 'code' });
     return isError ? { ok: false, error: output.replace(/^Error: /, '') } : { ok: true, output };
   };
-  const session = await input.executor.acquire(handler);
+  // The interpreter warms up while the model writes its first reply; it is awaited at the first code step.
+  const acquiring = input.executor.acquire(handler);
+  acquiring.catch(() => undefined);
   try {
     for (let index = 1; index <= input.maxSteps; index++) {
       stepIndex = index;
@@ -58,6 +60,7 @@ export async function runCodeAgent(input: CodeAgentInput): Promise<AgentRun> {
         continue;
       }
       const startedAtMs = epochNow();
+      const session = await acquiring;
       const result = await session.run(code, { signal: input.signal });
       if (input.signal.aborted) return recorder.finish({ stopReason: 'aborted' });
       const error = result.error ? `${result.error.type}: ${result.error.message}` : undefined;
@@ -71,6 +74,7 @@ export async function runCodeAgent(input: CodeAgentInput): Promise<AgentRun> {
     }
     return recorder.finish({ error: { kind: 'model', message: `reached max steps (${input.maxSteps}) without a final answer` } });
   } finally {
-    await session.release();
+    const session = await acquiring.catch(() => undefined);
+    await session?.release();
   }
 }

@@ -38,6 +38,17 @@ export async function benchCode(serverUrl: string, workerCounts: number[], taskC
   console.log(`  trivial code step round trip (median of 50) ${median(step).toFixed(2)} ms; tool call from Python ${median(tool).toFixed(2)} ms`);
 
   const directory = await mkdtemp(join(tmpdir(), 'agent-eval-bench-code-'));
+  // The snapshot cache on disk: a full start writes it, the next pool starts from it (as a second run would).
+  const cacheDir = join(directory, 'cache');
+  const timedStart = async () => {
+    const at = performance.now();
+    const started = await SandboxPool.start({ size: 1, tools: [], snapshotCacheDir: cacheDir });
+    await started.close();
+    return { ms: performance.now() - at, fromDisk: started.stats.snapshotFromDisk };
+  };
+  const full = await timedStart();
+  const disk = await timedStart();
+  console.log(`  pool start from the snapshot on disk ${disk.ms.toFixed(0)} ms${disk.fromDisk ? '' : ' (not used!)'}; full start that writes it ${full.ms.toFixed(0)} ms`);
   const dataset = join(directory, 'code.jsonl');
   const rows = Array.from({ length: taskCount }, (_, index) =>
     JSON.stringify({ id: `code_${index}`, prompt: `Task ${index}: what is 21 times 2?`, difficulty: 'easy', agent_type: 'code', expected_tool_calls: 0, expected_keywords: ['42'] }),
@@ -49,7 +60,7 @@ export async function benchCode(serverUrl: string, workerCounts: number[], taskC
       const at = performance.now();
       const result = await runEvaluation(
         { model: 'openai/gpt-4o-mini', baseUrl: `${serverUrl}/v1`, datasetName: dataset, outputDir: join(directory, `out-${workers}`), agentType: 'code', parallelWorkers: workers, maxRetries: 0 },
-        { env: {} },
+        { env: { AGENT_EVAL_CACHE_DIR: cacheDir } },
       );
       const wall = (performance.now() - at) / 1000;
       const successes = result.results.filter((row) => row.success).length;

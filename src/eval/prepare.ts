@@ -14,6 +14,7 @@ import { connectMcpServers, type McpConnection } from '../tools/mcp.js';
 import { NETWORK_TOOLS, resolveTools } from '../tools/registry.js';
 import { checkSecurityProfile, type EffectivePolicy } from './security.js';
 import { prepareLocalModel, type LocalModelInfo } from './local-model.js';
+import { agentEvalCacheDirectory } from './defaults.js';
 import type { ModelProvider } from '../models/types.js';
 import { createPythonInterpreterTool, type PythonInterpreterTool } from './python-tool.js';
 import type { AnyTool } from '../tools/types.js';
@@ -51,6 +52,8 @@ export interface PreparedRun {
   promptHashes: Record<string, string>;
   energy: EnergySettings;
   datasetSource: TaskSetSource;
+  /** agent-eval's cache folder (the sandbox snapshot); undefined when turned off. */
+  cacheDirectory?: string;
   /** The loaded local model's provider (provider transformers); closed by the runner. */
   provider?: ModelProvider;
   localModel?: LocalModelInfo;
@@ -147,7 +150,9 @@ export async function prepareRun(given: RunOptions, context: RunContext, setting
   const generation = toGenerationParameters(options.modelArgs);
   const { tasks, source: datasetSource } = await loadTaskSet({ datasetName: options.datasetName, split: options.split, revision: options.datasetRevision, hfTokenFile: options.hfTokenFile, env: context.env, allowHub: options.securityProfile !== 'closed' });
   checkTaskIds(tasks, options.taskIds);
+  const cacheDirectory = agentEvalCacheDirectory(context.env);
   const python = createPythonInterpreterTool({
+    ...(cacheDirectory && { snapshotCacheDir: join(cacheDirectory, 'sandbox') }),
     size: options.parallelWorkers,
     authorizedImports: options.additionalImports ?? [],
     stepTimeoutMs: (options.codeTimeoutSeconds ?? 30) * 1000,
@@ -210,6 +215,7 @@ export async function prepareRun(given: RunOptions, context: RunContext, setting
     ),
     energy: energySettings(options, resolved.provider, context.env),
     datasetSource,
+    ...(cacheDirectory && { cacheDirectory }),
     ...(local && { provider: local.provider, localModel: local.info }),
   };
 }

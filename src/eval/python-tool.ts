@@ -11,11 +11,11 @@ export interface PythonInterpreterTool {
  * `python_interpreter` for the tool-calling agent (SMOLTRACE's optional tool): runs a snippet in the
  * code agent's Pyodide sandbox, started on first use, with a fresh interpreter per call.
  */
-export function createPythonInterpreterTool(options: { size: number; authorizedImports: string[]; stepTimeoutMs: number }): PythonInterpreterTool {
+export function createPythonInterpreterTool(options: { size: number; authorizedImports: string[]; stepTimeoutMs: number; snapshotCacheDir?: string }): PythonInterpreterTool {
   let pool: Promise<SandboxPool> | undefined;
   const start = async () => {
     const { SandboxPool } = await import('../sandbox/pool.js');
-    return SandboxPool.start({ size: options.size, tools: [], authorizedImports: options.authorizedImports, stepTimeoutMs: options.stepTimeoutMs });
+    return SandboxPool.start({ ...options, tools: [] });
   };
   const tool = defineTool({
     name: 'python_interpreter',

@@ -52,6 +52,7 @@ async function startSandbox(prepared: PreparedRun, pending: readonly WorkItem[])
     tools: prepared.tools.filter((tool) => tool.name !== 'final_answer').map(sandboxToolSpec),
     authorizedImports: prepared.additionalImports,
     stepTimeoutMs: (prepared.options.codeTimeoutSeconds ?? 30) * 1000,
+    ...(prepared.cacheDirectory && { snapshotCacheDir: join(prepared.cacheDirectory, 'sandbox') }),
   });
 }
 

@@ -4,10 +4,12 @@
  * errors, a new child is started, and each session reopens on it at its next step (interpreterRestarted: true).
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { dirname } from 'node:path';
 import { StartupError, errorMessage } from '../errors.js';
 import { hostLaunch, type HostLaunch } from './launch.js';
 import type { HostConfig, HostToParent, ParentToHost, ToolReply } from './protocol.js';
 import { normalizeOptions } from './options.js';
+import { snapshotCache } from './snapshot-cache.js';
 import type { CodeStepResult, SandboxOptions, SandboxSession, ToolHandler } from './types.js';
 
 const START_TIMEOUT_MS = 180_000;
@@ -130,7 +132,7 @@ class Session implements SandboxSession {
 }
 
 export class SandboxPool {
-  readonly stats = { startupMs: 0, restarts: 0 };
+  readonly stats = { startupMs: 0, restarts: 0, snapshotFromDisk: false };
   private host: HostState | undefined;
   private hostGeneration = 0;
   private closing: Promise<void> | undefined;
@@ -157,7 +159,28 @@ export class SandboxPool {
   static async start(options: SandboxOptions): Promise<SandboxPool> {
     const started = performance.now();
     const launch = hostLaunch();
-    const pool = new SandboxPool({ ...normalizeOptions(options), pyodideDir: launch.pyodideDir }, launch);
+    const config: HostConfig = { ...normalizeOptions(options), pyodideDir: launch.pyodideDir };
+    const cache = options.snapshotCacheDir
+      ? await snapshotCache(options.snapshotCacheDir, { ...config, hostDir: dirname(launch.hostScript) })
+      : undefined;
+    const cached = await cache?.read();
+    let pool: SandboxPool;
+    try {
+      pool = await SandboxPool.startHost({ ...config, ...(cached && { snapshot: cached }) }, launch);
+    } catch (error) {
+      if (!cached) throw error;
+      // A snapshot from disk the host could not use (corrupt, or from another build): start in full.
+      await cache!.discard();
+      pool = await SandboxPool.startHost(config, launch);
+    }
+    if (cache && pool.config.snapshot && pool.config.snapshot !== cached) await cache.write(pool.config.snapshot);
+    pool.stats.startupMs = Math.round(performance.now() - started);
+    pool.stats.snapshotFromDisk = Boolean(cached) && pool.config.snapshot === cached;
+    return pool;
+  }
+
+  private static async startHost(config: HostConfig, launch: HostLaunch): Promise<SandboxPool> {
+    const pool = new SandboxPool(config, launch);
     try {
       pool.spawnHost();
       await pool.hostReady();
@@ -165,7 +188,6 @@ export class SandboxPool {
       await pool.close();
       throw error instanceof StartupError ? error : new StartupError(errorMessage(error));
     }
-    pool.stats.startupMs = Math.round(performance.now() - started);
     return pool;
   }
 

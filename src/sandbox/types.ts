@@ -39,6 +39,11 @@ export interface SandboxOptions {
   memoryLimitMiB?: number;
   /** Cap on stdout per step (and on the result's repr); default 65536. */
   outputLimitBytes?: number;
+  /**
+   * A folder for the Pyodide memory snapshot, so later pools skip the full Pyodide start (seconds);
+   * none by default. Read and written by this process only, never by the sandboxed one.
+   */
+  snapshotCacheDir?: string;
 }
 
 export interface SandboxSession {

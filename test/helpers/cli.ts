@@ -1,5 +1,7 @@
 // Runs the built CLI as a child process, the way a user does.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const CLI_PATH = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -16,9 +18,12 @@ export interface CliOptions {
   cwd?: string;
 }
 
+/** agent-eval's cache for the CLI under test (the sandbox snapshot), shared by the test files, never the user's. */
+export const TEST_CACHE_DIR = join(tmpdir(), 'agent-eval-test-cache');
+
 /** A clean environment: no provider keys or CI markers from the developer's shell. */
 export function cliEnvironment(extra: Record<string, string | undefined> = {}): Record<string, string> {
-  const base: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...extra };
+  const base: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', AGENT_EVAL_CACHE_DIR: TEST_CACHE_DIR, ...extra };
   return Object.fromEntries(Object.entries(base).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 

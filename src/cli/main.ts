@@ -54,6 +54,7 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
     .option('--mcp-server-url <url>', 'MCP server (repeatable): URL or name=URL (tools named name_tool)', collect)
     .addOption(new Option('--mcp-transport <transport>', 'MCP transport for URLs; auto = sse when the path ends in /sse').choices(['auto', 'streamable-http', 'sse']).default('auto'))
     .option('--mcp-server-command <command>', 'MCP server over stdio (repeatable): "cmd args" or name="cmd args"', collect)
+    .option('--mcp-server-env <name[=value]>', 'environment variable for stdio MCP servers (repeatable); a bare name passes on our own value', collect)
     .addOption(new Option('--security-profile <profile>', 'closed: no remote model, Hub, MCP or network tools').choices(['standard', 'closed', 'bfsi-closed']).default('standard'))
     .option('--additional-imports <modules...>', 'code agent: Python modules allowed beyond the base list (math, json, re, ...)')
     .option('--code-timeout <seconds>', 'code agent: wall-clock limit per Python code step', '30')

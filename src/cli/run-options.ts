@@ -73,6 +73,7 @@ const flagsSchema = z.object({
   mcpServerUrl: z.array(z.string()).optional(),
   mcpTransport: z.string(),
   mcpServerCommand: z.array(z.string()).optional(),
+  mcpServerEnv: z.array(z.string()).optional(),
   securityProfile: z.enum(['standard', 'closed', 'bfsi-closed']).transform((value) => (value === 'bfsi-closed' ? 'closed' : value)),
   enableOtel: z.boolean().optional(),
   otlpEndpoint: z.url({ protocol: /^https?$/, error: '--otlp-endpoint: must be an http(s) URL' }).optional(),
@@ -118,6 +119,21 @@ function withDefaultModel(raw: RawRunFlags, env: Record<string, string | undefin
   return { ...raw, model: chosen.replace(/^transformers\//i, ''), provider: 'transformers' };
 }
 
+/** `--mcp-server-env NAME=value` or `NAME` (our own value, so secrets stay off the command line). */
+function parseMcpServerEnv(entries: string[] | undefined, env: Record<string, string | undefined>): Record<string, string> | undefined {
+  if (!entries?.length) return undefined;
+  const result: Record<string, string> = {};
+  for (const entry of entries) {
+    const equals = entry.indexOf('=');
+    const name = equals < 0 ? entry : entry.slice(0, equals);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new InputError(`--mcp-server-env ${entry}: give NAME=value or NAME`);
+    const value = equals < 0 ? env[name] : entry.slice(equals + 1);
+    if (value === undefined) throw new InputError(`--mcp-server-env ${name}: ${name} is not set in this environment`);
+    result[name] = value;
+  }
+  return result;
+}
+
 /** Validates commander's values; the first problem becomes one InputError line naming the flag. */
 export function parseRunFlags(raw: RawRunFlags, env: Record<string, string | undefined> = process.env): CliRunSettings {
   const parsed = flagsSchema.safeParse(withDefaultModel(raw, env));
@@ -127,6 +143,8 @@ export function parseRunFlags(raw: RawRunFlags, env: Record<string, string | und
     throw new InputError(issue.message.startsWith('--') ? issue.message : `${flag}: ${issue.message}`);
   }
   const flags = parsed.data;
+  const mcpServerEnv = parseMcpServerEnv(flags.mcpServerEnv, env);
+  if (mcpServerEnv && !flags.mcpServerCommand?.length) throw new InputError('--mcp-server-env: only for servers started with --mcp-server-command');
   if (flags.enableGpuMetrics && flags.disableGpuMetrics) throw new InputError('--enable-gpu-metrics and --disable-gpu-metrics: choose one');
   if (flags.country && flags.carbonIntensity !== undefined) throw new InputError('--country and --carbon-intensity: choose one');
   return {
@@ -170,6 +188,7 @@ export function parseRunFlags(raw: RawRunFlags, env: Record<string, string | und
         ...(flags.mcpServerUrl ?? []).map((value) => parseMcpServerUrl(value, parseMcpTransport(flags.mcpTransport))),
         ...(flags.mcpServerCommand ?? []).map(parseMcpServerCommand),
       ],
+      mcpServerEnv,
       securityProfile: flags.securityProfile,
       enableOtel: flags.enableOtel,
       otlpEndpoint: flags.otlpEndpoint,

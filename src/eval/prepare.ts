@@ -183,7 +183,7 @@ export async function prepareRun(given: RunOptions, context: RunContext, setting
   let setup: AgentsSetup;
   try {
     mcp = options.mcpServers?.length
-      ? await connectMcpServers(options.mcpServers, { reservedNames: localTools.map((tool) => tool.name) })
+      ? await connectMcpServers(options.mcpServers, { reservedNames: localTools.map((tool) => tool.name), ...(options.mcpServerEnv && { env: options.mcpServerEnv }) })
       : undefined;
     if (mcp) tools = [...localTools.slice(0, -1), ...mcp.tools, localTools.at(-1)!];
     checkRequiredTools(work, tools);

@@ -7,7 +7,7 @@ import type { ModelProvider } from '../models/types.js';
 import { AGENT_EVAL_VERSION } from '../version.js';
 import { prepareRun, type PreparedRun, type WorkItem } from './prepare.js';
 import { createRunDirectory, Journal, readJournal, writeJsonAtomic } from './run-directory.js';
-import { redactModelArgs } from '../telemetry/redaction.js';
+import { redactRunOptions } from '../telemetry/redaction.js';
 import { describeEnvironment } from './environment.js';
 import { EnergyMonitor, type EnergyReportForRun } from './energy.js';
 import { setUpTracing } from './telemetry-setup.js';
@@ -24,7 +24,7 @@ function startMetadata(prepared: PreparedRun) {
     status: 'running',
     started_at: prepared.startedAt.toISOString(),
     agent_eval_version: AGENT_EVAL_VERSION,
-    run_options: { ...prepared.options, modelArgs: redactModelArgs(prepared.options.modelArgs) },
+    run_options: redactRunOptions(prepared.options),
     dataset_source: prepared.datasetSource,
     ...(prepared.localModel && { local_model: prepared.localModel }),
   };

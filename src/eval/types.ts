@@ -64,6 +64,8 @@ export interface RunOptions {
   /** Optional tools by name or group (`files`, `system`), SMOLTRACE's --enable-tools. */
   enableTools?: string[];
   /** MCP servers whose tools the agents get (parsed --mcp-server-url / --mcp-server-command values). */
+  /** Extra environment for stdio MCP servers (`--mcp-server-env`); values never reach metadata. */
+  mcpServerEnv?: Record<string, string>;
   mcpServers?: McpServerSpec[];
   /** `closed` keeps everything on this machine (SMOLTRACE's bfsi-closed). */
   securityProfile?: SecurityProfile;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../eval/run-directory.js';
-import { redactModelArgs } from '../telemetry/redaction.js';
+import { redactRunOptions } from '../telemetry/redaction.js';
 import { NANOSECOND_KEYS } from '../telemetry/trace-document.js';
 import type { RunResult } from '../eval/types.js';
 import type { TaskSetSource } from '../tasks/load.js';
@@ -76,7 +76,7 @@ export async function writeLocalJson(run: RunResult, options: { submittedBy: str
     },
     prompt_template_sha256: run.promptHashes,
     generation_parameters: run.generation,
-    run_options: { ...run.options, modelArgs: redactModelArgs(run.options.modelArgs) },
+    run_options: redactRunOptions(run.options),
   });
   return { directory, files, leaderboard };
 }

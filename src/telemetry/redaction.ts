@@ -37,3 +37,12 @@ const SECRET_KEY = /(^|_)(key|token|secret|password|authorization)$|^(key|token|
 export function redactModelArgs(args: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(args).map(([key, value]) => [key, SECRET_KEY.test(key) ? '[REDACTED]' : value]));
 }
+
+/** Run options as saved in metadata: secret-looking model args and every MCP server env value redacted. */
+export function redactRunOptions<T extends { modelArgs: Record<string, unknown>; mcpServerEnv?: Record<string, string> }>(options: T): T {
+  return {
+    ...options,
+    modelArgs: redactModelArgs(options.modelArgs),
+    ...(options.mcpServerEnv && { mcpServerEnv: Object.fromEntries(Object.keys(options.mcpServerEnv).map((key) => [key, '[REDACTED]'])) }),
+  };
+}

@@ -69,6 +69,39 @@ describe('ops tasks through file tools and an MCP tool', () => {
     expect(JSON.parse(await readFile(join(output, name!, 'effective_policy.json'), 'utf8'))).toMatchObject({ profile: 'standard', validated: true });
   });
 
+  it('passes --mcp-server-env to a stdio MCP server (the reference everything server) and keeps the values out of metadata', async () => {
+    const task = { id: 'mcp_env', prompt: 'Which DEMO_TOKEN does the MCP server see?', difficulty: 'easy', agent_type: 'tool', expected_tool: 'everything_get-env', expected_keywords: ['abc123'] };
+    await writeFile(join(directory, 'env.jsonl'), `${JSON.stringify(task)}\n`);
+    server = await startOpenAIServer({
+      responder: solveTasks([task], { mcp_env: [{ toolCalls: [call('everything_get-env', {})] }, finalAnswer('It sees DEMO_TOKEN=abc123.')] }),
+    });
+    const output = await mkdtemp(join(tmpdir(), 'agent-eval-tools-out-'));
+    const everything = `everything="${process.execPath}" ${fileURLToPath(new URL('../../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url))} stdio`;
+    const result = await runCli(
+      ['run', '--model', 'openai/gpt-4o-mini', '--base-url', `${server.url}/v1`, '--dataset-name', join(directory, 'env.jsonl'), '--agent-type', 'tool', '--output-dir', output,
+        '--mcp-server-command', everything, '--mcp-server-env', 'DEMO_TOKEN=abc123', '--mcp-server-env', 'FROM_PARENT', '--quiet'],
+      { env: { OPENAI_API_KEY: 'sk-test', FROM_PARENT: 'passed-on', NOT_PASSED: 'private' } },
+    );
+    expect(result.code).toBe(0);
+    const [name] = await readdir(output);
+    const [row] = JSON.parse(await readFile(join(output, name!, 'results.json'), 'utf8'));
+    const seen = JSON.parse(row.tool_calls[0].output) as Record<string, string>;
+    expect(seen).toMatchObject({ DEMO_TOKEN: 'abc123', FROM_PARENT: 'passed-on' });
+    expect(seen.NOT_PASSED).toBeUndefined();
+    const metadata = await readFile(join(output, name!, 'metadata.json'), 'utf8');
+    expect(JSON.parse(metadata).run_options.mcpServerEnv).toEqual({ DEMO_TOKEN: '[REDACTED]', FROM_PARENT: '[REDACTED]' });
+    expect(metadata).not.toContain('abc123');
+  });
+
+  it('refuses --mcp-server-env without a stdio server, and a bare name that is not set', async () => {
+    const alone = await runCli(['run', '--model', 'openai/m', '--base-url', 'http://127.0.0.1:1/v1', '--mcp-server-env', 'A=1']);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr.trim()).toBe('agent-eval: --mcp-server-env: only for servers started with --mcp-server-command');
+    const unset = await runCli(['run', '--model', 'openai/m', '--base-url', 'http://127.0.0.1:1/v1', '--mcp-server-command', 'x', '--mcp-server-env', 'NOPE_NOT_SET']);
+    expect(unset.code).toBe(2);
+    expect(unset.stderr.trim()).toBe('agent-eval: --mcp-server-env NOPE_NOT_SET: NOPE_NOT_SET is not set in this environment');
+  });
+
   it('refuses a run whose tasks need tools that are not enabled', async () => {
     const result = await runCli(['run', '--model', 'openai/m', '--base-url', 'http://127.0.0.1:1/v1', '--dataset-name', join(directory, 'ops.jsonl'), '--output-dir', join(directory, 'none')]);
     expect(result.code).toBe(2);

@@ -1,8 +1,9 @@
 import { toolInput } from './tool-input.js';
-import type { Message, ToolSpec } from './types.js';
+import type { Message, ReasoningBlock, ToolSpec } from './types.js';
 
 /** Content blocks we send to the Anthropic Messages API. */
 export type AnthropicBlock =
+  | ReasoningBlock
   | { type: 'text'; text: string }
   | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> }
   | { type: 'tool_result'; tool_use_id: string; content: string; is_error?: true };
@@ -24,9 +25,11 @@ function blocksOf(message: Exclude<Message, { role: 'system' }>): AnthropicBlock
       // The API rejects empty text blocks.
       return message.content ? [{ type: 'text', text: message.content }] : [];
     case 'assistant': {
-      // Our `reasoning` is not replayed: Anthropic only accepts thinking blocks back with the
-      // signature they came with, which we do not keep.
-      const blocks: AnthropicBlock[] = message.content ? [{ type: 'text', text: message.content }] : [];
+      // Thinking goes back only as the signed (or redacted) blocks it came in, first in the turn, as
+      // the API requires before tool results when extended thinking is on; plain `reasoning` text
+      // (from another provider) cannot be replayed.
+      const blocks: AnthropicBlock[] = [...(message.reasoningBlocks ?? [])];
+      if (message.content) blocks.push({ type: 'text', text: message.content });
       for (const call of message.toolCalls ?? []) {
         blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: toolInput(call.arguments) });
       }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { toAnthropicConversation, toAnthropicTools } from './anthropic-messages.js';
 import { ProviderError, errorFromStatus, errorWithoutStatus, parseRetryAfter } from './errors.js';
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from './retry.js';
-import type { FinishReason, ModelProvider, ModelRequest, ModelResponse, ToolCall, Usage } from './types.js';
+import type { FinishReason, ModelProvider, ModelRequest, ModelResponse, ReasoningBlock, ToolCall, Usage } from './types.js';
 
 export interface AnthropicOptions {
   /** Routed provider name; default "anthropic". */
@@ -38,11 +38,12 @@ const messageSchema = z.object({
     .nullish(),
 });
 
-/** Blocks we read; others (redacted_thinking, server tool blocks, ...) are skipped. */
+/** Blocks we read; others (server tool blocks, ...) are skipped. */
 const blockSchemas = {
   text: z.object({ text: z.string() }),
   tool_use: z.object({ id: z.string(), name: z.string(), input: z.unknown() }),
-  thinking: z.object({ thinking: z.string() }),
+  thinking: z.object({ thinking: z.string(), signature: z.string().optional() }),
+  redacted_thinking: z.object({ data: z.string() }),
 };
 
 const STOP_REASONS: Record<string, FinishReason> = {
@@ -159,6 +160,7 @@ export class AnthropicProvider implements ModelProvider {
   private toResponse(data: z.output<typeof messageSchema>): Omit<ModelResponse, 'attempts'> {
     const text: string[] = [];
     const thinking: string[] = [];
+    const reasoningBlocks: ReasoningBlock[] = [];
     const toolCalls: ToolCall[] = [];
     data.content.forEach((block, index) => {
       if (!(block.type in blockSchemas)) return;
@@ -169,7 +171,10 @@ export class AnthropicProvider implements ModelProvider {
       }
       const value = checked.data as Record<string, unknown>;
       if (block.type === 'text') text.push(value.text as string);
-      else if (block.type === 'thinking') thinking.push(value.thinking as string);
+      else if (block.type === 'thinking') {
+        thinking.push(value.thinking as string);
+        if (typeof value.signature === 'string') reasoningBlocks.push({ type: 'thinking', thinking: value.thinking as string, signature: value.signature });
+      } else if (block.type === 'redacted_thinking') reasoningBlocks.push({ type: 'redacted_thinking', data: value.data as string });
       else toolCalls.push({ id: value.id as string, name: value.name as string, arguments: value.input ?? {} });
     });
     const usage = data.usage;
@@ -191,6 +196,7 @@ export class AnthropicProvider implements ModelProvider {
         content: text.join(''),
         ...(toolCalls.length ? { toolCalls } : {}),
         ...(reasoning ? { reasoning } : {}),
+        ...(reasoningBlocks.length ? { reasoningBlocks } : {}),
       },
       usage: result,
       finishReason: STOP_REASONS[data.stop_reason ?? ''] ?? 'other',

@@ -8,11 +8,16 @@ export interface ToolCall {
 
 export type SystemMessage = { role: 'system'; content: string };
 export type UserMessage = { role: 'user'; content: string };
+/** Reasoning as a provider needs to see it again: Anthropic's signed (or redacted) thinking blocks. */
+export type ReasoningBlock = { type: 'thinking'; thinking: string; signature: string } | { type: 'redacted_thinking'; data: string };
+
 export type AssistantMessage = {
   role: 'assistant';
   content: string;
   toolCalls?: ToolCall[];
   reasoning?: string;
+  /** Replayed verbatim on later turns (Anthropic requires the signed thinking before tool results). */
+  reasoningBlocks?: ReasoningBlock[];
 };
 export type ToolMessage = {
   role: 'tool';

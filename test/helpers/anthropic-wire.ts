@@ -66,5 +66,24 @@ export function checkMessagesRequest(body: unknown): string | undefined {
     }
     pendingToolUses = blocks.filter((block) => block.type === 'tool_use').map((block) => block.id as string);
   }
+  return checkThinking(body, messages as Block[]);
+}
+
+/**
+ * With extended thinking on, the last assistant turn that used tools must start with its thinking
+ * block, signed as the API sent it (the real API checks the signature cryptographically; this fake
+ * checks it is one it issued: `sig_*`).
+ */
+function checkThinking(body: Block, messages: Block[]): string | undefined {
+  if (!isRecord(body.thinking) || body.thinking.type !== 'enabled') return undefined;
+  const index = messages.findLastIndex((message) => message.role === 'assistant');
+  const content = messages[index]?.content;
+  if (!Array.isArray(content) || !content.some((block: Block) => block.type === 'tool_use')) return undefined;
+  const first = content[0] as Block;
+  if (first.type === 'redacted_thinking') return undefined;
+  if (first.type !== 'thinking') {
+    return `messages.${index}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${String(first.type)}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block.`;
+  }
+  if (typeof first.signature !== 'string' || !first.signature.startsWith('sig_')) return `messages.${index}.content.0: Invalid \`signature\` in \`thinking\` block`;
   return undefined;
 }

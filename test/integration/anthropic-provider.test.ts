@@ -118,9 +118,32 @@ describe('AnthropicProvider over the real @anthropic-ai/sdk', () => {
     ]);
     const response = await model.generate({ messages });
     expect(response.usage).toEqual({ inputTokens: 100, outputTokens: 7, cachedInputTokens: 60, cacheCreationInputTokens: 30 });
-    expect(response.message).toEqual({ role: 'assistant', content: 'Hello!', reasoning: 'The user greets me.' });
+    expect(response.message).toEqual({
+      role: 'assistant',
+      content: 'Hello!',
+      reasoning: 'The user greets me.',
+      reasoningBlocks: [{ type: 'thinking', thinking: 'The user greets me.', signature: 'sig_1' }],
+    });
     expect(response.responseId).toMatch(/^msg_/);
     expect(response.model).toBe('claude-test');
+  });
+
+  it('replays signed thinking before tool results, as extended thinking with tools requires', async () => {
+    const model = await provider([
+      { thinking: 'Paris weather needs the tool.', ...toolCall('get_weather', { location: 'Paris, France' }) },
+      { content: 'It is 20°C.' },
+    ]);
+    const thinking = { thinking: { type: 'enabled', budget_tokens: 1024 } };
+    const first = await model.generate({ messages, tools: [weather], extra: thinking });
+    expect(first.message.reasoningBlocks).toEqual([{ type: 'thinking', thinking: 'Paris weather needs the tool.', signature: 'sig_1' }]);
+    const call = first.message.toolCalls![0]!;
+    const history: Message[] = [...messages, first.message, { role: 'tool', toolCallId: call.id, name: call.name, content: '20°C' }];
+    const second = await model.generate({ messages: history, tools: [weather], extra: thinking });
+    expect(second.message.content).toBe('It is 20°C.');
+    expect(server!.requests[1]!.body.messages[1].content[0]).toEqual({ type: 'thinking', thinking: 'Paris weather needs the tool.', signature: 'sig_1' });
+    // Without the signed block the (fake, like the real) API refuses the request.
+    const unsigned: Message[] = [...messages, { ...first.message, reasoningBlocks: undefined }, history[2]!];
+    await expect(model.generate({ messages: unsigned, tools: [weather], extra: thinking })).rejects.toMatchObject({ kind: 'bad-request' });
   });
 
   it.each([

@@ -13,6 +13,11 @@ export interface EnergySettings {
   pue: number;
   pricePerKWh: number;
   nvidiaSmi?: string;
+  /**
+   * The model computes on this machine's CPU (a local model on --device cpu): the CPU estimate is
+   * reported even where a GPU is sampled, since the GPU's draw is not the model's.
+   */
+  modelOnCpu?: boolean;
 }
 
 /** Resolves and checks the energy settings (bad values are InputErrors before anything runs). */
@@ -25,6 +30,7 @@ export function energySettings(options: RunOptions, modelProvider: string, env: 
     pue: options.pue ?? 1,
     pricePerKWh: options.electricityPrice ?? 0.12,
     nvidiaSmi: env.AGENT_EVAL_NVIDIA_SMI,
+    modelOnCpu: modelProvider === 'transformers' && (options.device ?? 'cpu') === 'cpu',
   };
   energyCosts(0, { gramsPerKWh: intensity.gramsPerKWh, pue: settings.pue, pricePerKWh: settings.pricePerKWh });
   return settings;
@@ -57,10 +63,12 @@ export class EnergyMonitor {
     this.startedAtMs = Date.now();
     const { GpuSampler } = await import('../telemetry/gpu-sampler.js');
     this.gpu = new GpuSampler({ intervalMs: this.settings.intervalMs, binary: this.settings.nvidiaSmi });
-    if (await this.gpu.start()) return undefined;
+    const gpuAvailable = await this.gpu.start();
+    if (gpuAvailable && !this.settings.modelOnCpu) return undefined;
     const { CpuEnergyEstimator } = await import('../telemetry/cpu-estimate.js');
     this.cpu = new CpuEnergyEstimator({ intervalMs: this.settings.intervalMs });
     await this.cpu.start();
+    if (gpuAvailable) return 'the model runs on the CPU: its energy is the CPU estimate (TDP x load); the GPU figures are the GPU\'s own draw';
     return `GPU metrics: ${this.gpu.unavailableReason}; no GPU figures, CPU energy is estimated (TDP x load)`;
   }
 

@@ -7,6 +7,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LOCAL_MODEL } from '../../src/eval/defaults.js';
 import { runCli } from '../helpers/cli.js';
+import { createFakeNvidiaSmi } from '../helpers/fake-nvidia-smi.js';
 import { startHubServer, type HubServer } from '../helpers/hub-server.js';
 import { writeTinyModel, type TinyModel } from '../helpers/tiny-onnx-model.js';
 
@@ -63,6 +64,23 @@ describe('agent-eval run with a local model', () => {
     expect(metadata.model_provider).toBe('transformers');
     expect(metadata.local_model).toMatchObject({ folder: tiny.folder, device: 'cpu', dtype: 'fp32', downloadedBytes: 0 });
     expect(metadata.local_model.revision).toBeUndefined();
+  });
+
+  it('on a GPU machine, a CPU-run local model gets the CPU energy estimate beside the GPU figures', async () => {
+    const fake = createFakeNvidiaSmi({ fixture: 'rtx4090-2gpu.csv' });
+    try {
+      const output = join(work, 'out-energy');
+      const result = await runCli(['run', '--model-path', tiny.folder, '--agent-type', 'tool', '--task-id', 'tool_weather_single', '--output-dir', output, '--gpu-sample-interval', '0.05'], {
+        env: { AGENT_EVAL_NVIDIA_SMI: fake.binary },
+      });
+      expect(result.code).toBe(0);
+      expect(result.stderr).toContain("the model runs on the CPU: its energy is the CPU estimate (TDP x load); the GPU figures are the GPU's own draw");
+      const leaderboard = await readJson(join(await runDirectory(output), 'leaderboard_row.json'));
+      expect(leaderboard.gpu_names).toContain('RTX 4090');
+      expect(leaderboard.cpu_energy_kwh_estimate).toBeGreaterThanOrEqual(0);
+    } finally {
+      fake.cleanup();
+    }
   });
 
   it('drives the code agent too: the local model writes Python that calls a tool in the sandbox', async () => {

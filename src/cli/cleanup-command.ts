@@ -63,7 +63,7 @@ export function cleanupOptions(flags: CleanupFlags, parseOlderThan: (text: strin
 }
 
 /** Asks each question in turn; true only when every answer is exactly the expected text. */
-async function confirm(io: CleanupIo, questions: { question: string; answer: string }[]): Promise<boolean> {
+export async function confirm(io: Pick<CleanupIo, 'out' | 'input'>, questions: { question: string; answer: string }[]): Promise<boolean> {
   const reader = createInterface({ input: io.input, terminal: false });
   const lines = reader[Symbol.asyncIterator]();
   try {

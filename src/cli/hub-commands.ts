@@ -10,6 +10,7 @@ import type { RunResult } from '../eval/types.js';
 import type { RetryOptions } from '../hub/index.js';
 import { checkHubPublishOptions, type HubPublishOptions, type HubPublishResult } from '../sinks/hub.js';
 import { cleanupCommand, type CleanupFlags } from './cleanup-command.js';
+import type { CopyDatasetsFlags } from './copy-datasets-command.js';
 
 export interface HubCommandIo {
   out(line: string): void;
@@ -105,7 +106,7 @@ export async function publishAfterRun(run: RunResult, directory: string, flags: 
   printPublished(await publishRunToHub(run, { directory }, options), options.private !== false, io);
 }
 
-/** Adds `agent-eval push <run-dir>` and `agent-eval cleanup`. */
+/** Adds `agent-eval push <run-dir>`, `agent-eval cleanup` and `agent-eval copy-datasets`. */
 export function registerHubCommands(program: Command, io: HubCommandIo): void {
   program
     .command('push')
@@ -138,5 +139,19 @@ export function registerHubCommands(program: Command, io: HubCommandIo): void {
     .option('--hf-token-file <file>', 'file holding the Hugging Face token (default: HF_TOKEN, then the cached login)')
     .action(async (flags: CleanupFlags) => {
       io.setExitCode(await cleanupCommand(flags, { ...io, env: io.env ?? process.env }));
+    });
+
+  program
+    .command('copy-datasets')
+    .description("copy SMOLTRACE's task datasets (smoltrace-benchmark-v1, smoltrace-tasks) into your Hub namespace, byte for byte at one commit")
+    .addOption(new Option('--only <dataset>', 'copy just one of them').choices(['benchmark', 'tasks']))
+    .option('--source-user <user>', 'owner of the datasets to copy', 'kshitijthakkar')
+    .option('--private', 'create the copies private (the default; SMOLTRACE made them public)')
+    .option('--public', 'create the copies public')
+    .option('-y, --yes', 'skip the COPY confirmation (automation)')
+    .option('--hf-token-file <file>', 'file holding the Hugging Face token (default: HF_TOKEN, then the cached login)')
+    .action(async (flags: CopyDatasetsFlags) => {
+      const { copyDatasetsCommand } = await import('./copy-datasets-command.js');
+      io.setExitCode(await copyDatasetsCommand(flags, { ...io, env: io.env ?? process.env }));
     });
 }

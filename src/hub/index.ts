@@ -11,3 +11,5 @@ export { discoverRuns, executeCleanup, parseOlderThan, planCleanup, RUN_PARTS } 
 export type { CleanupOptions, CleanupPlan, CleanupResult, DiscoveredRun, RunPart } from './cleanup.js';
 export { isHubDatasetId, loadHubTasks } from './tasks.js';
 export type { HubTaskSource, LoadHubTasksInput } from './tasks.js';
+export { COPYABLE_DATASETS, DEFAULT_SOURCE_USER, executeCopy, planCopy } from './copy-datasets.js';
+export type { CopyableDataset, CopyPlanEntry, CopyResult } from './copy-datasets.js';

@@ -1,5 +1,4 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { loadTasks } from '../../src/tasks/load.js';
 import type { Task } from '../../src/tasks/schema.js';
 import { startAnthropicServer } from '../helpers/anthropic-server.js';
 import { runCli } from '../helpers/cli.js';
+import { closedPort } from '../helpers/loopback-http.js';
 import { startOllamaServer } from '../helpers/ollama-server.js';
 import { startOpenAIServer } from '../helpers/openai-server.js';
 import { solveTasks } from '../helpers/task-model.js';
@@ -102,10 +102,7 @@ describe('the same tasks through every native provider', () => {
   });
 
   it('tells the user to start Ollama when it is not running', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise((resolve) => closed.close(resolve));
+    const port = await closedPort();
     const output = await mkdtemp(join(tmpdir(), 'agent-eval-providers-'));
     const result = await runCli(['run', '--model', 'ollama/llama3.2', '--agent-type', 'tool', '--output-dir', output, '--limit', '1', '--max-retries', '0'], {
       env: { OLLAMA_HOST: `127.0.0.1:${port}` },

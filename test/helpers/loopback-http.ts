@@ -133,3 +133,12 @@ export async function startLoopbackHttp(handle: LoopbackHandler): Promise<Loopba
 export function estimateTokens(chars: number): number {
   return Math.max(1, Math.round(chars / 4));
 }
+
+/** A loopback port nothing listens on: bound, then released (for "connection refused" tests). */
+export async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}

@@ -110,14 +110,7 @@ export async function startMcpHttpServer(name = 'test-server'): Promise<McpHttpT
   };
 }
 
-/** A port nothing listens on (bound, then released). */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { closedPort } from './loopback-http.js';
 
 /**
  * Source of a stdio MCP server for `node --input-type=module -e`: tools/list answers in two pages

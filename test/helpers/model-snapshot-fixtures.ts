@@ -1,7 +1,5 @@
 // A small model repo for the ensureModelSnapshot tests: config and tokenizer files, three dtypes'
 // weights (LFS by the .gitattributes that seedModel adds) and external data, as plain bytes.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FileSelector } from '../../src/hub/model-snapshot.js';
 import { chooseDtype, transformersFiles, type Dtype } from '../../src/models/transformers-files.js';
@@ -45,11 +43,4 @@ export function repoFolder(cacheDir: string, repo: string): string {
   return join(cacheDir, `models--${repo.split('/').join('--')}`);
 }
 
-/** A loopback port nothing listens on (bound, then released). */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { closedPort } from './loopback-http.js';

@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { closedPort } from '../helpers/loopback-http.js';
 import { Ollama } from 'ollama';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ProviderError } from '../../src/models/errors.js';
@@ -23,15 +23,6 @@ async function provider(replies: OllamaScriptedReply[], options: { timeoutMs?: n
     timeoutMs: options.timeoutMs ?? 5000,
     retry: { ...fastRetry, maxRetries: options.maxRetries ?? fastRetry.maxRetries },
   });
-}
-
-/** A port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 const messages: Message[] = [{ role: 'user', content: 'hi' }];

@@ -48,7 +48,7 @@ function knownModelDefaults(modelId: string): Record<string, unknown> {
 }
 
 async function findFolder(options: RunOptions, modelId: string, requested: Dtype, context: RunContext, closed: boolean) {
-  const { filesUnder } = await import('../hub/model-snapshot.js');
+  const { ensureModelSnapshot, filesUnder, hubCacheDirectory, hubOffline } = await import('../hub/model-snapshot.js');
   const localPath = options.modelPath ?? (/^(\.{0,2}\/|~)/.test(modelId) || !HUB_ID.test(modelId) ? modelId : undefined);
   const localFolder = localPath ? resolve(expandHome(localPath)) : (await isDirectory(modelId)) ? resolve(modelId) : undefined;
   if (localFolder) {
@@ -59,7 +59,6 @@ async function findFolder(options: RunOptions, modelId: string, requested: Dtype
     transformersFiles(paths, dtype, localFolder);
     return { folder: localFolder, dtype, downloadedBytes: 0 };
   }
-  const { ensureModelSnapshot, hubCacheDirectory, hubOffline } = await import('../hub/model-snapshot.js');
   const { HubClient } = await import('../hub/client.js');
   const snapshot = await ensureModelSnapshot({
     repo: modelId,

@@ -17,6 +17,7 @@ export interface CopyDatasetsFlags {
 
 const LOGIN = 'set HF_TOKEN, pass --hf-token-file, or run `huggingface-cli login`';
 
+/** Runs `agent-eval copy-datasets`; returns the exit code (1 when a copy failed or was cancelled). */
 export async function copyDatasetsCommand(flags: CopyDatasetsFlags, io: CleanupIo): Promise<number> {
   if (flags.private && flags.public) throw new InputError('--private and --public: choose one');
   if (flags.sourceUser !== undefined && !/^[A-Za-z0-9][\w.-]*$/.test(flags.sourceUser)) throw new InputError(`--source-user ${flags.sourceUser}: not a Hub user name`);
@@ -34,7 +35,7 @@ export async function copyDatasetsCommand(flags: CopyDatasetsFlags, io: CleanupI
   io.out(`[INFO] Copying to ${user} on ${client.hubUrl} as ${isPrivate ? 'private' : 'public'} datasets`);
   for (const entry of plan) {
     if (entry.skip) io.out(`[SKIP] ${entry.source}: ${entry.skip}`);
-    else io.out(`${entry.exists ? '[EXISTS]' : '[NEW]'} ${entry.source} -> ${entry.destination}${entry.exists ? ' (its files are OVERWRITTEN by a new commit)' : ''}`);
+    else io.out(`${entry.exists ? '[EXISTS]' : '[NEW]'} ${entry.source} -> ${entry.destination}${entry.exists ? ' (OVERWRITTEN: one new commit mirrors the source, deleting files it lacks)' : ''}`);
   }
   const todo = plan.filter((entry) => !entry.skip);
   if (todo.length === 0) {
@@ -47,8 +48,10 @@ export async function copyDatasetsCommand(flags: CopyDatasetsFlags, io: CleanupI
   }
   const results = await copy.executeCopy(client, plan, {
     private: isPrivate,
-    onResult: (result) =>
-      io.out(result.ok ? `✓ ${result.destination} (${result.files} file(s) from ${result.source}@${result.sha!.slice(0, 7)})` : `✗ ${result.destination}: ${result.error}`),
+    onResult: (result) => {
+      io.out(result.ok ? `✓ ${result.destination} (${result.files} file(s) from ${result.source}@${result.sha!.slice(0, 7)})` : `✗ ${result.destination}: ${result.error}`);
+      if (result.deleted) io.out(`  deleted ${result.deleted.length} file(s) ${result.source} does not have: ${result.deleted.join(', ')}`);
+    },
   });
   const failed = results.filter((result) => !result.ok).length;
   io.out(`Copied: ${results.length - failed}, failed: ${failed}, skipped: ${plan.length - todo.length}`);

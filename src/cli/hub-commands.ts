@@ -149,7 +149,7 @@ export function registerHubCommands(program: Command, io: HubCommandIo): void {
     .option('--private', 'create the copies private (the default; SMOLTRACE made them public)')
     .option('--public', 'create the copies public')
     .option('-y, --yes', 'skip the COPY confirmation (automation)')
-    .option('--hf-token-file <file>', 'file holding the Hugging Face token (default: HF_TOKEN, then the cached login)')
+    .option('--hf-token-file <file>', 'file holding the Hugging Face token (default: HF_TOKEN, then the cached login; there is no --token, which would show in the process list)')
     .action(async (flags: CopyDatasetsFlags) => {
       const { copyDatasetsCommand } = await import('./copy-datasets-command.js');
       io.setExitCode(await copyDatasetsCommand(flags, { ...io, env: io.env ?? process.env }));

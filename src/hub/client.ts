@@ -163,21 +163,25 @@ export class HubClient {
     }
   }
 
-  /** One commit adding or replacing `files`; returns the commit sha (null if the Hub did not say). */
-  async uploadFiles(repo: string, files: readonly HubUploadFile[], commitTitle: string, options: { description?: string } = {}): Promise<{ commit: string | null }> {
-    const blobs = files.map((file) => ({
-      path: file.path,
-      content: new Blob([typeof file.content === 'string' ? file.content : new Uint8Array(file.content)]),
-    }));
+  /** One commit adding or replacing `files` (and deleting `delete`); returns the commit sha (null if the Hub did not say). */
+  async uploadFiles(repo: string, files: readonly HubUploadFile[], commitTitle: string, options: { description?: string; delete?: readonly string[] } = {}): Promise<{ commit: string | null }> {
+    const operations: hub.CommitOperation[] = [
+      ...files.map((file) => ({
+        operation: 'addOrUpdate' as const,
+        path: file.path,
+        content: new Blob([typeof file.content === 'string' ? file.content : new Uint8Array(file.content)]),
+      })),
+      ...(options.delete ?? []).map((path) => ({ operation: 'delete' as const, path })),
+    ];
     const output = await this.call(
       { action: 'upload to', repo },
       (common) =>
-        hub.uploadFiles({
+        hub.commit({
           ...common,
           repo: dataset(repo),
-          files: blobs,
-          commitTitle,
-          ...(options.description && { commitDescription: options.description }),
+          operations,
+          title: commitTitle,
+          ...(options.description && { description: options.description }),
           useWebWorkers: false,
         }),
       { retryConflicts: true },

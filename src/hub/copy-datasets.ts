@@ -3,6 +3,9 @@
  * `smoltrace-tasks`) from a source user to the token's user, so runs can read them from the user's
  * own namespace. Unlike SMOLTRACE (load_dataset + push_to_hub, which re-encodes), the files are copied
  * byte for byte from the source pinned at one commit, in one commit per destination, card included.
+ * An existing destination gets one new commit that makes it the source's copy: files of the same name
+ * are replaced and the files the source lacks are deleted (`CopyResult.deleted`), so a card's data_files
+ * glob cannot pick up leftovers.
  */
 import type { HubClient, HubUploadFile } from './client.js';
 import { HubError } from './hub-error.js';
@@ -28,6 +31,8 @@ export interface CopyResult {
   sha?: string;
   files?: number;
   commit?: string | null;
+  /** Files an existing destination had that the source lacks at the pinned commit, deleted by the copy. */
+  deleted?: string[];
   error?: string;
 }
 
@@ -56,12 +61,14 @@ function fallbackCard(source: string, sha: string): string {
   return `---\ntags:\n- smoltrace\n- agent-eval\n---\n\n# ${source.split('/')[1]}\n\nA copy of [${source}](https://huggingface.co/datasets/${source}) at commit \`${sha}\`, made by agent-eval copy-datasets.\n`;
 }
 
+const GIT_ATTRIBUTES = '.gitattributes';
+
 /** Copies one dataset: pins the source's commit, downloads its files, uploads them in one commit. */
 async function copyOne(client: HubClient, entry: CopyPlanEntry, isPrivate: boolean): Promise<CopyResult> {
   const { source, destination } = entry;
   try {
     const { sha } = await client.datasetInfo(source);
-    const paths = (await client.listFiles(source, sha)).map((file) => file.path).filter((path) => path !== '.gitattributes');
+    const paths = (await client.listFiles(source, sha)).map((file) => file.path).filter((path) => path !== GIT_ATTRIBUTES);
     const files: HubUploadFile[] = [];
     for (const path of paths) {
       const content = await client.downloadFile(source, sha, path);
@@ -69,11 +76,14 @@ async function copyOne(client: HubClient, entry: CopyPlanEntry, isPrivate: boole
       files.push({ path, content });
     }
     if (!paths.includes('README.md')) files.push({ path: 'README.md', content: fallbackCard(source, sha) });
-    await client.createDatasetRepo(destination, { private: isPrivate });
+    const { created } = await client.createDatasetRepo(destination, { private: isPrivate });
+    const copied = new Set(files.map((file) => file.path));
+    const stale = created ? [] : (await client.listFiles(destination)).map((file) => file.path).filter((path) => path !== GIT_ATTRIBUTES && !copied.has(path));
     const { commit } = await client.uploadFiles(destination, files, `Copy of ${source}@${sha.slice(0, 7)}`, {
       description: `Copied byte for byte by agent-eval copy-datasets from ${source} at commit ${sha}.`,
+      delete: stale,
     });
-    return { source, destination, ok: true, sha, files: paths.length, commit };
+    return { source, destination, ok: true, sha, files: paths.length, commit, ...(stale.length > 0 && { deleted: stale }) };
   } catch (error) {
     return { source, destination, ok: false, error: error instanceof Error ? error.message : String(error) };
   }

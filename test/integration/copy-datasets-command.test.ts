@@ -3,10 +3,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { registerHubCommands } from '../../src/cli/hub-commands.js';
+import { runHubCommand } from '../helpers/hub-cli.js';
 import { startHubServer, type HubServer } from '../helpers/hub-server.js';
 
 const SOURCE = 'kshitijthakkar/smoltrace-tasks';
@@ -25,27 +23,8 @@ afterEach(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-async function cli(args: string[], options: { answers?: string[]; isTTY?: boolean; token?: string } = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  let code = 0;
-  const program = new Command('agent-eval').exitOverride().configureOutput({ writeErr: (text) => err.push(text), writeOut: (text) => out.push(text) });
-  registerHubCommands(program, {
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-    setExitCode: (value) => (code = value),
-    input: Readable.from((options.answers ?? []).map((answer) => `${answer}\n`)),
-    isTTY: options.isTTY ?? false,
-    env: { HF_ENDPOINT: server.url, HF_HOME: home, HF_TOKEN: options.token ?? 'hf_alice' },
-    retry: { tries: 1 },
-  });
-  let error: unknown;
-  try {
-    await program.parseAsync(['node', 'agent-eval', 'copy-datasets', ...args]);
-  } catch (caught) {
-    error = caught;
-  }
-  return { code, out: out.join('\n'), err: err.join('\n'), error };
+function cli(args: string[], options: { answers?: string[]; isTTY?: boolean; token?: string } = {}) {
+  return runHubCommand(['copy-datasets', ...args], { ...options, env: { HF_ENDPOINT: server.url, HF_HOME: home, HF_TOKEN: options.token ?? 'hf_alice' } });
 }
 
 describe('agent-eval copy-datasets (in process)', () => {

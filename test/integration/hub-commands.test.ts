@@ -3,11 +3,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkHubRunFlags, hubRunFlags, registerHubCommands } from '../../src/cli/hub-commands.js';
+import { checkHubRunFlags, hubRunFlags } from '../../src/cli/hub-commands.js';
 import { InputError } from '../../src/errors.js';
+import { runHubCommand } from '../helpers/hub-cli.js';
 import { startHubServer, type HubServer } from '../helpers/hub-server.js';
 
 const TOKEN = 'hf_alice';
@@ -32,27 +32,8 @@ afterEach(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-async function cli(args: string[], options: { answers?: string[]; isTTY?: boolean; token?: string | null } = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  let code = 0;
-  const program = new Command('agent-eval').exitOverride().configureOutput({ writeErr: (text) => err.push(text), writeOut: (text) => out.push(text) });
-  registerHubCommands(program, {
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-    setExitCode: (value) => (code = value),
-    input: Readable.from((options.answers ?? []).map((answer) => `${answer}\n`)),
-    isTTY: options.isTTY ?? false,
-    env: { HF_ENDPOINT: server.url, HF_HOME: home, ...(options.token !== null && { HF_TOKEN: options.token ?? TOKEN }) },
-    retry: { tries: 1 },
-  });
-  let error: unknown;
-  try {
-    await program.parseAsync(['node', 'agent-eval', ...args]);
-  } catch (caught) {
-    error = caught;
-  }
-  return { code, out: out.join('\n'), err: err.join('\n'), error };
+function cli(args: string[], options: { answers?: string[]; isTTY?: boolean; token?: string | null } = {}) {
+  return runHubCommand(args, { ...options, env: { HF_ENDPOINT: server.url, HF_HOME: home, ...(options.token !== null && { HF_TOKEN: options.token ?? TOKEN }) } });
 }
 
 const remaining = () => [...server.repos.keys()].filter((id) => /-(results|traces|metrics)-/.test(id)).sort();

@@ -65,6 +65,8 @@ export async function runCodeAgent(input: CodeAgentInput): Promise<AgentRun> {
       if (input.signal.aborted) return recorder.finish({ stopReason: 'aborted' });
       const error = result.error ? `${result.error.type}: ${result.error.message}` : undefined;
       recorder.record({ type: 'code', index, code, stdout: result.stdout, ...(error ? { error } : {}), startedAtMs, durationMs: result.durationMs });
+      // A sandbox that broke a limit or its protocol ends the task: its process is gone and nothing it says is trusted.
+      if (result.violation) return recorder.finish({ error: { kind: 'sandbox', message: result.violation } });
       if (result.finalAnswer && !result.error) {
         const answer = result.finalAnswer.text;
         recorder.record({ type: 'tool-call', index, call: { id: `call_code_final_${index}`, name: FINAL_ANSWER, arguments: { answer: result.finalAnswer.value } }, output: answer, isError: false, startedAtMs: epochNow(), durationMs: 0, source: 'code' });

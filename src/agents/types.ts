@@ -2,7 +2,7 @@ import type { ModelResponse, Message, ToolCall, Usage } from '../models/types.js
 
 export type AgentType = 'tool' | 'code';
 
-export type ErrorKind = 'model' | 'tool' | 'infrastructure' | 'timeout';
+export type ErrorKind = 'model' | 'tool' | 'infrastructure' | 'timeout' | 'sandbox';
 
 /** Wall-clock time in epoch milliseconds with sub-millisecond precision. */
 export function epochNow(): number {

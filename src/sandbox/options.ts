@@ -1,5 +1,4 @@
 import { InputError } from '../errors.js';
-import type { HostConfig } from './protocol.js';
 import { BASE_AUTHORIZED_IMPORTS, SANDBOX_DEFAULTS, type SandboxOptions, type SandboxToolSpec } from './types.js';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -50,7 +49,19 @@ function positive(name: string, value: number | undefined, fallback: number, min
   return chosen;
 }
 
-export function normalizeOptions(options: SandboxOptions): Omit<HostConfig, 'pyodideDir'> {
+export interface NormalizedOptions {
+  size: number;
+  tools: SandboxToolSpec[];
+  allowedImports: string[];
+  stepTimeoutMs: number;
+  memoryLimitMiB: number;
+  outputLimitBytes: number;
+  finalAnswerBytes: number;
+  toolArgumentBytes: number;
+  toolCallsPerStep: number;
+}
+
+export function normalizeOptions(options: SandboxOptions): NormalizedOptions {
   if (!Number.isInteger(options.size) || options.size < 1) {
     throw new InputError(`sandbox pool size must be a positive integer, got ${options.size}`);
   }
@@ -61,5 +72,8 @@ export function normalizeOptions(options: SandboxOptions): Omit<HostConfig, 'pyo
     stepTimeoutMs: positive('stepTimeoutMs', options.stepTimeoutMs, SANDBOX_DEFAULTS.stepTimeoutMs, 1),
     memoryLimitMiB: Math.floor(positive('memoryLimitMiB', options.memoryLimitMiB, SANDBOX_DEFAULTS.memoryLimitMiB, 64, 4096)),
     outputLimitBytes: Math.floor(positive('outputLimitBytes', options.outputLimitBytes, SANDBOX_DEFAULTS.outputLimitBytes, 256)),
+    finalAnswerBytes: Math.floor(positive('finalAnswerBytes', options.finalAnswerBytes, SANDBOX_DEFAULTS.finalAnswerBytes, 256)),
+    toolArgumentBytes: Math.floor(positive('toolArgumentBytes', options.toolArgumentBytes, SANDBOX_DEFAULTS.toolArgumentBytes, 256)),
+    toolCallsPerStep: Math.floor(positive('toolCallsPerStep', options.toolCallsPerStep, SANDBOX_DEFAULTS.toolCallsPerStep, 1)),
   };
 }

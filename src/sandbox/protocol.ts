@@ -1,67 +1,57 @@
 /**
- * Messages between the three parts of the sandbox:
- *   main process (pool.ts)  <-- Node IPC, JSON -->  host child process (host.ts)  <-- postMessage -->  worker threads (worker.ts)
- * Tool calls go worker -> host -> main; the reply comes back main -> host -> worker through a MessagePort read
- * synchronously with receiveMessageOnPort after an Atomics.wait on a shared counter.
+ * Messages between the harness (pool.ts, sandbox-process.ts) and one sandbox process (host.ts), one JSON object a
+ * line over a socket pair on the child's file descriptor 3. The child runs one interpreter for one task, so nothing
+ * in a message names a task: whatever a process says concerns its own task only. The harness validates every line
+ * the child sends (messages.ts) and treats anything unexpected as a protocol violation of that task's sandbox.
+ *
+ * This file is imported by the sandboxed process too: types only, no imports outside the folder.
  */
-import type { MessagePort } from 'node:worker_threads';
-import type { CodeStepResult, SandboxToolSpec } from './types.js';
+import type { SandboxToolSpec } from './types.js';
 
-/** What the host needs to know; sent once as the first IPC message. */
-export interface HostConfig {
-  size: number;
-  pyodideDir: string;
-  tools: SandboxToolSpec[];
-  allowedImports: string[];
-  stepTimeoutMs: number;
-  memoryLimitMiB: number;
-  outputLimitBytes: number;
-  /** A memory snapshot (base64) an earlier host of this pool made, so that a restarted host skips the full start. */
-  snapshot?: string;
-}
+/** The file descriptor of the channel in the sandbox process. */
+export const CHANNEL_FD = 3;
 
-export type ParentToHost =
-  | { t: 'init'; config: HostConfig }
-  | { t: 'open'; sid: number }
-  | { t: 'run'; sid: number; code: string }
-  | { t: 'interrupt'; sid: number }
-  | { t: 'tool-result'; sid: number; callId: number; reply: ToolReply }
-  | { t: 'close'; sid: number };
-
-export type HostToParent =
-  | { t: 'ready'; snapshot: boolean; firstLoadMs: number }
-  | { t: 'snapshot'; base64: string }
-  | { t: 'fatal'; message: string }
-  | { t: 'opened'; sid: number }
-  | { t: 'result'; sid: number; result: CodeStepResult }
-  | { t: 'tool'; sid: number; callId: number; name: string; args: Record<string, unknown> }
-  | { t: 'restarted'; sid: number | null; reason: string }
-  | { t: 'closed'; sid: number };
-
-/** A tool's answer as the worker receives it; 'interrupted' means the step was interrupted while waiting. */
-export type ToolReply = { kind: 'ok'; output: string } | { kind: 'error'; error: string } | { kind: 'interrupted' };
-
-/** Everything a worker starts from (structured-cloned into workerData). */
-export interface WorkerInit {
+/** What a sandbox process starts from; sent once as the first line. */
+export interface ProcessConfig {
+  /** 'snapshot': full Pyodide start, preload the allowed modules, send a memory snapshot, exit (runs no task code).
+   * 'interpreter': start from the snapshot file, then run a task's steps. */
   mode: 'snapshot' | 'interpreter';
-  pyodideUrl: string;
-  indexURL: string;
-  /** The pyodide WebAssembly.Module, compiled once by the host with the memory maximum rewritten. */
-  module: object;
-  /** A memory snapshot taken after the base imports; absent: full start. */
-  snapshot?: Uint8Array;
-  /** Int32Array(1): Pyodide's interrupt buffer (2 = SIGINT). */
-  interrupt: SharedArrayBuffer;
-  /** Int32Array(1): bumped by the host after each tool reply it posts on `port`. */
-  toolSignal: SharedArrayBuffer;
-  port?: MessagePort;
+  pyodideDir: string;
+  snapshotPath?: string;
   tools: SandboxToolSpec[];
   allowedImports: string[];
-  outputLimitBytes: number;
   memoryLimitMiB: number;
-  /** Packages already known not to load (name -> message), so each worker does not retry the download. */
+  outputLimitBytes: number;
+  /** Packages already known not to load (name -> message), so each process does not retry the download. */
   packageFailures: Record<string, string>;
+  /** Test-only: a JavaScript file imported after the lockdown instead of serving steps (attacks as JavaScript). */
+  probeScript?: string;
 }
+
+export type HarnessToProcess =
+  | { t: 'init'; config: ProcessConfig }
+  | { t: 'run'; code: string }
+  | { t: 'tool-result'; callId: number; reply: ToolReply };
+
+/** A tool's answer as the interpreter receives it. */
+export type ToolReply = { kind: 'ok'; output: string } | { kind: 'error'; error: string };
+
+/** One code step as the sandbox reports it (the harness caps and checks every field). */
+export interface StepReport {
+  stdout: string;
+  result?: string;
+  error?: { type: string; message: string };
+  /** final_answer(x): x as JSON (absent when it is not JSON-serialisable) and str(x). */
+  final?: { json?: string; text: string };
+}
+
+export type ProcessToHarness =
+  | { t: 'snapshot'; base64: string; loadMs: number }
+  | { t: 'ready'; loadMs: number; packageFailures: Record<string, string> }
+  | { t: 'result'; report: StepReport }
+  | { t: 'tool'; callId: number; name: string; args: string }
+  | { t: 'probe'; outcome: Record<string, unknown> }
+  | { t: 'fatal'; message: string };
 
 /** The part of the WebAssembly global the sandbox uses (lib ES2023 and @types/node 20 do not declare it). */
 export interface WasmApi {
@@ -69,15 +59,3 @@ export interface WasmApi {
   instantiate(source: unknown, imports?: object): Promise<unknown>;
 }
 export const wasmApi = (): WasmApi => (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-export type HostToWorker = { t: 'run'; code: string };
-
-export type WorkerToHost =
-  | { t: 'snapshot'; bytes: Uint8Array; loadMs: number }
-  | { t: 'ready'; loadMs: number; packageFailures: Record<string, string> }
-  | { t: 'result'; result: WorkerStepResult }
-  | { t: 'tool'; callId: number; name: string; args: string }
-  | { t: 'fatal'; message: string };
-
-/** A step as the worker reports it; the host adds timing and maps interrupts to timeout/abort errors. */
-export type WorkerStepResult = Omit<CodeStepResult, 'durationMs' | 'interpreterRestarted'>;

@@ -3,8 +3,9 @@
  *
  * The user's code runs with its own globals dict whose `__builtins__` is a copy of the builtins with a guarded
  * `__import__`: only imports written by the user's code are checked, while the standard library's own imports
- * (whose functions keep the real builtins) work as usual. The guard is a policy, not a security boundary: the
- * boundary is the WebAssembly runtime plus the Node permission model of the host process (see host.ts).
+ * (whose functions keep the real builtins) work as usual. The guard and the hiding of Pyodide's modules are policy,
+ * not a security boundary: Python introspection always finds a way to the real import. The boundary is the sandbox
+ * process: its namespaces, its permission model and what it disarmed in itself (launch.ts, lockdown.ts).
  */
 
 /** Imported before the memory snapshot is taken, so every interpreter starts with them loaded. */
@@ -24,7 +25,6 @@ export const SETUP_PY = String.raw`
 import builtins as _builtins
 import json as _json
 import sys as _sys
-import time as _time
 from pyodide.code import eval_code_async as _eval_code_async
 import _sandbox_bridge as _bridge
 
@@ -126,13 +126,6 @@ def _describe(e):
     return message
 
 
-def _interruptible_sleep(seconds, _sleep=_time.sleep, _now=_time.monotonic, _min=min):
-    """time.sleep in short slices, so a timeout's interrupt lands (Pyodide's sleep ignores it)."""
-    end = _now() + seconds
-    while (left := end - _now()) > 0:
-        _sleep(_min(left, 0.05))
-
-
 def _configure(config_json):
     config = _json.loads(config_json)
     _limits["output"] = config["outputLimitBytes"]
@@ -143,10 +136,9 @@ def _configure(config_json):
     for spec in config["tools"]:
         namespace[spec["name"]] = _make_tool(spec["name"], spec["description"], tuple(spec["parameters"]))
     namespace["final_answer"] = final_answer
-    _time.sleep = _interruptible_sleep
     _user_globals.clear()
     _user_globals.update(namespace)
-    for name in ("js", "pyodide_js"):
+    for name in [n for n in _sys.modules if n.split(".")[0] in ("js", "pyodide_js")]:
         _sys.modules.pop(name, None)
 
 

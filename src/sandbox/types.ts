@@ -22,8 +22,14 @@ export interface CodeStepResult {
   /** final_answer(x) was called: value as JSON (non-JSON values as their str()), text = str(x). */
   finalAnswer?: { value: unknown; text: string };
   durationMs: number;
-  /** The interpreter had to be replaced (C-level loop, crash); variables of the session were lost. */
+  /** The interpreter had to be replaced (timeout, crash); variables of the session were lost. */
   interpreterRestarted?: boolean;
+  /**
+   * The sandbox broke a limit or the protocol (memory over the process cap, a final answer or tool arguments over
+   * their caps, too many tool calls in a step, a malformed message): its process was killed and the task must end
+   * with a sandbox error saying this.
+   */
+  violation?: string;
 }
 
 export interface SandboxOptions {
@@ -37,8 +43,16 @@ export interface SandboxOptions {
   stepTimeoutMs?: number;
   /** WebAssembly memory maximum per interpreter; default 512. */
   memoryLimitMiB?: number;
-  /** Cap on stdout per step (and on the result's repr); default 65536. */
+  /** Cap on stdout per step (and on the result's repr): the observation the model gets; default 65536. */
   outputLimitBytes?: number;
+  /** Cap on the final answer's text; over it the task ends with a sandbox error; default 65536. */
+  finalAnswerBytes?: number;
+  /** Cap on one tool call's JSON arguments; default 65536. */
+  toolArgumentBytes?: number;
+  /** Cap on tool calls in one code step; default 32. */
+  toolCallsPerStep?: number;
+  /** bwrap, unshare or none instead of the strongest isolation this system allows (see launch.ts). */
+  wrapper?: string;
   /**
    * A folder for the Pyodide memory snapshot, so later pools skip the full Pyodide start (seconds);
    * none by default. Read and written by this process only, never by the sandboxed one.
@@ -73,4 +87,10 @@ export const SANDBOX_DEFAULTS = {
   stepTimeoutMs: 30_000,
   memoryLimitMiB: 512,
   outputLimitBytes: 65_536,
+  finalAnswerBytes: 65_536,
+  toolArgumentBytes: 65_536,
+  toolCallsPerStep: 32,
 } as const;
+
+/** Room for Node and the compiled interpreter beside Python's own memory in the cap on a whole sandbox process. */
+export const RUNTIME_HEADROOM_MIB = 256;

@@ -77,13 +77,30 @@ describe('sandbox options', () => {
     expect(() => normalizeOptions({ size: 1, tools: [], memoryLimitMiB: 16 })).toThrow(/memoryLimitMiB/);
   });
 
-  it('starts the host under the permission model, without child processes or writes', () => {
-    const { execArgv, hostScript, pyodideDir } = hostLaunch();
-    expect(execArgv).toContain('--experimental-permission');
-    expect(execArgv).toContain(`--allow-fs-read=${pyodideDir}`);
-    expect(execArgv).toContain(`--allow-fs-read=${path.dirname(hostScript)}`);
-    expect(execArgv).toContain('--allow-worker');
-    expect(execArgv).toContain('--disallow-code-generation-from-strings');
-    expect(execArgv.join(' ')).not.toMatch(/allow-child-process|allow-fs-write|allow-addons|allow-wasi/);
+  it('starts each sandbox process under the permission model: no child processes, writes or worker threads', () => {
+    for (const wrapper of ['none', 'unshare', 'bwrap']) {
+      let launch;
+      try {
+        launch = hostLaunch(wrapper);
+      } catch {
+        continue; // this system cannot use that wrapper
+      }
+      const { file, args } = launch.command(['/tmp/snapshot.bin']);
+      const nodeIndex = args.findIndex((arg) => arg === '--experimental-permission');
+      expect(nodeIndex, wrapper).toBeGreaterThanOrEqual(0);
+      expect(args).toContain(`--allow-fs-read=${launch.pyodideDir}`);
+      expect(args).toContain(`--allow-fs-read=${path.dirname(launch.hostScript)}`);
+      expect(args).toContain('--allow-fs-read=/tmp/snapshot.bin');
+      expect(args).toContain('--disallow-code-generation-from-strings');
+      expect(args.at(-1)).toBe(launch.hostScript);
+      expect(args.join(' ')).not.toMatch(/allow-child-process|allow-fs-write|allow-addons|allow-wasi|allow-worker/);
+      if (wrapper === 'bwrap') {
+        expect(file).toBe('bwrap');
+        expect(args.slice(0, nodeIndex)).toEqual(expect.arrayContaining(['--unshare-all', '--die-with-parent', '--new-session']));
+        expect(args.join(' ')).toContain('--ro-bind /tmp/snapshot.bin /tmp/snapshot.bin');
+      }
+      if (wrapper === 'unshare') expect(args.slice(0, 4)).toEqual(['--user', '--map-root-user', '--net', '--']);
+    }
+    expect(() => hostLaunch('docker')).toThrow(/must be one of bwrap, unshare, none/);
   });
 });

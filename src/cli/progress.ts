@@ -10,7 +10,8 @@ export interface Reporter {
 function describeResult(result: TaskResult): string {
   const verdict = result.success ? 'PASS' : 'FAIL';
   const seconds = (result.execution_time_ms / 1000).toFixed(1);
-  const error = result.error ? `  ${result.error_kind}: ${result.error}` : '';
+  const why = result.failure_reason ? `${result.failure_reason}: ${result.failure_detail ?? ''}` : result.error ? `${result.error_kind}: ${result.error}` : '';
+  const error = why ? `  ${why}` : '';
   return `${verdict}  ${result.test_case_uid} (${result.difficulty})  ${seconds}s${error}`;
 }
 

@@ -1,5 +1,5 @@
 import type { RunResult } from '../eval/types.js';
-import { formatSummary, summariseRun } from '../report/summary.js';
+import { formatFailedTasks, formatSummary, summariseRun } from '../report/summary.js';
 import { createReporter } from './progress.js';
 import { parseRunFlags, type RawRunFlags } from './run-options.js';
 import { redactModelArgs } from '../telemetry/redaction.js';
@@ -15,6 +15,7 @@ interface Output {
 function printSummary(run: RunResult, directory: string, output: Output): void {
   output.out('');
   for (const summary of summariseRun(run.results)) for (const line of formatSummary(summary)) output.out(line);
+  for (const line of formatFailedTasks(run.results)) output.out(line);
   if (run.interrupted) output.out(`Interrupted: ${run.results.length} of ${run.plannedTasks} task(s) recorded; continue with --resume ${directory}`);
   output.out(`[RUN ID] ${run.runId}`);
   output.out(`[OUTPUT] ${directory}`);

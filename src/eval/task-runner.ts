@@ -6,6 +6,7 @@ import type { AgentsSetup } from './agent-setup.js';
 import { toOpenAIMessages } from '../models/openai-messages.js';
 import type { GenerationParameters, ModelProvider } from '../models/types.js';
 import { scoreTask } from '../scoring/smoltrace.js';
+import { describeFailure } from '../scoring/failure.js';
 import type { Task } from '../tasks/schema.js';
 import { toolSpec } from '../tools/spec.js';
 import type { AnyTool, ToolContext } from '../tools/types.js';
@@ -64,6 +65,8 @@ export function buildTaskResult(
   const response = run.finalAnswer ?? null;
   const score = scoreTask({ task, toolsUsed: used, finalAnswerCalled, response });
   const usage = run.usage;
+  const toolCalls = toolCallRecords(run);
+  const failure = describeFailure({ task, score, toolsUsed: used, response, stopReason: run.stopReason, error: run.error, toolCalls });
   return {
     run_id: timing.runId,
     test_index: testIndex,
@@ -78,6 +81,8 @@ export function buildTaskResult(
     ...score,
     error: run.error?.message ?? null,
     error_kind: run.error?.kind ?? null,
+    failure_reason: failure?.reason ?? null,
+    failure_detail: failure?.detail ?? null,
     response,
     tools_used: used,
     // SMOLTRACE counts each action step plus the final-answer step.
@@ -94,7 +99,7 @@ export function buildTaskResult(
     reasoning_tokens: usage.reasoningTokens ?? 0,
     total_tokens: usage.inputTokens + usage.outputTokens,
     cost_usd: null,
-    tool_calls: toolCallRecords(run),
+    tool_calls: toolCalls,
     messages: toOpenAIMessages(run.messages),
   };
 }

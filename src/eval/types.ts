@@ -5,6 +5,7 @@ import type { AgentType, ErrorKind, ResourceUsage, StopReason } from '../agents/
 import type { OpenAIMessage } from '../models/openai-messages.js';
 import type { ProviderChoice } from '../models/routing.js';
 import type { Difficulty } from '../tasks/schema.js';
+import type { FailureReason } from '../scoring/failure.js';
 import type { TraceDocument } from '../telemetry/trace-document.js';
 import type { GenerationParameters } from '../models/types.js';
 import type { EnvironmentInfo } from './environment.js';
@@ -145,7 +146,12 @@ export interface TaskResult {
   final_answer_called: boolean;
   response_correct: boolean;
   error: string | null;
+  /** Errors only (null when the task failed on scoring); see failure_reason for why any task failed. */
   error_kind: ErrorKind | null;
+  /** Why the task failed, a stable code; null when it passed. */
+  failure_reason: FailureReason | null;
+  /** One sentence naming the expected and the actual values; null when it passed. */
+  failure_detail: string | null;
   response: string | null;
   tools_used: string[];
   steps: number;

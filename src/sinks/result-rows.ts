@@ -50,6 +50,9 @@ export function resultRow(result: TaskResult, run: RunResult) {
     expected_tool: result.expected_tool,
     expected_tool_calls: result.expected_tool_calls,
     error_kind: result.error_kind,
+    // Journals written before these columns existed have neither.
+    failure_reason: result.failure_reason ?? null,
+    failure_detail: result.failure_detail ?? null,
     stop_reason: result.stop_reason,
     model_calls: result.model_calls,
     input_tokens: result.input_tokens,

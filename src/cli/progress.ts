@@ -48,7 +48,7 @@ function downloadReporter(log: (line: string) => void, bars: MultiBar | undefine
 
 /**
  * Console progress. On a terminal: a live bar on stderr (done/total, successes, elapsed, ETA). Off a
- * terminal (CI, pipes): one plain line per finished task. Quiet: nothing until the summary.
+ * terminal (CI, pipes): one plain line per finished task. Quiet: no progress, but every [NOTE] warning.
  */
 export async function createReporter(settings: { quiet: boolean; debug: boolean; write: (line: string) => void }): Promise<Reporter> {
   const interactive = Boolean(process.stderr.isTTY) && !process.env.CI && !settings.quiet;
@@ -67,13 +67,15 @@ export async function createReporter(settings: { quiet: boolean; debug: boolean;
       progress.Presets.shades_classic,
     );
   }
-  const log = (line: string) => (bars ? bars.log(`${line}\n`) : settings.write(line));
+  // Through the bar while it is drawn (so lines do not tear it), straight to the stream otherwise.
+  const log = (line: string) => (bars?.isActive ? bars.log(`${line}\n`) : settings.write(line));
   const download = downloadReporter(log, bars);
   return {
     handle(event) {
       switch (event.type) {
         case 'notice':
-          if (!settings.quiet) log(`[NOTE] ${event.message}`);
+          // Warnings are never quiet: --quiet hides progress only.
+          log(`[NOTE] ${event.message}`);
           break;
         case 'run-start':
           if (!settings.quiet) {
@@ -102,6 +104,8 @@ export async function createReporter(settings: { quiet: boolean; debug: boolean;
       }
     },
     stop() {
+      // The bar writes logged lines at its next redraw; draw once more so the last notes are not lost.
+      if (bars?.isActive) bars.update();
       bars?.stop();
     },
   };

@@ -2,6 +2,7 @@ import { InputError } from '../errors.js';
 import { Redactor } from '../telemetry/redaction.js';
 import { RunTracer } from '../telemetry/tracing.js';
 import { GenAiMetrics } from '../telemetry/genai-metrics.js';
+import { telemetryResource } from '../telemetry/resource.js';
 import type { RunOptions } from './types.js';
 
 /** Parses OTEL_EXPORTER_OTLP_HEADERS: `key=value,key2=value2`, values URL-encoded. */
@@ -23,18 +24,21 @@ export interface TracingSetup {
 
 /**
  * Builds the run's tracer when tracing is on (`enableOtel`, or an explicit OTLP endpoint). OTLP export
- * goes to `otlpEndpoint` or OTEL_EXPORTER_OTLP_ENDPOINT.
+ * goes to `otlpEndpoint` or OTEL_EXPORTER_OTLP_ENDPOINT; the resource honours OTEL_SERVICE_NAME and
+ * OTEL_RESOURCE_ATTRIBUTES.
  */
 export async function setUpTracing(options: RunOptions, runId: string, env: Record<string, string | undefined>): Promise<TracingSetup | undefined> {
   if (!options.enableOtel && !options.otlpEndpoint) return undefined;
   const endpoint = options.otlpEndpoint ?? env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (endpoint && !/^https?:\/\//.test(endpoint)) throw new InputError(`--otlp-endpoint ${endpoint}: must be an http(s) URL`);
+  const resource = telemetryResource(env, runId);
   const tracer = await RunTracer.create({
     runId,
+    resource,
     otlpEndpoint: endpoint,
     otlpHeaders: parseOtlpHeaders(env.OTEL_EXPORTER_OTLP_HEADERS),
     captureContent: options.captureContent ?? true,
     redactor: new Redactor(env),
   });
-  return { tracer, metrics: await GenAiMetrics.create(runId), endpoint };
+  return { tracer, metrics: await GenAiMetrics.create(resource), endpoint };
 }

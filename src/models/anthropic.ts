@@ -52,6 +52,7 @@ const STOP_REASONS: Record<string, FinishReason> = {
   tool_use: 'tool-calls',
   max_tokens: 'length',
   model_context_window_exceeded: 'length',
+  refusal: 'content-filter',
 };
 
 function malformed(path: string, message: string | undefined): ProviderError {

@@ -56,6 +56,7 @@ const FINISH_REASONS: Record<string, FinishReason> = {
   tool_calls: 'tool-calls',
   function_call: 'tool-calls',
   length: 'length',
+  content_filter: 'content-filter',
 };
 
 function parseArguments(text: string | null | undefined): unknown {

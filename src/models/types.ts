@@ -63,7 +63,7 @@ export interface ModelRequest extends GenerationParameters {
   signal?: AbortSignal;
 }
 
-export type FinishReason = 'stop' | 'tool-calls' | 'length' | 'error' | 'other';
+export type FinishReason = 'stop' | 'tool-calls' | 'length' | 'content-filter' | 'error' | 'other';
 
 export interface ModelResponse {
   message: AssistantMessage;

@@ -11,6 +11,7 @@ const FINISH_REASONS: Record<FinishReason, string> = {
   stop: 'stop',
   'tool-calls': 'tool_call',
   length: 'length',
+  'content-filter': 'content_filter',
   error: 'error',
   other: 'other',
 };

@@ -7,7 +7,7 @@ import type { Attributes, HrTime, Histogram } from '@opentelemetry/api';
 import type { CollectionResult, DataPoint, Histogram as HistogramValue, MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { Usage } from '../models/types.js';
 import { AGENT_EVAL_VERSION } from '../version.js';
-import { GEN_AI, OPERATION, PROVIDER_NAMES, SMOLTRACE } from './semconv.js';
+import { GEN_AI, OPERATION, PROVIDER_NAMES } from './semconv.js';
 
 const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
 const DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
@@ -42,7 +42,8 @@ export class GenAiMetrics {
     private readonly duration: Histogram,
   ) {}
 
-  static async create(runId: string): Promise<GenAiMetrics> {
+  /** `resource`: the run's resource attributes (telemetry/resource.ts), shared with the spans. */
+  static async create(resource: Attributes): Promise<GenAiMetrics> {
     const [{ MeterProvider, MetricReader }, { resourceFromAttributes }] = await Promise.all([import('@opentelemetry/sdk-metrics'), import('@opentelemetry/resources')]);
     class ManualReader extends MetricReader {
       protected async onShutdown(): Promise<void> {}
@@ -50,7 +51,7 @@ export class GenAiMetrics {
     }
     const reader = new ManualReader();
     const provider = new MeterProvider({
-      resource: resourceFromAttributes({ 'service.name': SMOLTRACE.serviceName, [SMOLTRACE.runId]: runId }),
+      resource: resourceFromAttributes(resource),
       readers: [reader],
     });
     const meter = provider.getMeter('agent-eval', AGENT_EVAL_VERSION);

@@ -1,3 +1,5 @@
+import type { FinishReason } from '../models/types.js';
+
 /**
  * OpenTelemetry GenAI semantic convention names we emit. Kept here as plain strings: the npm
  * `@opentelemetry/semantic-conventions` constants for GenAI are deprecated (moved to the GenAI
@@ -62,6 +64,44 @@ export const SMOLTRACE = {
   serviceName: 'agent-eval',
   runId: 'run.id',
 } as const;
+
+/**
+ * OpenInference attributes (Arize), written beside the GenAI ones as SMOLTRACE's instrumentation writes
+ * them, so Phoenix and other OpenInference backends show span kinds, input/output and token counts.
+ */
+export const OPENINFERENCE = {
+  spanKind: 'openinference.span.kind',
+  inputValue: 'input.value',
+  inputMimeType: 'input.mime_type',
+  outputValue: 'output.value',
+  outputMimeType: 'output.mime_type',
+  llmModelName: 'llm.model_name',
+  llmProvider: 'llm.provider',
+  tokenCountPrompt: 'llm.token_count.prompt',
+  tokenCountCompletion: 'llm.token_count.completion',
+  tokenCountTotal: 'llm.token_count.total',
+  tokenCountCacheRead: 'llm.token_count.prompt_details.cache_read',
+  tokenCountReasoning: 'llm.token_count.completion_details.reasoning',
+  toolName: 'tool.name',
+  toolDescription: 'tool.description',
+  /** Resource attribute: the Phoenix project the spans are grouped under. */
+  projectName: 'openinference.project.name',
+} as const;
+
+export const OPENINFERENCE_SPAN_KINDS = { chain: 'CHAIN', agent: 'AGENT', llm: 'LLM', tool: 'TOOL' } as const;
+
+/**
+ * `gen_ai.response.finish_reasons` values: the GenAI conventions' and OpenAI's spelling. Internally a
+ * finish reason is `tool-calls`; it is mapped only here, at the telemetry boundary.
+ */
+export const RESPONSE_FINISH_REASONS: Record<FinishReason, string> = {
+  stop: 'stop',
+  'tool-calls': 'tool_calls',
+  length: 'length',
+  'content-filter': 'content_filter',
+  error: 'error',
+  other: 'other',
+};
 
 /** Per-tool resource usage (AgentTrace's method). */
 export const PROCESS = {

@@ -4,11 +4,14 @@ import type { AgentRun, AgentType, ErrorKind, Step } from '../agents/types.js';
 import type { GenerationParameters, ToolSpec } from '../models/types.js';
 import { inputMessages, outputMessages, systemInstructions, toolDefinitions } from './genai-messages.js';
 import type { Redactor } from './redaction.js';
-import { GEN_AI, OPERATION, PROCESS, PROVIDER_NAMES, SMOLTRACE } from './semconv.js';
+import { inputOutput, llmAttributes, spanKind, toolAttributes } from './openinference.js';
+import { GEN_AI, OPERATION, PROCESS, PROVIDER_NAMES, RESPONSE_FINISH_REASONS, SMOLTRACE } from './semconv.js';
 import { traceDocument, type TraceDocument } from './trace-document.js';
 
 export interface TracingOptions {
   runId: string;
+  /** Resource attributes: service.name, run.id, OTEL_RESOURCE_ATTRIBUTES (telemetry/resource.ts). */
+  resource: Attributes;
   /** OTLP/HTTP base URL (`.../v1/traces` is appended unless present). */
   otlpEndpoint?: string;
   otlpHeaders?: Record<string, string>;
@@ -84,7 +87,7 @@ export class RunTracer {
       processors.push(new BatchSpanProcessor(exporter));
     }
     const provider = new BasicTracerProvider({
-      resource: resourceFromAttributes({ 'service.name': SMOLTRACE.serviceName, [SMOLTRACE.runId]: options.runId }),
+      resource: resourceFromAttributes(options.resource),
       spanProcessors: processors,
     });
     const tracer = provider.getTracer('agent-eval');
@@ -107,10 +110,17 @@ export class RunTracer {
     return this.tracer.startSpan(name, { startTime: startMs, attributes, kind }, trace.setSpan(ROOT_CONTEXT, parent));
   }
 
+  /** OpenInference `input.value`/`output.value` (redacted), only when content is captured. */
+  private inputOutput(input: string | undefined, output: string | undefined): Attributes {
+    if (!this.options.captureContent) return {};
+    return inputOutput(input === undefined ? undefined : this.text(input), output === undefined ? undefined : this.text(output));
+  }
+
   /** Records one task's span tree and returns its trace document. */
   recordTask(input: TaskTraceInput): TraceDocument {
     const { run } = input;
     const endMs = input.startedAtMs + input.durationMs;
+    const taskInputOutput = this.inputOutput(input.prompt, run.finalAnswer);
     const root = this.tracer.startSpan(SMOLTRACE.rootSpanName, {
       startTime: input.startedAtMs,
       root: true,
@@ -120,6 +130,8 @@ export class RunTracer {
         [SMOLTRACE.testDifficulty]: input.difficulty,
         [SMOLTRACE.agentType]: input.agentType,
         [SMOLTRACE.prompt]: this.text(input.prompt.slice(0, 100)),
+        ...spanKind('chain'),
+        ...taskInputOutput,
       },
     });
     const agentName = input.agentType === 'tool' ? 'tool_calling_agent' : 'code_agent';
@@ -129,6 +141,8 @@ export class RunTracer {
       [GEN_AI.providerName]: PROVIDER_NAMES[input.provider] ?? input.provider,
       [GEN_AI.requestModel]: input.modelId,
       [GEN_AI.conversationId]: input.testCaseUid,
+      ...spanKind('agent'),
+      ...taskInputOutput,
     });
     let callIndex = 0;
     const codeSpans = new Map<number, Span>();
@@ -169,12 +183,13 @@ export class RunTracer {
       [GEN_AI.providerName]: PROVIDER_NAMES[input.provider] ?? input.provider,
       [GEN_AI.requestModel]: input.modelId,
       [GEN_AI.responseModel]: response.model,
-      [GEN_AI.responseFinishReasons]: [response.finishReason],
+      [GEN_AI.responseFinishReasons]: [RESPONSE_FINISH_REASONS[response.finishReason]],
       [GEN_AI.usageInputTokens]: usage.inputTokens,
       [GEN_AI.usageOutputTokens]: usage.outputTokens,
       [GEN_AI.usageCacheReadInputTokens]: usage.cachedInputTokens ?? 0,
       [GEN_AI.usageReasoningOutputTokens]: usage.reasoningTokens ?? 0,
       'agent_eval.attempts': response.attempts,
+      ...llmAttributes(response.model || input.modelId, input.provider, usage),
     };
     if (response.responseId) attributes[GEN_AI.responseId] = response.responseId;
     const generation = input.generation;
@@ -202,6 +217,8 @@ export class RunTracer {
       [GEN_AI.toolName]: 'python_interpreter',
       [GEN_AI.toolType]: 'function',
       'agent_eval.step': step.index,
+      ...toolAttributes('python_interpreter', undefined),
+      ...this.inputOutput(step.code, step.stdout),
     };
     if (this.options.captureContent) {
       attributes[GEN_AI.toolCallArguments] = this.text(step.code);
@@ -224,6 +241,7 @@ export class RunTracer {
       [GEN_AI.toolType]: 'function',
     };
     if (description) attributes[GEN_AI.toolDescription] = description;
+    Object.assign(attributes, toolAttributes(step.call.name, description), this.inputOutput(typeof step.call.arguments === 'string' ? step.call.arguments : JSON.stringify(step.call.arguments ?? null), step.output));
     if (this.options.captureContent) {
       attributes[GEN_AI.toolCallArguments] = this.text(step.call.arguments);
       attributes[GEN_AI.toolCallResult] = this.text(step.output);

@@ -11,6 +11,8 @@ export interface ReceivedSpan {
   kind: number;
   attributes: Record<string, unknown>;
   statusCode: number;
+  /** The attributes of the resource the span was sent with (service.name, ...). */
+  resource: Record<string, unknown>;
 }
 
 interface Field {
@@ -90,10 +92,12 @@ function keyValues(buffer: Buffer, number: number): Record<string, unknown> {
   return result;
 }
 
-/** Decodes ExportTraceServiceRequest -> resource_spans(1) -> scope_spans(2) -> spans(2). */
+/** Decodes ExportTraceServiceRequest -> resource_spans(1) -> {resource(1) -> attributes(1), scope_spans(2) -> spans(2)}. */
 export function decodeTraceRequest(body: Buffer): ReceivedSpan[] {
   const spans: ReceivedSpan[] = [];
   for (const resourceSpans of messages(body, 1)) {
+    const resourceMessage = messages(resourceSpans, 1)[0];
+    const resource = resourceMessage ? keyValues(resourceMessage, 1) : {};
     for (const scopeSpans of messages(resourceSpans, 2)) {
       for (const span of messages(scopeSpans, 2)) {
         const all = fields(span);
@@ -107,6 +111,7 @@ export function decodeTraceRequest(body: Buffer): ReceivedSpan[] {
           kind: Number(all.find((field) => field.number === 6)?.value ?? 0n),
           attributes: keyValues(span, 9),
           statusCode: status ? Number(fields(status).find((field) => field.number === 3)?.value ?? 0n) : 0,
+          resource,
         });
       }
     }

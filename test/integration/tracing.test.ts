@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunOptionsInput } from '../../src/eval/defaults.js';
 import { runEvaluation } from '../../src/eval/run-evaluation.js';
 import type { TraceSpan } from '../../src/telemetry/trace-document.js';
-import { finalAnswer, startOpenAIServer, type LoopbackOpenAIServer } from '../helpers/openai-server.js';
+import { finalAnswer, scriptByPrompt, startOpenAIServer, toolCall, type LoopbackOpenAIServer } from '../helpers/openai-server.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver.js';
 import { solveTasks } from '../helpers/task-model.js';
 
@@ -56,7 +56,7 @@ describe('OpenTelemetry spans', () => {
     expect(chats).toHaveLength(2);
     expect(tools.map((span) => span.name)).toEqual(['execute_tool get_weather', 'execute_tool get_weather', 'execute_tool final_answer']);
     for (const span of [...chats, ...tools]) expect(span.parent_span_id).toBe(agent!.span_id);
-    expect(chats[0]!.attributes).toMatchObject({ 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.response.finish_reasons': ['tool-calls'] });
+    expect(chats[0]!.attributes).toMatchObject({ 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.response.finish_reasons': ['tool_calls'] });
     expect(chats[0]!.kind).toBe('CLIENT');
     expect(tools[0]!.attributes).toMatchObject({ 'gen_ai.tool.name': 'get_weather', 'gen_ai.tool.type': 'function', 'gen_ai.tool.call.result': '20°C, Partly Cloudy' });
     expect(typeof tools[0]!.attributes['process.cpu.user_ms']).toBe('number');
@@ -125,6 +125,68 @@ describe('OpenTelemetry spans', () => {
     expect(typeof chat.attributes['gen_ai.usage.input_tokens']).toBe('number');
     const root = receiver.spans.find((span) => span.name === 'test_evaluation' && span.attributes['test.id'] === 'weather')!;
     expect(`0x${root.traceId}`).toBe(result.results.find((row) => row.test_id === 'weather')!.trace_id);
+  });
+
+  it('sends OpenInference attributes and the resource from OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (what Phoenix reads)', async () => {
+    receiver = await startOtlpReceiver();
+    server.setResponder(scriptByPrompt({ 'weather in Tokyo': [toolCall('get_weather', { location: 'Paris, France' }), finalAnswer('18°C and clear')] }));
+    const result = await run(
+      { otlpEndpoint: receiver.url },
+      { OTEL_SERVICE_NAME: 'weather-evals', OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=ci,team=agent%20evals,malformed' },
+    );
+    const weather = result.results.find((row) => row.test_id === 'weather')!;
+    const spans = receiver.spans.filter((span) => `0x${span.traceId}` === weather.trace_id);
+    for (const span of receiver.spans) {
+      expect(span.resource).toMatchObject({
+        'service.name': 'weather-evals',
+        'run.id': result.runId,
+        'deployment.environment.name': 'ci',
+        team: 'agent evals',
+        // Phoenix groups traces into projects by this attribute; without it everything lands in "default".
+        'openinference.project.name': 'weather-evals',
+      });
+    }
+    const kinds = (prefix: string) => spans.filter((span) => span.name.startsWith(prefix)).map((span) => span.attributes['openinference.span.kind']);
+    expect(kinds('test_evaluation')).toEqual(['CHAIN']);
+    expect(kinds('invoke_agent')).toEqual(['AGENT']);
+    expect(kinds('chat ')).toEqual(['LLM', 'LLM']);
+    expect(new Set(kinds('execute_tool'))).toEqual(new Set(['TOOL']));
+    const root = spans.find((span) => span.name === 'test_evaluation')!;
+    const agent = spans.find((span) => span.name.startsWith('invoke_agent'))!;
+    for (const span of [root, agent]) {
+      expect(span.attributes).toMatchObject({ 'input.mime_type': 'text/plain', 'output.value': weather.response, 'output.mime_type': 'text/plain' });
+      expect(span.attributes['input.value']).toMatch(/^What's the weather in Tokyo, Japan\? key \[REDACTED\]/);
+    }
+    const chats = spans.filter((span) => span.name.startsWith('chat '));
+    const sum = (key: string) => chats.reduce((total, span) => total + (span.attributes[key] as number), 0);
+    expect(sum('llm.token_count.prompt')).toBe(weather.input_tokens);
+    expect(sum('llm.token_count.completion')).toBe(weather.output_tokens);
+    expect(sum('llm.token_count.total')).toBe(weather.total_tokens);
+    expect(chats[0]!.attributes).toMatchObject({ 'llm.model_name': 'gpt-4o-mini', 'gen_ai.response.finish_reasons': ['tool_calls'] });
+    expect(chats[1]!.attributes['gen_ai.response.finish_reasons']).toEqual(['tool_calls']);
+    const tool = spans.find((span) => span.name === 'execute_tool get_weather')!;
+    expect(tool.attributes).toMatchObject({ 'tool.name': 'get_weather', 'input.mime_type': 'application/json', 'output.value': '20°C, Partly Cloudy' });
+    expect(JSON.parse(tool.attributes['input.value'] as string)).toEqual({ location: 'Paris, France' });
+  });
+
+  it('groups spans under the service name by default, or the project named in the resource attributes', async () => {
+    receiver = await startOtlpReceiver();
+    await run({ otlpEndpoint: receiver.url });
+    expect(receiver.spans[0]!.resource).toMatchObject({ 'service.name': 'agent-eval', 'openinference.project.name': 'agent-eval' });
+    await receiver.close();
+    receiver = await startOtlpReceiver();
+    await run({ otlpEndpoint: receiver.url }, { OTEL_RESOURCE_ATTRIBUTES: 'service.name=from-attributes,openinference.project.name=nightly' });
+    expect(receiver.spans[0]!.resource).toMatchObject({ 'service.name': 'from-attributes', 'openinference.project.name': 'nightly' });
+  });
+
+  it('leaves input and output values off the spans without content capture', async () => {
+    const result = await run({ captureContent: false });
+    const spans = result.results.flatMap((row) => row.trace!.spans);
+    for (const span of spans) {
+      expect(span.attributes).not.toHaveProperty('input.value');
+      expect(span.attributes).not.toHaveProperty('output.value');
+      expect(span.attributes['openinference.span.kind']).toMatch(/^(CHAIN|AGENT|LLM|TOOL)$/);
+    }
   });
 
   it('warns once and keeps the run when the collector is down', async () => {

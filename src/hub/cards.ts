@@ -6,7 +6,7 @@
  */
 import { stringify } from 'yaml';
 import { DESCRIPTIONS } from './columns.js';
-import type { ParquetColumnSpec } from './parquet.js';
+import { describeParquetType, type ParquetColumnSpec } from './parquet-schema.js';
 
 export type RunDatasetKind = 'results' | 'traces' | 'metrics';
 
@@ -53,14 +53,24 @@ function configs(path: string) {
 function columnTable(columns: readonly ParquetColumnSpec[]): string {
   const lines = ['| Column | Type | Description |', '|---|---|---|'];
   for (const column of columns) {
-    const type = column.type === 'json' ? 'string (JSON)' : column.type === 'boolean' ? 'bool' : column.type;
-    lines.push(`| \`${cell(column.name)}\` | ${type} | ${cell(DESCRIPTIONS[column.name] ?? '')} |`);
+    lines.push(`| \`${cell(column.name)}\` | \`${cell(describeParquetType(column.type))}\` | ${cell(DESCRIPTIONS[column.name] ?? '')} |`);
   }
   return lines.join('\n');
 }
 
+/** How the nested columns are typed (the same in every run, so runs concatenate). */
+function schemaNote(nested: readonly ParquetColumnSpec[]): string {
+  const names = nested.map((column) => `\`${column.name}\``).join(', ');
+  return (
+    `${names} are Parquet lists and structs with the same schema in every run, so \`datasets.concatenate_datasets\` ` +
+    'joins runs. Free-form values whose keys vary (tool call arguments, span, event and resource attributes) are JSON ' +
+    'text inside them (type `string (JSON)`); decode those with `json.loads`. Timestamps are UTC; span times are integer nanoseconds.'
+  );
+}
+
 function loadSection(repo: string, columns: readonly ParquetColumnSpec[]): string {
   const jsonColumns = columns.filter((column) => column.type === 'json').map((column) => `\`${column.name}\``);
+  const nested = columns.filter((column) => typeof column.type === 'object');
   return [
     '## Load',
     '',
@@ -70,6 +80,7 @@ function loadSection(repo: string, columns: readonly ParquetColumnSpec[]): strin
     `ds = load_dataset("${repo}", split="train")`,
     '```',
     ...(jsonColumns.length ? ['', `${jsonColumns.join(', ')} hold JSON text; decode with \`json.loads\`.`] : []),
+    ...(nested.length ? ['', schemaNote(nested)] : []),
   ].join('\n');
 }
 

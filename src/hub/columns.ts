@@ -1,34 +1,79 @@
 /**
- * Column types and one-line descriptions of the four Hub datasets. Types pin columns whose values
- * could otherwise be inferred differently from run to run (a cost that happens to be 0 is still a
- * double). The leaderboard's columns are fixed: every per-run file has all of them, so the files
- * share one schema; keys not listed here go into the JSON column `extra_columns`.
+ * Column types and one-line descriptions of the four Hub datasets. Every column of the results,
+ * traces and leaderboard files is declared here, so every run's file has the same Arrow schema and
+ * `datasets` can concatenate runs: lists and structs are typed (as `Dataset.from_list` would make
+ * them for SMOLTRACE), while free-form values whose keys vary (tool arguments, span and event
+ * attributes, resource attributes) are JSON text leaves inside them. Leaderboard keys not listed
+ * here go into the JSON column `extra_columns`.
  */
 import type { ParquetColumnType } from './parquet.js';
 
+const list = (type: ParquetColumnType): ParquetColumnType => ({ list: type });
+const struct = (fields: Record<string, ParquetColumnType>): ParquetColumnType => ({ struct: fields });
+
+/** `tool_calls`: one entry per tool call; `arguments` is JSON text. */
+export const TOOL_CALL_TYPE = list(
+  struct({
+    step: 'int64',
+    name: 'string',
+    arguments: 'json',
+    output: 'string',
+    is_error: 'boolean',
+    duration_ms: 'double',
+    resources: struct({ cpuUserMs: 'double', cpuSystemMs: 'double', maxRssKiB: 'int64', fsReadOps: 'int64', fsWriteOps: 'int64', exitCode: 'int64' }),
+  }),
+);
+
+/** `messages`: the conversation in the OpenAI wire format; `function.arguments` is the wire format's JSON text. */
+export const MESSAGE_TYPE = list(
+  struct({
+    role: 'string',
+    content: 'string',
+    tool_calls: list(struct({ id: 'string', type: 'string', function: struct({ name: 'string', arguments: 'string' }) })),
+    tool_call_id: 'string',
+  }),
+);
+
+/** `spans`: SMOLTRACE's span dict with integer nanosecond times; attribute maps are JSON text. */
+export const SPAN_TYPE = list(
+  struct({
+    trace_id: 'string',
+    span_id: 'string',
+    parent_span_id: 'string',
+    name: 'string',
+    kind: 'string',
+    start_time: 'int64',
+    end_time: 'int64',
+    duration_ms: 'double',
+    attributes: 'json',
+    events: list(struct({ name: 'string', attributes: 'json', timestamp: 'int64' })),
+    status: struct({ code: 'string', description: 'string' }),
+    resource: struct({ attributes: 'json' }),
+    total_tokens: 'int64',
+    tool_output: 'string',
+  }),
+);
+
+/** Results columns in results.json order (spec 6.1, then agent-eval's). */
 export const RESULTS_TYPES: Record<string, ParquetColumnType> = {
-  execution_time_ms: 'double',
-  cost_usd: 'double',
-  total_tokens: 'int64',
-  steps: 'int64',
-  expected_tool_calls: 'int64',
-  tools_used: 'json',
-  tool_calls: 'json',
-  messages: 'json',
+  model: 'string', evaluation_date: 'timestamp', task_id: 'string', test_case_uid: 'string', agent_type: 'string', difficulty: 'string',
+  prompt: 'string', success: 'boolean', tool_called: 'boolean', correct_tool: 'boolean', final_answer_called: 'boolean',
+  response_correct: 'boolean', tools_used: list('string'), steps: 'int64', response: 'string', error: 'string', trace_id: 'string',
+  span_id: 'string', run_id: 'string', execution_time_ms: 'double', total_tokens: 'int64', cost_usd: 'double',
+  enhanced_trace_info: 'string', provider: 'string', model_provider: 'string', category: 'string', expected_tool: 'string',
+  expected_tool_calls: 'int64', error_kind: 'string', stop_reason: 'string', model_calls: 'int64', input_tokens: 'int64',
+  output_tokens: 'int64', cached_input_tokens: 'int64', reasoning_tokens: 'int64', tool_calls: TOOL_CALL_TYPE, messages: MESSAGE_TYPE,
 };
 
+/** Traces columns in traces.json order (spec 6.2). */
 export const TRACES_TYPES: Record<string, ParquetColumnType> = {
-  test_ids: 'json',
-  test_case_uids: 'json',
-  spans: 'json',
-  total_tokens: 'int64',
-  total_duration_ms: 'double',
-  total_cost_usd: 'double',
+  trace_id: 'string', run_id: 'string', root_span_id: 'string', test_ids: list('string'), test_case_uids: list('string'),
+  agent_type: 'string', spans: SPAN_TYPE, total_tokens: 'int64', total_duration_ms: 'double', total_cost_usd: 'double',
 };
 
 /** Leaderboard columns in leaderboard_row.json order (spec 6.5, then agent-eval's). */
 export const LEADERBOARD_COLUMN_TYPES: Record<string, ParquetColumnType> = {
-  run_id: 'string', model: 'string', agent_type: 'string', provider: 'string', timestamp: 'string', submitted_by: 'string',
+  run_id: 'string', model: 'string', agent_type: 'string', provider: 'string', timestamp: 'string', evaluation_date: 'timestamp', submitted_by: 'string',
   use_case: 'string', team: 'string', purpose: 'string', suite_version: 'string',
   results_dataset: 'string', traces_dataset: 'string', metrics_dataset: 'string', dataset_used: 'string',
   total_tests: 'int64', successful_tests: 'int64', failed_tests: 'int64', success_rate: 'double', avg_steps: 'double',
@@ -49,7 +94,7 @@ export const GROUPING_COLUMNS = ['use_case', 'team', 'purpose', 'suite_version']
 export const DESCRIPTIONS: Record<string, string> = {
   // results
   model: 'Model id as given to the harness',
-  evaluation_date: 'When the task started (ISO 8601)',
+  evaluation_date: 'When the task started, UTC (leaderboard: when the run finished, UTC)',
   task_id: 'Task id from the task dataset',
   test_case_uid: 'Unique id of this task execution',
   agent_type: 'Agent that ran the task: tool or code (leaderboard: tool, code or both)',
@@ -60,7 +105,7 @@ export const DESCRIPTIONS: Record<string, string> = {
   correct_tool: 'Whether the expected tool was called',
   final_answer_called: 'Whether the agent gave a final answer',
   response_correct: 'Whether the response contained the expected keywords',
-  tools_used: 'Tool names called, in order (JSON list)',
+  tools_used: 'Tool names called, in order',
   steps: 'Agent steps taken',
   response: 'Final answer text',
   error: 'Error message, if the task failed with one',
@@ -83,13 +128,13 @@ export const DESCRIPTIONS: Record<string, string> = {
   output_tokens: 'Completion tokens',
   cached_input_tokens: 'Prompt tokens served from cache',
   reasoning_tokens: 'Reasoning tokens',
-  tool_calls: 'Tool calls with arguments and results (JSON list)',
-  messages: 'Conversation messages (JSON list)',
+  tool_calls: 'Tool calls with step, name, arguments (JSON text), output, error flag and duration',
+  messages: 'Conversation messages in the OpenAI chat format (tool call arguments as JSON text)',
   // traces
   root_span_id: 'Span id of the root span',
-  test_ids: 'Task ids in the trace (JSON list)',
-  test_case_uids: 'Task execution ids in the trace (JSON list)',
-  spans: 'Spans with attributes, events, status, nanosecond times (JSON list)',
+  test_ids: 'Task ids in the trace',
+  test_case_uids: 'Task execution ids in the trace',
+  spans: 'Spans with status, events and integer nanosecond times; attribute maps as JSON text',
   total_duration_ms: 'Duration in milliseconds',
   total_cost_usd: 'Cost in USD; null when a price is unknown',
   // metrics

@@ -1,23 +1,20 @@
 /**
- * Rows <-> Parquet. Writing uses hyparquet-writer with column types inferred from the rows
- * (string, int64 as BigInt, double, boolean); nested values (arrays, objects) and mixed-type columns
- * are written as JSON text in a string column, so the Hub viewer and `datasets` agree on one flat
- * schema. Every column is nullable. Reading uses hyparquet (SNAPPY built in; GZIP, BROTLI and, where
- * Node has it, ZSTD through node:zlib).
+ * Rows <-> Parquet. Writing uses hyparquet-writer with an explicit schema built from declared column
+ * types (parquet-schema.ts: scalars, lists, structs, UTC timestamps); columns without a declared
+ * type are inferred as scalars (string, int64, double, boolean), and nested or mixed values in an
+ * undeclared column become JSON text. Every column is nullable. The declared types are kept in the
+ * footer (`agent_eval.column_types`) so a reader gets them back exactly. Reading uses hyparquet
+ * (SNAPPY built in; GZIP, BROTLI and, where Node has it, ZSTD through node:zlib).
  */
 import * as zlib from 'node:zlib';
-import { parquetMetadata, parquetReadObjects, type Compressors } from 'hyparquet';
+import { parquetMetadata, parquetReadObjects, type Compressors, type SchemaElement } from 'hyparquet';
 import { parquetWriteBuffer, type ColumnSource } from 'hyparquet-writer';
+import { fileSchema, fromParquetValue, toParquetValue, type ParquetColumnSpec, type ParquetColumnType } from './parquet-schema.js';
 
-export type ParquetColumnType = 'string' | 'int64' | 'double' | 'boolean' | 'json';
-
-export interface ParquetColumnSpec {
-  name: string;
-  type: ParquetColumnType;
-}
+export type { ParquetColumnSpec, ParquetColumnType, ParquetScalarType } from './parquet-schema.js';
 
 export interface WriteParquetOptions {
-  /** Types for named columns, overriding inference (e.g. a double column whose values are all whole). */
+  /** Types for named columns, overriding inference (nested columns need one: lists and structs are never inferred). */
   types?: Readonly<Record<string, ParquetColumnType>>;
   /** Columns written first, in this order, even when no row has them (then all null). */
   columns?: readonly string[];
@@ -26,14 +23,16 @@ export interface WriteParquetOptions {
 }
 
 export interface ReadParquetOptions {
-  /** Parse the columns this module wrote as JSON text back into values; default false. */
+  /** Parse the JSON-text leaves this module wrote (top-level or nested) back into values; default false. */
   parseJson?: boolean;
 }
 
 export type ParquetRow = Record<string, unknown>;
 
-/** Footer key listing the columns written as JSON text. */
+/** Footer key listing the top-level columns written as JSON text (kept for older readers). */
 export const JSON_COLUMNS_KEY = 'agent_eval.json_columns';
+/** Footer key holding the declared column types (ParquetColumnSpec[] as JSON). */
+export const COLUMN_TYPES_KEY = 'agent_eval.column_types';
 
 type Kind = 'boolean' | 'integer' | 'float' | 'string' | 'nested';
 
@@ -45,6 +44,7 @@ function kindOf(value: unknown): Kind {
   return 'nested';
 }
 
+/** A type for a column without a declared one: scalars by their values, anything nested as JSON text. */
 function inferType(values: Iterable<unknown>): ParquetColumnType {
   const kinds = new Set<Kind>();
   for (const value of values) if (value !== null && value !== undefined) kinds.add(kindOf(value));
@@ -65,46 +65,22 @@ export function inferParquetColumns(rows: readonly ParquetRow[], options: WriteP
   return [...names].map((name) => ({ name, type: options.types?.[name] ?? inferType(rows.map((row) => row[name])) }));
 }
 
-const jsonText = (value: unknown) => JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item));
-
-function convert(value: unknown, column: ParquetColumnSpec, rowIndex: number): unknown {
-  if (value === null || value === undefined) return null;
-  const fail = (): never => {
-    throw new TypeError(`Parquet column '${column.name}' (${column.type}), row ${rowIndex + 1}: cannot store ${typeof value} ${jsonText(value)}`);
-  };
-  switch (column.type) {
-    case 'string':
-      if (typeof value === 'string') return value;
-      if (value instanceof Date) return value.toISOString();
-      return typeof value === 'object' ? jsonText(value) : String(value);
-    case 'json':
-      return jsonText(value instanceof Date ? value.toISOString() : value);
-    case 'int64':
-      if (typeof value === 'bigint') return value;
-      return typeof value === 'number' && Number.isInteger(value) ? BigInt(value) : fail();
-    case 'double':
-      if (typeof value === 'number') return value;
-      return typeof value === 'bigint' ? Number(value) : fail();
-    case 'boolean':
-      return typeof value === 'boolean' ? value : fail();
-  }
-}
-
-const WRITER_TYPES = { string: 'STRING', json: 'STRING', int64: 'INT64', double: 'DOUBLE', boolean: 'BOOLEAN' } as const;
-
 /** Writes rows as one Parquet file (SNAPPY); returns its bytes. */
 export function writeParquet(rows: readonly ParquetRow[], options: WriteParquetOptions = {}): Uint8Array {
   const columns = inferParquetColumns(rows, options);
   const columnData: ColumnSource[] = columns.map((column) => ({
     name: column.name,
-    type: WRITER_TYPES[column.type],
-    nullable: true,
-    data: rows.map((row, index) => convert(row[column.name], column, index)) as ColumnSource['data'],
+    data: rows.map((row, index) => toParquetValue(row[column.name], column.type, `column '${column.name}', row ${index + 1}`)) as ColumnSource['data'],
   }));
   const jsonColumns = columns.filter((column) => column.type === 'json').map((column) => column.name);
-  const metadata = { ...options.metadata, ...(jsonColumns.length && { [JSON_COLUMNS_KEY]: JSON.stringify(jsonColumns) }) };
+  const metadata = {
+    ...options.metadata,
+    [COLUMN_TYPES_KEY]: JSON.stringify(columns),
+    ...(jsonColumns.length && { [JSON_COLUMNS_KEY]: JSON.stringify(jsonColumns) }),
+  };
   const buffer = parquetWriteBuffer({
     columnData,
+    schema: fileSchema(columns),
     kvMetadata: Object.entries(metadata).map(([key, value]) => ({ key, value })),
     createdBy: 'agent-eval (hyparquet-writer)',
   });
@@ -123,58 +99,47 @@ function toArrayBuffer(bytes: Uint8Array | ArrayBuffer): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
-/** bigint -> number when safe (kept as bigint otherwise), Date -> ISO text, recursively. */
-function plain(value: unknown): unknown {
-  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value;
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map(plain);
-  if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, plain(item)]));
-  }
-  return value;
-}
-
 /** The footer's key/value metadata. */
 export function parquetFileMetadata(bytes: Uint8Array | ArrayBuffer): Record<string, string> {
   const metadata = parquetMetadata(toArrayBuffer(bytes));
   return Object.fromEntries((metadata.key_value_metadata ?? []).map((entry) => [entry.key, entry.value ?? '']));
 }
 
-/** Top-level columns and their types as written (json columns from the footer list). */
+function scalarFromElement(element: SchemaElement): ParquetColumnType {
+  if (element.logical_type?.type === 'TIMESTAMP' || element.converted_type?.startsWith('TIMESTAMP')) return 'timestamp';
+  if (element.type === 'INT64' || element.type === 'INT32') return 'int64';
+  if (element.type === 'DOUBLE' || element.type === 'FLOAT') return 'double';
+  if (element.type === 'BOOLEAN') return 'boolean';
+  return 'string';
+}
+
+/** Top-level columns and their types: as declared in the footer, else from the Parquet schema. */
 export function parquetColumns(bytes: Uint8Array | ArrayBuffer): ParquetColumnSpec[] {
-  const metadata = parquetMetadata(toArrayBuffer(bytes));
-  const jsonColumns = new Set<string>(JSON.parse(parquetFileMetadata(bytes)[JSON_COLUMNS_KEY] ?? '[]') as string[]);
-  const specs: ParquetColumnSpec[] = [];
-  const schema = metadata.schema;
+  const footer = parquetFileMetadata(bytes);
+  if (footer[COLUMN_TYPES_KEY]) return JSON.parse(footer[COLUMN_TYPES_KEY]) as ParquetColumnSpec[];
+  const jsonColumns = new Set<string>(JSON.parse(footer[JSON_COLUMNS_KEY] ?? '[]') as string[]);
+  const schema = parquetMetadata(toArrayBuffer(bytes)).schema;
   const subtreeEnd = (index: number): number => {
     let next = index + 1;
     for (let child = 0; child < (schema[index]!.num_children ?? 0); child++) next = subtreeEnd(next);
     return next;
   };
+  const specs: ParquetColumnSpec[] = [];
   for (let index = 1; index < schema.length; index = subtreeEnd(index)) {
     const element = schema[index]!;
-    const physical = element.type;
-    let type: ParquetColumnType = 'string';
-    if (jsonColumns.has(element.name) || element.num_children) type = 'json';
-    else if (physical === 'INT64' || physical === 'INT32') type = 'int64';
-    else if (physical === 'DOUBLE' || physical === 'FLOAT') type = 'double';
-    else if (physical === 'BOOLEAN') type = 'boolean';
-    specs.push({ name: element.name, type });
+    specs.push({ name: element.name, type: jsonColumns.has(element.name) || element.num_children ? 'json' : scalarFromElement(element) });
   }
   return specs;
 }
 
-/** Reads every row as a plain object (safe int64 as numbers; JSON columns parsed with `parseJson`). */
+/** Reads every row as a plain object (safe int64 as numbers, timestamps as ISO text; JSON leaves parsed with `parseJson`). */
 export async function readParquet(bytes: Uint8Array | ArrayBuffer, options: ReadParquetOptions = {}): Promise<ParquetRow[]> {
   const file = toArrayBuffer(bytes);
   const rows = await parquetReadObjects({ file, compressors: COMPRESSORS });
-  const jsonColumns: string[] = options.parseJson ? (JSON.parse(parquetFileMetadata(file)[JSON_COLUMNS_KEY] ?? '[]') as string[]) : [];
-  return rows.map((row) => {
-    const result = plain({ ...row }) as ParquetRow;
-    for (const name of jsonColumns) {
-      const text = result[name];
-      if (typeof text === 'string') result[name] = JSON.parse(text);
-    }
-    return result;
-  });
+  const footer = parquetFileMetadata(file);
+  const declared = footer[COLUMN_TYPES_KEY] ? (JSON.parse(footer[COLUMN_TYPES_KEY]) as ParquetColumnSpec[]) : [];
+  const types = new Map<string, ParquetColumnType>(declared.map((column) => [column.name, column.type]));
+  for (const name of JSON.parse(footer[JSON_COLUMNS_KEY] ?? '[]') as string[]) if (!types.has(name)) types.set(name, 'json');
+  const parseJson = options.parseJson ?? false;
+  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([name, value]) => [name, fromParquetValue(value, types.get(name), parseJson)])));
 }

@@ -99,6 +99,8 @@ export function leaderboardRecord(row: Record<string, unknown>, repos: { results
     if (key in LEADERBOARD_COLUMN_TYPES && key !== 'extra_columns') record[key] = value;
     else extra[key] = value;
   }
+  // The run's time as a UTC timestamp column (`timestamp` stays SMOLTRACE's ISO text).
+  record.evaluation_date = row.evaluation_date ?? (typeof row.timestamp === 'string' && row.timestamp ? row.timestamp : null);
   record.results_dataset = repos.results;
   record.traces_dataset = repos.traces;
   record.metrics_dataset = repos.metrics;
@@ -170,8 +172,8 @@ export async function pushRunToHub(run: HubRun, options: PushOptions): Promise<P
   };
   const metrics = flattenMetrics(run.metrics, { runId: run.runId, ...(options.now && { now: options.now }) });
   const datasets: RunDataset[] = [
-    { kind: 'results', repo: names.results, rows: run.results, types: RESULTS_TYPES, ...(run.results.length === 0 && { columns: ['model', 'task_id', 'run_id', 'success'] }) },
-    ...(hasTraces ? [{ kind: 'traces' as const, repo: names.traces, rows: run.traces as Record<string, unknown>[], types: TRACES_TYPES }] : []),
+    { kind: 'results', repo: names.results, rows: run.results, types: RESULTS_TYPES, columns: Object.keys(RESULTS_TYPES) },
+    ...(hasTraces ? [{ kind: 'traces' as const, repo: names.traces, rows: run.traces as Record<string, unknown>[], types: TRACES_TYPES, columns: Object.keys(TRACES_TYPES) }] : []),
     { kind: 'metrics', repo: names.metrics, rows: metrics.rows, types: metrics.types },
   ];
   const settled = await Promise.allSettled(datasets.map((dataset) => pushRunDataset(options, run, card, dataset)));

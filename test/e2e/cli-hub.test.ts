@@ -11,6 +11,7 @@ import { RUN_DATA_FILE } from '../../src/hub/publish.js';
 import { parseTracesJson } from '../../src/sinks/hub.js';
 import { runCli } from '../helpers/cli.js';
 import { startHubServer, type HubServer } from '../helpers/hub-server.js';
+import { withoutNulls } from '../helpers/hub-run.js';
 import { startOpenAIServer, type LoopbackOpenAIServer } from '../helpers/openai-server.js';
 import { solveTasks } from '../helpers/task-model.js';
 
@@ -72,8 +73,8 @@ describe('agent-eval push (built CLI)', () => {
 
     const client = new HubClient({ hubUrl: hub.url, token: TOKEN });
     const rows = async (repo: string, path = RUN_DATA_FILE) => readParquet((await client.downloadFile(repo, 'main', path))!, { parseJson: true });
-    expect(await rows(names[0]!)).toEqual(await readJson(join(directory, 'results.json')));
-    expect(await rows(names[1]!)).toEqual(parseTracesJson(await readFile(join(directory, 'traces.json'), 'utf8')));
+    expect(withoutNulls(await rows(names[0]!))).toEqual(withoutNulls(await readJson(join(directory, 'results.json'))));
+    expect(withoutNulls(await rows(names[1]!))).toEqual(withoutNulls(parseTracesJson(await readFile(join(directory, 'traces.json'), 'utf8'))));
     expect((await rows(names[2]!)).every((row) => row.run_id === metadata.run_id)).toBe(true);
     const [board] = await rows('alice/smoltrace-leaderboard', `data/${metadata.run_id}.parquet`);
     const row = await readJson(join(directory, 'leaderboard_row.json'));

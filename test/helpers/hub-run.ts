@@ -72,8 +72,25 @@ export function resultRow(runId: string, index: number): Record<string, unknown>
     cost_usd: index === 1 ? null : 0.001 * index,
     enhanced_trace_info: '{}',
     provider: 'openai',
-    messages: [{ role: 'user', content: `What is ${index} + ${index}?` }],
-    tool_calls: [{ name: 'calculator', arguments: { expression: `${index}+${index}` }, result: `${2 * index}` }],
+    model_provider: 'openai',
+    category: 'math',
+    expected_tool: 'calculator',
+    expected_tool_calls: index === 2 ? null : 1,
+    error_kind: index === 1 ? 'timeout' : null,
+    stop_reason: index === 1 ? 'timeout' : 'final-answer',
+    model_calls: 2,
+    input_tokens: 80 * index,
+    output_tokens: 20 * index,
+    cached_input_tokens: 0,
+    reasoning_tokens: 0,
+    tool_calls: index
+      ? [{ step: 1, name: 'calculator', arguments: { expression: `${index}+${index}`, ...(index === 2 && { precision: 2 }) }, output: `${2 * index}`, is_error: false, duration_ms: 0.5 }]
+      : [],
+    messages: [
+      { role: 'user', content: `What is ${index} + ${index}?` },
+      { role: 'assistant', content: null, tool_calls: [{ id: `call_${index}`, type: 'function', function: { name: 'calculator', arguments: `{"expression":"${index}+${index}"}` } }] },
+      { role: 'tool', tool_call_id: `call_${index}`, content: `${2 * index}` },
+    ],
   };
 }
 
@@ -85,7 +102,23 @@ export function traceDocument(runId: string, index: number): Record<string, unkn
     test_ids: [`task_${index}`],
     test_case_uids: [`${runId}-${index}`],
     agent_type: 'tool',
-    spans: [{ name: 'task', span_id: `0x${'1'.repeat(16)}`, parent_span_id: null, start_time: '1767323045000000001', attributes: { 'test.id': `task_${index}` } }],
+    spans: [
+      {
+        trace_id: `0x${String(index).repeat(32)}`,
+        span_id: `0x${'1'.repeat(16)}`,
+        parent_span_id: null,
+        name: 'task',
+        start_time: '1767323045000000001',
+        end_time: '1767323046200500001',
+        duration_ms: 1200.5,
+        // attribute keys differ from task to task (and run to run): JSON text in the Parquet files
+        attributes: { 'test.id': `task_${index}`, ...(index === 1 && { 'error.type': 'timeout' }) },
+        events: [{ name: 'step', attributes: { step_index: 0 }, timestamp: '1767323045000000002' }],
+        status: { code: index === 1 ? 'ERROR' : 'OK', description: index === 1 ? 'timeout' : null },
+        kind: 'INTERNAL',
+        resource: { attributes: { 'service.name': 'agent-eval', 'run.id': runId } },
+      },
+    ],
     total_tokens: 100 * index,
     total_duration_ms: 1200.5,
     total_cost_usd: null,
@@ -135,4 +168,18 @@ export function sampleHubRun(options: { runId?: string; timestampCompact?: strin
       future_field: 'kept in extra_columns',
     },
   };
+}
+
+/**
+ * A value with null object fields dropped and bigints as digit strings: what a run's JSON files and
+ * their Parquet copies share (a struct field missing from a value reads back as null, and integer
+ * nanoseconds past 2^53 read back as bigints).
+ */
+export function withoutNulls(value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).flatMap(([key, item]) => (item === null || item === undefined ? [] : [[key, withoutNulls(item)]])));
+  }
+  return value;
 }

@@ -47,16 +47,42 @@ describe('pushRunToHub', () => {
     }
 
     const results = await readRows(names.results);
-    expect(results.rows).toEqual(run.results);
+    // Struct fields a value lacks read back as null; nested JSON leaves (tool arguments) parse back.
+    const messageFields = { content: null, tool_calls: null, tool_call_id: null };
+    expect(results.rows).toEqual(
+      run.results.map((row) => ({
+        ...row,
+        tool_calls: (row.tool_calls as object[]).map((call) => ({ resources: null, ...call })),
+        messages: (row.messages as object[]).map((message) => ({ ...messageFields, ...message })),
+      })),
+    );
     expect(results.columns.find((column) => column.name === 'cost_usd')?.type).toBe('double');
-    expect(results.columns.find((column) => column.name === 'messages')?.type).toBe('json');
+    expect(results.columns.find((column) => column.name === 'evaluation_date')?.type).toBe('timestamp');
+    expect(results.columns.find((column) => column.name === 'tools_used')?.type).toEqual({ list: 'string' });
     const card = new TextDecoder().decode((await client.downloadFile(names.results, 'main', 'README.md'))!);
     expect(card).toContain('load_dataset("alice/smoltrace-results-20260102_030405", split="train")');
     expect(card).toContain('| Run ID | `run-0001` |');
     expect(card).toContain('| Generated | 2026-01-02 03:04:05 UTC |');
-    expect(card).toContain('| `cost_usd` | double |');
+    expect(card).toContain('| `cost_usd` | `double` |');
+    expect(card).toContain('| `tools_used` | `list<string>` |');
+    expect(card).toContain('| `evaluation_date` | `timestamp[us, UTC]` |');
+    expect(card).toMatch(/\| `tool_calls` \| `list<struct<step: int64, name: string, arguments: string \(JSON\), /);
+    expect(card).toContain('Free-form values whose keys vary');
 
-    expect((await readRows(names.traces)).rows).toEqual(run.traces);
+    const traces = await readRows(names.traces);
+    expect(traces.rows).toEqual(
+      run.traces.map((trace) => ({
+        ...trace,
+        spans: (trace as { spans: Record<string, unknown>[] }).spans.map((span) => ({
+          ...span,
+          start_time: BigInt(span.start_time as string),
+          end_time: BigInt(span.end_time as string),
+          events: (span.events as Record<string, unknown>[]).map((event) => ({ ...event, timestamp: BigInt(event.timestamp as string) })),
+          total_tokens: null,
+          tool_output: null,
+        })),
+      })),
+    );
 
     const metrics = await readRows(names.metrics);
     expect(metrics.rows).toEqual([
@@ -84,7 +110,10 @@ describe('pushRunToHub', () => {
       results_dataset: names.results, traces_dataset: names.traces, metrics_dataset: names.metrics,
       use_case: 'swiggy-mcp-ordering', team: null, purpose: null, suite_version: null,
       extra_columns: { future_field: 'kept in extra_columns' },
+      evaluation_date: '2026-01-02T03:04:05.000Z',
     });
+    expect(board.columns.find((column) => column.name === 'evaluation_date')?.type).toBe('timestamp');
+    expect(board.columns.find((column) => column.name === 'total_tests')?.type).toBe('int64');
     for (const name of ['use_case', 'team', 'purpose', 'suite_version']) {
       expect(board.columns.find((column) => column.name === name)?.type).toBe('string');
     }

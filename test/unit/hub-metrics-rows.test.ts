@@ -60,7 +60,9 @@ describe('flattenMetrics', () => {
 describe('leaderboard rows and card metadata', () => {
   it('keeps the fixed columns, sets the Hub repo ids and moves unknown keys to extra_columns', () => {
     const record = leaderboardRecord({ run_id: 'r', use_case: 'x', team: 3, purpose: undefined, novel: 1 }, { results: 'u/a', traces: null, metrics: 'u/c' });
-    expect(record).toEqual({ run_id: 'r', use_case: 'x', team: '3', purpose: null, suite_version: null, results_dataset: 'u/a', traces_dataset: null, metrics_dataset: 'u/c', extra_columns: { novel: 1 } });
+    expect(record).toEqual({ run_id: 'r', use_case: 'x', team: '3', purpose: null, suite_version: null, evaluation_date: null, results_dataset: 'u/a', traces_dataset: null, metrics_dataset: 'u/c', extra_columns: { novel: 1 } });
+    // evaluation_date: the row's timestamp, written as a UTC timestamp column
+    expect(leaderboardRecord({ run_id: 'r', timestamp: '2026-01-02T03:04:05.000Z' }, { results: 'u/a', traces: null, metrics: 'u/c' }).evaluation_date).toBe('2026-01-02T03:04:05.000Z');
     expect(leaderboardFile('a/b c')).toBe('data/a_b_c.parquet');
   });
 

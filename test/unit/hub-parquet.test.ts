@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
+import { describeParquetType } from '../../src/hub/parquet-schema.js';
 import { inferParquetColumns, JSON_COLUMNS_KEY, parquetColumns, parquetFileMetadata, readParquet, writeParquet } from '../../src/hub/parquet.js';
 
 const rows = [
@@ -74,6 +75,44 @@ describe('writeParquet / readParquet', () => {
     expect(await readParquet(bytes)).toEqual([]);
   });
 
+  it('writes declared lists, structs and UTC timestamps and reads them back', async () => {
+    const types = {
+      when: 'timestamp',
+      names: { list: 'string' },
+      calls: { list: { struct: { name: 'string', arguments: 'json', ms: 'double', nested: { list: { struct: { at: 'int64' } } } } } },
+      status: { struct: { code: 'string', description: 'string' } },
+    } as const;
+    const bytes = writeParquet(
+      [
+        { when: '2026-01-02T03:04:05.123Z', names: ['a', 'b'], calls: [{ name: 'x', arguments: { k: [1] }, ms: 1.5, nested: [{ at: '1767323045000000001' }] }], status: { code: 'OK' } },
+        { when: null, names: [], calls: [], status: null },
+        { when: new Date(0), names: null, calls: [{ name: 'y', arguments: 'text', ms: null, nested: null }], status: { code: 'ERROR', description: 'boom' } },
+      ],
+      { types },
+    );
+    expect(parquetColumns(bytes)).toEqual(Object.entries(types).map(([name, type]) => ({ name, type })));
+    expect(await readParquet(bytes, { parseJson: true })).toEqual([
+      { when: '2026-01-02T03:04:05.123Z', names: ['a', 'b'], calls: [{ name: 'x', arguments: { k: [1] }, ms: 1.5, nested: [{ at: 1767323045000000001n }] }], status: { code: 'OK', description: null } },
+      { when: null, names: [], calls: [], status: null },
+      { when: '1970-01-01T00:00:00.000Z', names: null, calls: [{ name: 'y', arguments: 'text', ms: null, nested: null }], status: { code: 'ERROR', description: 'boom' } },
+    ]);
+    // without parseJson, JSON leaves stay text
+    expect(((await readParquet(bytes))[0]!.calls as { arguments: unknown }[])[0]!.arguments).toBe('{"k":[1]}');
+    expect(() => writeParquet([{ names: 'a' }], { types })).toThrow(/column 'names', row 1 \(list<string>\)/);
+    expect(() => writeParquet([{ calls: [{ ms: 'slow' }] }], { types })).toThrow(/column 'calls', row 1\[0\]\.ms \(double\)/);
+    expect(() => writeParquet([{ when: 'yesterday' }], { types })).toThrow(/column 'when', row 1 \(timestamp\[us, UTC\]\)/);
+  });
+
+  it('describes types for the cards', () => {
+    expect(describeParquetType({ list: { struct: { a: 'json', b: 'timestamp', c: 'boolean' } } })).toBe('list<struct<a: string (JSON), b: timestamp[us, UTC], c: bool>>');
+  });
+
+  it('writes an empty table with nested declared columns', async () => {
+    const bytes = writeParquet([], { types: { spans: { list: { struct: { name: 'string' } } } }, columns: ['spans'] });
+    expect(parquetColumns(bytes)).toEqual([{ name: 'spans', type: { list: { struct: { name: 'string' } } } }]);
+    expect(await readParquet(bytes)).toEqual([]);
+  });
+
   it('reads GZIP-compressed files written by other tools', async () => {
     const buffer = parquetWriteBuffer({
       codec: 'GZIP',
@@ -101,6 +140,10 @@ describe.skipIf(!hasPyarrow)('pyarrow reads what we write', () => {
       expect(out.types).toMatchObject({ id: 'string', n: 'int64', x: 'double', ok: 'bool', tags: 'string', maybe: 'string', big: 'int64' });
       expect(out.rows[0]).toMatchObject({ id: 'a', n: 1, x: 0.5, ok: true, tags: '["t1","t2"]', big: 2 ** 60 });
       expect(out.rows[2]).toMatchObject({ id: null, extra: 'late' });
+      writeFileSync(file, writeParquet([{ when: '2026-01-02T03:04:05Z', calls: [{ name: 'x', n: 1 }] }], { types: { when: 'timestamp', calls: { list: { struct: { name: 'string', n: 'int64' } } } } }));
+      const nested = JSON.parse(execFileSync('python3', ['-c', script, file], { encoding: 'utf8' })) as { types: Record<string, string>; rows: Record<string, unknown>[] };
+      expect(nested.types).toEqual({ when: 'timestamp[us, tz=UTC]', calls: 'list<element: struct<name: string, n: int64>>' });
+      expect(nested.rows).toEqual([{ when: '2026-01-02 03:04:05+00:00', calls: [{ name: 'x', n: 1 }] }]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

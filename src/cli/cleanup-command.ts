@@ -31,7 +31,7 @@ export interface CleanupFlags {
 }
 
 const RULE = '='.repeat(70);
-const LOGIN = 'set HF_TOKEN, pass --hf-token-file, or run `huggingface-cli login`';
+const LOGIN = 'set HF_TOKEN, pass --hf-token-file, or run `hf auth login`';
 
 /** The selector flags as CleanupOptions; exactly one is required. Checked before any Hub call. */
 export function cleanupOptions(flags: CleanupFlags, parseOlderThan: (text: string) => number): CleanupOptions {

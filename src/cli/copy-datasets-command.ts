@@ -15,7 +15,7 @@ export interface CopyDatasetsFlags {
   hfTokenFile?: string;
 }
 
-const LOGIN = 'set HF_TOKEN, pass --hf-token-file, or run `huggingface-cli login`';
+const LOGIN = 'set HF_TOKEN, pass --hf-token-file, or run `hf auth login`';
 
 /** Runs `agent-eval copy-datasets`; returns the exit code (1 when a copy failed or was cancelled). */
 export async function copyDatasetsCommand(flags: CopyDatasetsFlags, io: CleanupIo): Promise<number> {

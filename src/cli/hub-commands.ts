@@ -29,7 +29,7 @@ export interface HubCommandIo {
 export type HubOutput = Pick<HubCommandIo, 'out' | 'err' | 'env' | 'retry'>;
 
 const DEFAULT_PREFIX = 'smoltrace';
-const LOGIN = 'set HF_TOKEN, pass --hf-token-file, or run `huggingface-cli login`';
+const LOGIN = 'set HF_TOKEN, pass --hf-token-file, or run `hf auth login`';
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 

@@ -115,7 +115,7 @@ function planWork(tasks: readonly Task[], options: RunOptions, agentTypes: reado
 /** `loadLocalModel: false` skips readying a local model (the caller brings its own provider). */
 /**
  * Hugging Face router models take their key the way Hub access does: --hf-token-file first, then
- * HF_TOKEN, then the cached `huggingface-cli login` token.
+ * HF_TOKEN, then the cached `hf auth login` token.
  */
 async function withHubToken(options: RunOptions, env: RunContext['env']): Promise<RunContext['env']> {
   const router = options.provider === 'inference' || /^(hf|huggingface)\//i.test(options.model);

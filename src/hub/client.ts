@@ -145,7 +145,7 @@ export class HubClient {
 
   /** The token's user name; a HubError 'auth' without a valid token. */
   async whoami(): Promise<{ name: string; type: string }> {
-    if (!this.token) throw new HubError('Hub whoami: no Hub token; set HF_TOKEN, pass --hf-token-file, or run `huggingface-cli login`', 'auth');
+    if (!this.token) throw new HubError('Hub whoami: no Hub token; set HF_TOKEN, pass --hf-token-file, or run `hf auth login`', 'auth');
     const me = await this.call({ action: 'whoami' }, (common) => hub.whoAmI({ ...common, accessToken: this.token! }));
     return { name: me.name, type: me.type };
   }

@@ -75,7 +75,7 @@ export function classifyHubError(error: unknown, context: HubCallContext): HubEr
   const gated = code === 'GatedRepo' || /is restricted|gated (repo|dataset)/i.test(detail);
   const kind = context.repoType ?? 'dataset';
   const page = context.repo ? `${context.hubUrl}/${kind === 'dataset' ? 'datasets/' : ''}${context.repo}` : context.hubUrl;
-  const login = 'set HF_TOKEN, pass --hf-token-file, or run `huggingface-cli login`';
+  const login = 'set HF_TOKEN, pass --hf-token-file, or run `hf auth login`';
   if ((status === 401 || status === 403) && gated) {
     return new HubError(
       `${prefix}: the ${kind} is gated; request access at ${page} with the account of your token${context.hasToken ? '' : ` and give a token (${login})`}`,

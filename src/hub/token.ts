@@ -23,7 +23,7 @@ export interface HubTokenInput {
   homeDir?: string;
 }
 
-/** Where `huggingface-cli login` stores the token: $HF_TOKEN_PATH, else $HF_HOME/token, else ~/.cache/huggingface/token. */
+/** Where `hf auth login` stores the token: $HF_TOKEN_PATH, else $HF_HOME/token, else ~/.cache/huggingface/token. */
 export function cachedTokenPath(env: NodeJS.ProcessEnv = process.env, homeDir = homedir()): string {
   if (env.HF_TOKEN_PATH) return env.HF_TOKEN_PATH;
   const hfHome = env.HF_HOME || join(env.XDG_CACHE_HOME || join(homeDir, '.cache'), 'huggingface');

@@ -124,7 +124,7 @@ export async function publishRunDirectory(directory: string, options: HubPublish
     ...(options.retry && { retry: options.retry }),
   });
   if (!token) {
-    throw new InputError('publishing to the Hub needs a token with write access: set HF_TOKEN, pass --hf-token-file, or run `huggingface-cli login`');
+    throw new InputError('publishing to the Hub needs a token with write access: set HF_TOKEN, pass --hf-token-file, or run `hf auth login`');
   }
   const { name: user } = await client.whoami();
   const notices: string[] = [];

@@ -58,7 +58,7 @@ describe('agent-eval copy-datasets', () => {
     expect(unconfirmed.stderr.trim()).toBe('agent-eval: confirmation needed: pass --yes (stdin is not a terminal, so COPY cannot be typed)');
     const anonymous = await runCli(['copy-datasets', '--yes'], { env: { HF_ENDPOINT: hub.url, HF_HOME: home } });
     expect(anonymous.code).toBe(2);
-    expect(anonymous.stderr.trim()).toBe('agent-eval: copy-datasets needs a Hub token: set HF_TOKEN, pass --hf-token-file, or run `huggingface-cli login`');
+    expect(anonymous.stderr.trim()).toBe('agent-eval: copy-datasets needs a Hub token: set HF_TOKEN, pass --hf-token-file, or run `hf auth login`');
     const refused = await runCli(['copy-datasets', '--yes'], { env: { ...env(), HF_TOKEN: 'hf_unknown' } });
     expect(refused.code).toBe(1);
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);

@@ -89,7 +89,7 @@ describe('the same tasks through every native provider', () => {
       await writeFile(tokenFile, 'hf_from_file\n');
       const viaFile = await evaluate('hf/meta-llama/Llama-3.1-8B-Instruct', { HF_TOKEN: 'hf_other' }, ['--base-url', `${router.url}/v1`, '--hf-token-file', tokenFile]);
       expect(viaFile.every((row) => row.success)).toBe(true);
-      // No HF_TOKEN: the token `huggingface-cli login` saved under HF_HOME.
+      // No HF_TOKEN: the token `hf auth login` saved under HF_HOME.
       const home = join(work, 'hf-home');
       await mkdir(home);
       await writeFile(join(home, 'token'), 'hf_from_file');

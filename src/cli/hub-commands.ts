@@ -126,7 +126,7 @@ export function registerHubCommands(program: Command, io: HubCommandIo): void {
 
   program
     .command('cleanup')
-    .description("delete old per-run Hub datasets (a dry run unless --no-dry-run); the leaderboard and task datasets are never deleted")
+    .description('delete old per-run Hub datasets (a dry run unless --no-dry-run); task datasets are never deleted, the leaderboard only with --delete-leaderboard')
     .option('--older-than <age>', 'runs older than this: 7d, 2w, 1m or a number of days')
     .option('--keep-recent <n>', 'all runs but the N most recent (0 allowed)')
     .option('--incomplete-only', 'runs missing their results, traces or metrics dataset')
@@ -135,6 +135,8 @@ export function registerHubCommands(program: Command, io: HubCommandIo): void {
     .option('--dataset-prefix <prefix>', 'name prefix of the Hub datasets', DEFAULT_PREFIX)
     .option('--dry-run', 'list what would be deleted and delete nothing', true)
     .option('--no-dry-run', 'delete (after typing DELETE, or with --yes)')
+    .option('--preserve-leaderboard', 'keep the leaderboard (the default)')
+    .option('--delete-leaderboard', 'also delete {user}/{prefix}-leaderboard (typed DELETE LEADERBOARD, or --yes); alone, deletes only the leaderboard')
     .option('-y, --yes', 'skip the confirmation prompts (automation)')
     .option('--hf-token-file <file>', 'file holding the Hugging Face token (default: HF_TOKEN, then the cached login)')
     .action(async (flags: CleanupFlags) => {

@@ -3,12 +3,13 @@
  * age comes from the repo's `createdAt` (UTC; the name's timestamp only as a fallback),
  * `--keep-recent 0` is allowed, a run made without telemetry is complete without a traces dataset
  * (its results card says `telemetry: off`), and deletions run in parallel with a bound, each
- * reported. Only `{user}/{prefix}-(results|traces|metrics)-YYYYMMDD_HHMMSS` repos are candidates:
- * the leaderboard and task datasets never are.
+ * reported. Only `{user}/{prefix}-(results|traces|metrics)-YYYYMMDD_HHMMSS` repos are run candidates;
+ * task datasets never are, and the leaderboard only when asked by name (`--delete-leaderboard`, which
+ * SMOLTRACE accepted but ignored), found with `findLeaderboard`.
  */
 import { InputError, errorMessage } from '../errors.js';
 import { cardRunMetadata } from './cards.js';
-import type { HubClient, HubDatasetEntry } from './client.js';
+import { HubError, type HubClient, type HubDatasetEntry } from './client.js';
 
 export const RUN_PARTS = ['results', 'traces', 'metrics'] as const;
 export type RunPart = (typeof RUN_PARTS)[number];
@@ -122,6 +123,18 @@ export async function discoverRuns(client: HubClient, user: string, prefix = 'sm
     return { timestamp, repos: group.repos, createdAt, time: createdAt ?? timestampDate(timestamp), telemetry, missing, complete: missing.length === 0 };
   });
   return runs.sort((left, right) => (right.time?.getTime() ?? 0) - (left.time?.getTime() ?? 0) || right.timestamp.localeCompare(left.timestamp));
+}
+
+/** `{user}/{prefix}-leaderboard` when it exists (null when the Hub says it does not). */
+export async function findLeaderboard(client: HubClient, user: string, prefix = 'smoltrace'): Promise<string | null> {
+  const repo = `${user}/${prefix}-leaderboard`;
+  try {
+    await client.datasetInfo(repo);
+    return repo;
+  } catch (error) {
+    if (error instanceof HubError && error.kind === 'not-found') return null;
+    throw error;
+  }
 }
 
 /** Chooses what to delete. Exactly one of olderThanDays, keepRecent, incompleteOnly, all is required. */

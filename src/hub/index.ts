@@ -7,7 +7,7 @@ export { inferParquetColumns, parquetColumns, readParquet, writeParquet } from '
 export type { ParquetColumnSpec, ParquetColumnType, ParquetRow } from './parquet.js';
 export { DEFAULT_PREFIX, hubDatasetNames, leaderboardFile, pushRunToHub } from './publish.js';
 export type { HubDatasetNames, HubRun, PushedDataset, PushOptions, PushResult } from './publish.js';
-export { discoverRuns, executeCleanup, parseOlderThan, planCleanup, RUN_PARTS } from './cleanup.js';
+export { discoverRuns, executeCleanup, findLeaderboard, parseOlderThan, planCleanup, RUN_PARTS } from './cleanup.js';
 export type { CleanupOptions, CleanupPlan, CleanupResult, DiscoveredRun, RunPart } from './cleanup.js';
 export { isHubDatasetId, loadHubTasks } from './tasks.js';
 export type { HubTaskSource, LoadHubTasksInput } from './tasks.js';

@@ -90,7 +90,53 @@ describe('agent-eval cleanup (in process)', () => {
     expect(remaining()).toHaveLength(1);
   });
 
+  it('preserves the leaderboard unless --delete-leaderboard, which needs its own typed confirmation', async () => {
+    const preserved = await cli(['cleanup', '--all', '--preserve-leaderboard', '--no-dry-run', '--yes']);
+    expect(preserved.code).toBe(0);
+    expect(preserved.out).toContain('Leaderboard: preserved');
+    expect(preserved.out).toContain('Deleted 7 of 7 dataset(s); leaderboard preserved.');
+    expect(server.repos.has('alice/smoltrace-leaderboard')).toBe(true);
+    for (const part of ['results', 'traces', 'metrics']) server.seedDataset(`alice/smoltrace-${part}-${OLD[0]}`, {}, { createdAt: '2026-01-01T00:00:00Z' });
+
+    const dry = await cli(['cleanup', '--older-than', '30d', '--delete-leaderboard']);
+    expect(dry.code).toBe(0);
+    expect(dry.out).toContain("Leaderboard: DELETE alice/smoltrace-leaderboard (every run's row in it)");
+    expect(dry.out).toContain('To delete these 3 dataset(s) and the leaderboard, run again with --no-dry-run.');
+
+    // DELETE typed for the runs but not DELETE LEADERBOARD: nothing at all is deleted
+    const refused = await cli(['cleanup', '--older-than', '30d', '--delete-leaderboard', '--no-dry-run'], { isTTY: true, answers: ['DELETE', 'DELETE'] });
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain('Type DELETE LEADERBOARD to delete alice/smoltrace-leaderboard');
+    expect(refused.err).toContain('Cancelled: nothing was deleted.');
+    expect(remaining()).toHaveLength(3);
+    expect(server.repos.has('alice/smoltrace-leaderboard')).toBe(true);
+
+    const both = await cli(['cleanup', '--older-than', '30d', '--delete-leaderboard', '--no-dry-run'], { isTTY: true, answers: ['DELETE', 'DELETE LEADERBOARD'] });
+    expect(both.code).toBe(0);
+    expect(both.out).toContain('✓ alice/smoltrace-leaderboard');
+    expect(both.out).toContain('Deleted 3 of 3 dataset(s); leaderboard deleted.');
+    expect(remaining()).toEqual([]);
+    expect(server.repos.has('alice/smoltrace-leaderboard')).toBe(false);
+    expect(server.repos.has('alice/smoltrace-tasks')).toBe(true);
+
+    // --delete-leaderboard alone selects no run; with no leaderboard left there is nothing to do
+    const gone = await cli(['cleanup', '--delete-leaderboard', '--no-dry-run', '--yes']);
+    expect(gone.code).toBe(0);
+    expect(gone.out).toContain('Leaderboard: alice/smoltrace-leaderboard does not exist; nothing to delete');
+    expect(gone.out).toContain('Nothing to delete.');
+  });
+
+  it('--delete-leaderboard alone deletes only the leaderboard, with --yes', async () => {
+    const result = await cli(['cleanup', '--delete-leaderboard', '--no-dry-run', '--yes']);
+    expect(result.code).toBe(0);
+    expect(result.out).toContain('Runs to delete: 0 (kept: 3)');
+    expect(server.repos.has('alice/smoltrace-leaderboard')).toBe(false);
+    expect(remaining()).toHaveLength(7);
+  });
+
   it('refuses bad flag combinations, no terminal without --yes, and no token, before deleting', async () => {
+    expect((await cli(['cleanup', '--all', '--preserve-leaderboard', '--delete-leaderboard'])).error).toEqual(new InputError('--preserve-leaderboard and --delete-leaderboard: choose one'));
+    expect((await cli(['cleanup', '--delete-leaderboard', '--only', 'traces'])).error).toEqual(new InputError('cleanup: choose what to delete with one of --older-than 7d, --keep-recent N, --incomplete-only or --all'));
     expect((await cli(['cleanup'])).error).toEqual(new InputError('cleanup: choose what to delete with one of --older-than 7d, --keep-recent N, --incomplete-only or --all'));
     expect(String((await cli(['cleanup', '--all', '--keep-recent', '2'])).error)).toMatch(/--keep-recent and --all cannot be combined/);
     expect(String((await cli(['cleanup', '--older-than', 'soon'])).error)).toMatch(/--older-than 'soon'/);

@@ -136,9 +136,9 @@ async function serve(config: ProcessConfig): Promise<void> {
   py.unregisterJsModule('pyodide_js');
   lockDownGlobals();
   if (config.probeScript) {
-    const probe = (await import(pathToFileURL(config.probeScript).href)) as { default: () => Promise<Record<string, unknown>> };
-    channel.send({ t: 'probe', outcome: await probe.default() });
-    return;
+    // Test-only: JavaScript functions that Python can call, as if it had found its way into JavaScript.
+    const probe = (await import(pathToFileURL(config.probeScript).href)) as { default: Record<string, unknown> };
+    py.registerJsModule('_sandbox_probe', probe.default);
   }
   channel.send({ t: 'ready', loadMs: Math.round(loadMs), packageFailures });
   for (;;) {

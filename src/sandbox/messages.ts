@@ -21,7 +21,6 @@ const processMessage = z.discriminatedUnion('t', [
   z.strictObject({ t: z.literal('ready'), loadMs: z.number(), packageFailures: failures }),
   z.strictObject({ t: z.literal('result'), report: stepReport }),
   z.strictObject({ t: z.literal('tool'), callId: z.number().int().positive(), name: text.max(200), args: text }),
-  z.strictObject({ t: z.literal('probe'), outcome: z.record(z.string(), z.unknown()) }),
   z.strictObject({ t: z.literal('fatal'), message: text }),
 ]);
 

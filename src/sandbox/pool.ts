@@ -171,12 +171,10 @@ export class SandboxPool implements SessionHost {
       },
       () => undefined,
     );
-    const onEnd = process.onEnd;
-    process.onEnd = (end) => {
+    process.onEndForOwner = () => {
       this.stats.peakProcessMiB = Math.max(this.stats.peakProcessMiB, Math.round(process.peakResidentBytes / 2 ** 20));
       const index = this.standby.indexOf(process);
       if (index >= 0) this.standby.splice(index, 1);
-      onEnd(end);
     };
     return process;
   }

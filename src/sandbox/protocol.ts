@@ -24,7 +24,8 @@ export interface ProcessConfig {
   outputLimitBytes: number;
   /** Packages already known not to load (name -> message), so each process does not retry the download. */
   packageFailures: Record<string, string>;
-  /** Test-only: a JavaScript file imported after the lockdown instead of serving steps (attacks as JavaScript). */
+  /** Test-only: a JavaScript module imported after the lockdown whose functions Python can call as `_sandbox_probe`
+   * (attacks as JavaScript, as if Python had found its way there). */
   probeScript?: string;
 }
 
@@ -50,7 +51,6 @@ export type ProcessToHarness =
   | { t: 'ready'; loadMs: number; packageFailures: Record<string, string> }
   | { t: 'result'; report: StepReport }
   | { t: 'tool'; callId: number; name: string; args: string }
-  | { t: 'probe'; outcome: Record<string, unknown> }
   | { t: 'fatal'; message: string };
 
 /** The part of the WebAssembly global the sandbox uses (lib ES2023 and @types/node 20 do not declare it). */

@@ -34,8 +34,10 @@ export class SandboxProcess {
   readonly ready: Promise<ProcessToHarness>;
   /** Messages after the first, for whoever uses the process now. */
   onMessage: (message: ProcessToHarness) => void = () => {};
-  /** Called once when the process has ended, whatever the cause. */
+  /** Called once when the process has ended, whatever the cause (for whoever uses the process now). */
   onEnd: (end: ProcessEnd) => void = () => {};
+  /** Called once when the process has ended, for its owner (the pool), whoever uses it. */
+  onEndForOwner: (end: ProcessEnd) => void = () => {};
   ended: ProcessEnd | undefined;
   peakResidentBytes = 0;
   readonly startedAt = performance.now();
@@ -114,6 +116,7 @@ export class SandboxProcess {
     this.channel.destroy();
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
     this.settleReady.reject(new Error(end.message));
+    this.onEndForOwner(end);
     this.onEnd(end);
   }
 

@@ -124,7 +124,12 @@ export class Session implements SandboxSession {
       signal?.addEventListener('abort', onAbort, { once: true });
       process.onEnd = (end) => finish(this.ended(end, stopReason));
       process.onMessage = (message: ProcessToHarness) => {
-        if (message.t === 'result') return finish(this.report(message.report, violate));
+        if (message.t === 'result') {
+          const result = this.report(message.report);
+          finish(result);
+          if (result.violation) void process.kill({ kind: 'violation', message: result.violation });
+          return;
+        }
         if (message.t !== 'tool') return violate(`it sent an unexpected '${message.t}' message during a step`);
         if (++toolCalls > toolCallsPerStep) return violate(`more than ${toolCallsPerStep} tool calls in one code step (the limit)`);
         const size = Buffer.byteLength(message.args);
@@ -155,7 +160,7 @@ export class Session implements SandboxSession {
   }
 
   /** The harness's own caps on what the sandbox reports. */
-  private report(report: StepReport, violate: (message: string) => void): CodeStepResult {
+  private report(report: StepReport): CodeStepResult {
     const { outputLimitBytes, finalAnswerBytes } = this.host.options;
     const result: CodeStepResult = { stdout: cap(report.stdout, outputLimitBytes, 'output'), durationMs: 0 };
     if (report.result !== undefined) result.result = cap(report.result, outputLimitBytes, 'value');
@@ -164,7 +169,6 @@ export class Session implements SandboxSession {
       const size = Buffer.byteLength(report.final.text);
       if (size > finalAnswerBytes) {
         const message = `the sandbox broke its protocol or a limit: the final answer is ${size} bytes, over the ${kib(finalAnswerBytes)} limit`;
-        violate(message);
         return { ...stepError('SandboxError', message), violation: message };
       }
       result.finalAnswer = { value: parseJson(report.final.json, report.final.text), text: report.final.text };

@@ -64,16 +64,34 @@ export async function checkHubRunFlags(flags: Record<string, unknown>, env: Reco
   await client.whoami();
 }
 
+/**
+ * SMOLTRACE's deprecated `--hf-token`: accepted, with a warning, as HF_TOKEN for this process (so
+ * `--hf-token-file` still wins, as in SMOLTRACE). Refused with the closed profile, as bfsi-closed did.
+ */
+export function applyHfTokenFlag(flags: Record<string, unknown>, env: Record<string, string | undefined>, warn: (line: string) => void): void {
+  if (flags.hfToken === undefined) return;
+  const token = typeof flags.hfToken === 'string' ? flags.hfToken.trim() : '';
+  if (flags.securityProfile === 'closed' || flags.securityProfile === 'bfsi-closed') {
+    throw new InputError('--hf-token: not allowed with --security-profile closed (it shows in the process list); use HF_TOKEN or --hf-token-file');
+  }
+  if (!token.startsWith('hf_') || /\s/.test(token)) throw new InputError('--hf-token: this is not a Hugging Face token (tokens start with "hf_")');
+  warn('[WARN] --hf-token shows the token in the process list and the shell history; prefer HF_TOKEN or --hf-token-file');
+  if (flags.hfTokenFile !== undefined) warn('[WARN] --hf-token-file wins over --hf-token');
+  env.HF_TOKEN = token;
+}
+
 /** Adds the Hub flags to `agent-eval run` and checks them (token, whoami) before the run starts. */
-export function hubRunFlags(command: Command): Command {
+export function hubRunFlags(command: Command, warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Command {
   return command
     .option('--dataset-revision <rev>', 'Hub task dataset: branch, tag or commit to read (its commit sha is recorded; default: the current main, not pinned)')
     .option('--hf-token-file <file>', 'file holding the Hugging Face token (default: HF_TOKEN, then the cached login)')
+    .option('--hf-token <token>', 'deprecated (SMOLTRACE): the token itself; it shows in the process list, so prefer HF_TOKEN or --hf-token-file (which wins)')
     .option('--dataset-prefix <prefix>', 'name prefix of the Hub datasets written by --output-format hub', DEFAULT_PREFIX)
     .option('--private', 'create the Hub datasets private (the default)')
     .option('--public', 'create the Hub datasets public')
     .option('--leaderboard-repo <repo>', 'leaderboard dataset "owner/name" (default: {user}/{prefix}-leaderboard)')
     .hook('preAction', async (_command, action) => {
+      applyHfTokenFlag(action.opts(), process.env, warn);
       await checkHubRunFlags(action.opts(), process.env);
     });
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkHubRunFlags, hubRunFlags } from '../../src/cli/hub-commands.js';
+import { applyHfTokenFlag, checkHubRunFlags, hubRunFlags } from '../../src/cli/hub-commands.js';
 import { InputError } from '../../src/errors.js';
 import { runHubCommand } from '../helpers/hub-cli.js';
 import { startHubServer, type HubServer } from '../helpers/hub-server.js';
@@ -167,5 +167,41 @@ describe('agent-eval push (in process) and the run flags', () => {
     const command = hubRunFlags(new Command('run').exitOverride()).action(() => undefined);
     await command.parseAsync(['--dataset-revision', 'v1', '--public'], { from: 'user' });
     expect(command.opts()).toMatchObject({ datasetRevision: 'v1', datasetPrefix: 'smoltrace', public: true });
+  });
+
+  it("accepts SMOLTRACE's --hf-token as HF_TOKEN, with a warning; --hf-token-file still wins", async () => {
+    const warnings: string[] = [];
+    const env: Record<string, string | undefined> = { HF_ENDPOINT: server.url, HF_HOME: home, HF_TOKEN: 'hf_from_environment' };
+    applyHfTokenFlag({ hfToken: ` ${TOKEN} ` }, env, (line) => warnings.push(line));
+    expect(env.HF_TOKEN).toBe(TOKEN);
+    expect(warnings).toEqual(['[WARN] --hf-token shows the token in the process list and the shell history; prefer HF_TOKEN or --hf-token-file']);
+    // the token now passes the run's Hub check
+    await expect(checkHubRunFlags({ outputFormat: 'hub' }, env)).resolves.toBeUndefined();
+
+    applyHfTokenFlag({ hfToken: TOKEN, hfTokenFile: '/some/file' }, {}, (line) => warnings.push(line));
+    expect(warnings.at(-1)).toBe('[WARN] --hf-token-file wins over --hf-token');
+    const untouched = { HF_TOKEN: 'hf_kept' };
+    applyHfTokenFlag({}, untouched, (line) => warnings.push(line));
+    expect(untouched.HF_TOKEN).toBe('hf_kept');
+    expect(() => applyHfTokenFlag({ hfToken: 'secret' }, {}, () => undefined)).toThrow(new InputError('--hf-token: this is not a Hugging Face token (tokens start with "hf_")'));
+    expect(() => applyHfTokenFlag({ hfToken: TOKEN, securityProfile: 'closed' }, {}, () => undefined)).toThrow(/--hf-token: not allowed with --security-profile closed/);
+
+    // on the command: the hook applies it before the Hub check
+    const hookEnv = process.env;
+    const saved = { HF_TOKEN: hookEnv.HF_TOKEN, HF_ENDPOINT: hookEnv.HF_ENDPOINT, HF_HOME: hookEnv.HF_HOME };
+    Object.assign(hookEnv, { HF_ENDPOINT: server.url, HF_HOME: home });
+    delete hookEnv.HF_TOKEN;
+    try {
+      const command = hubRunFlags(new Command('run').exitOverride(), (line) => warnings.push(line))
+        .option('--output-format <format>')
+        .action(() => undefined);
+      await command.parseAsync(['--output-format', 'hub', '--hf-token', TOKEN], { from: 'user' });
+      expect(hookEnv.HF_TOKEN).toBe(TOKEN);
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete hookEnv[name];
+        else hookEnv[name] = value;
+      }
+    }
   });
 });

@@ -1,4 +1,5 @@
 import type { ToolCall } from '../models/types.js';
+import { SecretRedactor } from '../secrets/redactor.js';
 import { ToolError, type AnyTool, type ToolContext } from '../tools/types.js';
 import { epochNow, type ResourceUsage } from './types.js';
 
@@ -31,9 +32,12 @@ function describeIssues(error: { issues: { path: PropertyKey[]; message: string 
     .join('; ');
 }
 
+let environmentRedactor: SecretRedactor | undefined;
+
 /**
  * Runs one tool call: looks the tool up, validates the arguments with its zod schema, executes it.
- * Every failure becomes an error observation for the model; nothing here throws.
+ * Every failure becomes an error observation for the model; nothing here throws. The observation,
+ * error or not, is scrubbed of the run's secrets before anything (the model, traces, results) sees it.
  */
 export async function executeToolCall(
   call: ToolCall,
@@ -43,8 +47,9 @@ export async function executeToolCall(
   const startedAtMs = epochNow();
   const started = performance.now();
   const usageBefore = process.resourceUsage();
+  const redactor = context.redactor ?? (environmentRedactor ??= SecretRedactor.from({ env: process.env }));
   const finish = (output: string, isError: boolean): ToolOutcome => ({
-    output,
+    output: redactor.text(output),
     isError,
     startedAtMs,
     durationMs: performance.now() - started,

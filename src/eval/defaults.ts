@@ -1,5 +1,3 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { RunOptions } from './types.js';
 
 /** Defaults for every optional run setting; the CLI shows these in --help. */
@@ -31,15 +29,8 @@ export const DEFAULT_LOCAL_MODEL = {
   templateDefaults: { enable_thinking: false },
 } as const;
 
-/**
- * agent-eval's own cache (the sandbox's Pyodide memory snapshot): AGENT_EVAL_CACHE_DIR, else
- * $XDG_CACHE_HOME/agent-eval, else ~/.cache/agent-eval; AGENT_EVAL_CACHE_DIR=off turns it off.
- */
-export function agentEvalCacheDirectory(env: Record<string, string | undefined>): string | undefined {
-  const chosen = env.AGENT_EVAL_CACHE_DIR?.trim();
-  if (chosen) return chosen === 'off' ? undefined : chosen;
-  return join(env.XDG_CACHE_HOME?.trim() || join(env.HOME?.trim() || homedir(), '.cache'), 'agent-eval');
-}
+/** agent-eval's own cache folder (src/secrets/locations.ts, so the file tools can refuse it too). */
+export { agentEvalCacheDirectory } from '../secrets/locations.js';
 
 /** Run options as a program gives them: a model, and whatever else differs from the defaults. */
 export type RunOptionsInput = Partial<RunOptions> & Pick<RunOptions, 'model'>;

@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import { Redactor } from '../telemetry/redaction.js';
+import { SecretRedactor } from '../secrets/redactor.js';
 import { RunTracer } from '../telemetry/tracing.js';
 import { GenAiMetrics } from '../telemetry/genai-metrics.js';
 import { telemetryResource } from '../telemetry/resource.js';
@@ -27,7 +27,12 @@ export interface TracingSetup {
  * goes to `otlpEndpoint` or OTEL_EXPORTER_OTLP_ENDPOINT; the resource honours OTEL_SERVICE_NAME and
  * OTEL_RESOURCE_ATTRIBUTES.
  */
-export async function setUpTracing(options: RunOptions, runId: string, env: Record<string, string | undefined>): Promise<TracingSetup | undefined> {
+export async function setUpTracing(
+  options: RunOptions,
+  runId: string,
+  env: Record<string, string | undefined>,
+  redactor: SecretRedactor = SecretRedactor.from({ env }),
+): Promise<TracingSetup | undefined> {
   if (!options.enableOtel && !options.otlpEndpoint) return undefined;
   const endpoint = options.otlpEndpoint ?? env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (endpoint && !/^https?:\/\//.test(endpoint)) throw new InputError(`--otlp-endpoint ${endpoint}: must be an http(s) URL`);
@@ -38,7 +43,7 @@ export async function setUpTracing(options: RunOptions, runId: string, env: Reco
     otlpEndpoint: endpoint,
     otlpHeaders: parseOtlpHeaders(env.OTEL_EXPORTER_OTLP_HEADERS),
     captureContent: options.captureContent ?? true,
-    redactor: new Redactor(env),
+    redactor,
   });
   return { tracer, metrics: await GenAiMetrics.create(resource), endpoint };
 }

@@ -1,34 +1,10 @@
-/** Removes secrets from span attributes and caps long strings. */
-
+/** Span attribute strings are capped at this many characters (secrets are scrubbed by src/secrets/redactor.ts). */
 export const STRING_LIMIT = 8192;
 const TRUNCATED = '...[TRUNCATED]';
-const SECRET_NAME = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH|COOKIE)/i;
-const INLINE_SECRETS = [
-  /\b(bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
-  /\b(api[_-]?key|token|password|secret|authorization)(["']?\s*[:=]\s*["']?)[^\s"',}]{6,}/gi,
-  /\b(sk-[A-Za-z0-9_-]{12,}|hf_[A-Za-z0-9]{12,}|sk-ant-[A-Za-z0-9_-]{12,})/g,
-];
 
-export class Redactor {
-  private readonly secrets: string[];
-
-  /** Collects the values of secret-looking environment variables (8+ characters) to scrub. */
-  constructor(env: Record<string, string | undefined>) {
-    this.secrets = Object.entries(env)
-      .filter(([name, value]) => SECRET_NAME.test(name) && value && value.length >= 8)
-      .map(([, value]) => value!)
-      .sort((left, right) => right.length - left.length);
-  }
-
-  text(value: string): string {
-    let result = value;
-    for (const secret of this.secrets) if (result.includes(secret)) result = result.split(secret).join('[REDACTED]');
-    result = result
-      .replace(INLINE_SECRETS[0]!, '$1 [REDACTED]')
-      .replace(INLINE_SECRETS[1]!, '$1$2[REDACTED]')
-      .replace(INLINE_SECRETS[2]!, '[REDACTED]');
-    return result.length > STRING_LIMIT ? `${result.slice(0, STRING_LIMIT)}${TRUNCATED}` : result;
-  }
+/** `value` cut to STRING_LIMIT characters, with a marker. */
+export function capAttribute(value: string): string {
+  return value.length > STRING_LIMIT ? `${value.slice(0, STRING_LIMIT)}${TRUNCATED}` : value;
 }
 
 const SECRET_KEY = /(^|_)(key|token|secret|password|authorization)$|^(key|token|secret|password|authorization)/i;

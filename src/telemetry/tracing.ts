@@ -3,7 +3,8 @@ import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import type { AgentRun, AgentType, ErrorKind, Step } from '../agents/types.js';
 import type { GenerationParameters, ToolSpec } from '../models/types.js';
 import { inputMessages, outputMessages, systemInstructions, toolDefinitions } from './genai-messages.js';
-import type { Redactor } from './redaction.js';
+import type { TextRedactor } from '../secrets/redactor.js';
+import { capAttribute } from './redaction.js';
 import { inputOutput, llmAttributes, spanKind, toolAttributes } from './openinference.js';
 import { GEN_AI, OPERATION, PROCESS, PROVIDER_NAMES, RESPONSE_FINISH_REASONS, SMOLTRACE } from './semconv.js';
 import { traceDocument, type TraceDocument } from './trace-document.js';
@@ -16,7 +17,7 @@ export interface TracingOptions {
   otlpEndpoint?: string;
   otlpHeaders?: Record<string, string>;
   captureContent: boolean;
-  redactor: Redactor;
+  redactor: TextRedactor;
 }
 
 export interface TaskTraceInput {
@@ -103,7 +104,7 @@ export class RunTracer {
   }
 
   private text(value: unknown): string {
-    return this.options.redactor.text(typeof value === 'string' ? value : JSON.stringify(value ?? null));
+    return capAttribute(this.options.redactor.text(typeof value === 'string' ? value : JSON.stringify(value ?? null)));
   }
 
   private child(name: string, parent: Span, startMs: number, attributes: Attributes, kind = SpanKind.INTERNAL): Span {

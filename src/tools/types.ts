@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { TextRedactor } from '../secrets/redactor.js';
 
 /** What a tool may use while it runs. */
 export interface ToolContext {
@@ -9,6 +10,10 @@ export interface ToolContext {
   now: () => Date;
   /** Overrides for network endpoints used by tools (tests point these at loopback servers). */
   endpoints?: { duckDuckGo?: string; wikipedia?: string };
+  /** Scrubs the run's secrets from every observation (default: this environment's secrets and token shapes). */
+  redactor?: TextRedactor;
+  /** PIDs of the processes this task's tools started and that still run: the only ones `kill` may signal. */
+  processes?: Set<number>;
 }
 
 /** Thrown by a tool for an expected failure; the message goes back to the model as an observation. */

@@ -1,0 +1,34 @@
+// Where secrets and agent-eval's own state live on disk, resolved from the environment the way the
+// tools that write them do. The file tools refuse these locations whatever the working directory.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+type Env = Record<string, string | undefined>;
+
+const cacheHome = (env: Env): string => env.XDG_CACHE_HOME?.trim() || join(env.HOME?.trim() || homedir(), '.cache');
+
+/**
+ * agent-eval's own cache (the sandbox's Pyodide memory snapshot): AGENT_EVAL_CACHE_DIR, else
+ * $XDG_CACHE_HOME/agent-eval, else ~/.cache/agent-eval; AGENT_EVAL_CACHE_DIR=off turns it off.
+ */
+export function agentEvalCacheDirectory(env: Env): string | undefined {
+  const chosen = env.AGENT_EVAL_CACHE_DIR?.trim();
+  if (chosen) return chosen === 'off' ? undefined : chosen;
+  return join(cacheHome(env), 'agent-eval');
+}
+
+/** huggingface_hub's home: $HF_HOME, else $XDG_CACHE_HOME/huggingface, else ~/.cache/huggingface. */
+export function huggingFaceHome(env: Env): string {
+  return env.HF_HOME?.trim() || join(cacheHome(env), 'huggingface');
+}
+
+/** Files (and folders) that hold credentials or agent-eval's state, absolute, for this environment. */
+export function protectedLocations(env: Env): string[] {
+  const home = huggingFaceHome(env);
+  return [
+    ...(env.HF_TOKEN_PATH?.trim() ? [env.HF_TOKEN_PATH.trim()] : []),
+    join(home, 'token'),
+    join(home, 'stored_tokens'),
+    ...[agentEvalCacheDirectory(env)].filter((path): path is string => path !== undefined),
+  ];
+}

@@ -6,6 +6,7 @@ import { extname, join } from 'node:path';
 import { z } from 'zod';
 import { compileGlob } from './glob.js';
 import { MAX_OUTPUT_BYTES, capOutput } from './limits.js';
+import { isProtectedPath } from './protected-files.js';
 import { fsError, resolveSandboxPath } from './sandbox-path.js';
 import { readTextFile, writeSandboxFile } from './text-file.js';
 import { ToolError, defineTool } from './types.js';
@@ -110,7 +111,7 @@ interface WalkEntry {
   dirent: Dirent;
 }
 
-/** Depth-first, name-ordered walk that never follows symbolic links (so it cannot leave the sandbox). */
+/** Depth-first, name-ordered walk that never follows symbolic links (so it cannot leave the sandbox) and skips protected files. */
 async function* walk(root: string, limits: { visited: number }): AsyncGenerator<WalkEntry> {
   const stack: Array<{ dir: string; rel: string; depth: number }> = [{ dir: root, rel: '', depth: 0 }];
   while (stack.length > 0) {
@@ -120,6 +121,8 @@ async function* walk(root: string, limits: { visited: number }): AsyncGenerator<
     for (const dirent of entries.sort(byName)) {
       if (++limits.visited > MAX_WALK_ENTRIES) return;
       const entry = { relative: rel ? `${rel}/${dirent.name}` : dirent.name, absolute: join(dir, dirent.name), dirent };
+      // Protected files (.env, keys, tokens) and folders (.ssh) are neither shown nor searched.
+      if (isProtectedPath(entry.absolute)) continue;
       yield entry;
       if (dirent.isDirectory() && depth < MAX_DEPTH) subdirs.push({ dir: entry.absolute, rel: entry.relative, depth: depth + 1 });
     }

@@ -2,9 +2,11 @@
 // the working directory, `..` is collapsed, and symbolic links are followed with realpath: for an
 // existing path the path itself, for a new one its nearest existing parent. The tools then use
 // the resolved real path, so what was checked is what gets opened (short of a concurrent swap of a
-// directory for a link, which a model cannot arrange between two of its own calls).
+// directory for a link, which a model cannot arrange between two of its own calls). Protected
+// configuration files (protected-files.ts) are refused by their given and their real path.
 import { lstat, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { refuseProtected } from './protected-files.js';
 import { ToolError, type ToolContext } from './types.js';
 
 export interface SandboxPath {
@@ -73,6 +75,8 @@ export async function resolveSandboxPath(context: Pick<ToolContext, 'workingDire
     throw new ToolError(`Cannot resolve '${input}': it is (or passes through) a broken symbolic link`);
   }
   if (!isInside(root, real)) throw new ToolError(`Access denied: path '${input}' is outside the working directory`);
+  // Credentials and configuration (.env, keys, tokens, agent-eval's cache) stay out of reach, links or not.
+  refuseProtected(candidate, real, isInside(root, candidate) ? displayPath(root, candidate) : displayPath(root, real));
   return { real, display: displayPath(root, real), root, exists };
 }
 

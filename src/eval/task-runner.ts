@@ -133,7 +133,8 @@ export async function runTask(
       maxSteps: setup.maxSteps,
       generation: environment.generation,
       signal,
-      toolContext: environment.toolContext,
+      // Each task its own set of started processes, so kill reaches only this task's.
+      toolContext: { ...environment.toolContext, processes: new Set<number>() },
       onStep: (step: Step) => {
         if (step.type === 'tool-call') {
           environment.onEvent?.({ type: 'tool-call', taskId: task.id, name: step.call.name, arguments: step.call.arguments, isError: step.isError });

@@ -107,14 +107,14 @@ export function isProtectedProcessName(name: string): boolean {
 export const killTool = defineTool({
   name: 'kill',
   description:
-    'Terminates a process by PID (SIGTERM, or SIGKILL with force). Refuses PID 0 and 1, the harness itself and ' +
-    'its parents, and system processes.',
+    'Terminates a process this task\'s tools started, by PID (SIGTERM, or SIGKILL with force). Every other process ' +
+    '(the harness, its sandbox, system processes, other users\' or other tasks\' processes) is refused.',
   input: z.object({
     pid: z.number().int().min(0).describe('The process ID, as shown by ps.'),
     force: z.boolean().optional().describe('Send SIGKILL instead of SIGTERM. Default: false.'),
   }),
   outputType: 'string',
-  async execute({ pid, force = false }) {
+  async execute({ pid, force = false }, context) {
     if (pid <= 1) throw new ToolError(`Refusing to kill PID ${pid}: it is the system's init process (or a process group)`);
     if (pid === process.pid) throw new ToolError(`Refusing to kill PID ${pid}: it is the evaluation harness itself`);
     if (pid === process.ppid) throw new ToolError(`Refusing to kill PID ${pid}: it is the parent of the evaluation harness`);
@@ -122,6 +122,9 @@ export const killTool = defineTool({
     const byPid = new Map(rows.map((row) => [row.pid, row]));
     for (let ancestor = byPid.get(process.ppid), hops = 0; ancestor && hops < 64; ancestor = byPid.get(ancestor.parentPid), hops++) {
       if (ancestor.pid === pid) throw new ToolError(`Refusing to kill PID ${pid}: the evaluation harness runs under it`);
+    }
+    if (!context.processes?.has(pid)) {
+      throw new ToolError(`Refusing to kill PID ${pid}: only processes started by this task's tools can be signalled`);
     }
     const target = byPid.get(pid);
     if (!target) {

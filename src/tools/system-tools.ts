@@ -8,17 +8,18 @@ import { access, constants, stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { z } from 'zod';
+import { looksSecretName, looksSecretValue, urlCredentials } from '../secrets/patterns.js';
 import { compileGlob } from './glob.js';
 import { capOutput } from './limits.js';
 import { ToolError, defineTool, type AnyTool } from './types.js';
 
-export const SECRET_NAME = /TOKEN|KEY|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH|COOKIE/i;
-/** Values that are secrets whatever the name: URLs with a password, well-known API key prefixes. */
-const SECRET_VALUE = /:\/\/[^/\s:@]+:[^/\s@]+@|^(sk-|sk_|ghp_|gho_|ghs_|github_pat_|hf_|xox[abpr]-|AKIA|AIza|glpat-)/;
 export const HIDDEN = '[HIDDEN]';
+/** Values that are secrets whatever the name: a URL with a password, known API key prefixes (short ones too). */
+const SECRET_PREFIX = /^(sk-|sk_|ghp_|gho_|ghs_|github_pat_|hf_|xox[abpr]-|AKIA|AIza|glpat-)/;
 
+/** A variable's value as env shows it: hidden when the name or the value looks secret (src/secrets/patterns.ts). */
 export function shownValue(name: string, value: string): string {
-  if (SECRET_NAME.test(name) || SECRET_VALUE.test(value)) return HIDDEN;
+  if (looksSecretName(name) || looksSecretValue(value) || SECRET_PREFIX.test(value) || urlCredentials(value).length) return HIDDEN;
   return value.length > 1000 ? `${value.slice(0, 1000)}… (${value.length} characters)` : value;
 }
 
@@ -142,7 +143,7 @@ export function createPingTool(options: { command?: string } = {}): AnyTool {
       if (!isValidPingHost(target)) throw new ToolError(`Invalid host '${host}': give a host name or an IP address`);
       const limitMs = Math.min(600, count * (timeout + 1) + 5) * 1000;
       const result = await new Promise<{ code: number | string | null; stdout: string; stderr: string; killed: boolean }>((resolve) => {
-        execFile(
+        const child = execFile(
           command,
           pingArguments(target, count, timeout),
           { timeout: limitMs, signal: context.signal, maxBuffer: 1024 * 1024, windowsHide: true, encoding: 'utf8' },
@@ -151,6 +152,12 @@ export function createPingTool(options: { command?: string } = {}): AnyTool {
             resolve({ code: failure ? (failure.code ?? 1) : 0, stdout, stderr, killed: failure?.killed ?? false });
           },
         );
+        // kill may signal it while it runs (a parallel tool call of this task), never after.
+        const pid = child.pid;
+        if (pid !== undefined) {
+          context.processes?.add(pid);
+          child.once('exit', () => context.processes?.delete(pid));
+        }
       });
       if (context.signal.aborted) throw context.signal.reason;
       if (result.code === 'ENOENT') throw new ToolError(`The '${command}' command is not installed on this machine, so ping cannot run`);

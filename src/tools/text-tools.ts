@@ -1,11 +1,11 @@
 // SMOLTRACE's text tools (spec 3.2) over files in the working directory: grep, sed, sort,
 // head_tail. Regexes run in a worker with a time limit (regex-runner.ts); files are capped at 10 MiB.
 import { z } from 'zod';
-import { capOutput } from './limits.js';
-import { compilePattern, replaceLines, testLines } from './regex-runner.js';
+import { MAX_OUTPUT_BYTES, MAX_WRITE_BYTES, capOutput, formatBytes } from './limits.js';
+import { compilePattern, replaceLinesBounded, testLines } from './regex-runner.js';
 import { parseSedCommand, type LineAddress } from './sed-command.js';
 import { readTextFile, writeSandboxFile } from './text-file.js';
-import { defineTool, type ToolContext } from './types.js';
+import { ToolError, defineTool, type ToolContext } from './types.js';
 
 /** Lines of a text; a final newline does not make an extra empty line. */
 export function splitLines(text: string): string[] {
@@ -94,7 +94,14 @@ export const sedTool = defineTool({
     const lines = splitLines(file.text);
     if (command.kind === 'substitute') {
       const pattern = compilePattern(command.pattern, { ignoreCase: command.ignoreCase, global: command.global });
-      const result = await replaceLines(pattern, lines, command.replacement, context.signal);
+      // Built against the cap of where it goes, so a replacement that multiplies the text stops early.
+      const maxChars = input.output_file ? MAX_WRITE_BYTES : MAX_OUTPUT_BYTES;
+      const { lines: result, truncated } = await replaceLinesBounded(pattern, lines, command.replacement, { maxChars, signal: context.signal });
+      if (truncated && input.output_file) throw new ToolError(`The result of '${input.command}' would be larger than ${formatBytes(MAX_WRITE_BYTES)}; nothing was written`);
+      if (truncated) {
+        const head = capOutput(result.join('\n'), MAX_OUTPUT_BYTES).split('\n... [output truncated')[0];
+        return `${head}\n... [output truncated: the result is larger than ${formatBytes(MAX_OUTPUT_BYTES)}; narrow the command or write it with output_file]`;
+      }
       const changed = result.filter((line, index) => line !== lines[index]).length;
       return emit(context, result, input.output_file, `${changed} of ${lines.length} lines changed`);
     }

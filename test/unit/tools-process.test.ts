@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isProtectedProcessName, killTool, psTool, sortProcesses, type ProcessRow } from '../../src/tools/process-tools.js';
 import { HIDDEN, createEnvTool, createPingTool, findOnPath, isValidPingHost, pingArguments, pingTool, whichTool } from '../../src/tools/system-tools.js';
@@ -64,16 +67,42 @@ describe('kill', () => {
     expect(isProtectedProcessName('python3')).toBe(false);
   });
 
-  it('reports a missing pid', async () => {
-    await expect(killTool.execute({ pid: 2 ** 22 + 12345 }, context())).rejects.toThrow(/No process with PID/);
+  it('reports a missing pid among the task\'s own', async () => {
+    const pid = 2 ** 22 + 12345;
+    await expect(killTool.execute({ pid }, { ...context(), processes: new Set([pid]) })).rejects.toThrow(/No process with PID/);
   });
 
-  it('terminates a child process', async () => {
+  it('refuses a process of the same user that the task\'s tools did not start', async () => {
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    children.push(child);
+    await once(child, 'spawn');
+    await expect(killTool.execute({ pid: child.pid!, force: true }, context())).rejects.toThrow(
+      `Refusing to kill PID ${child.pid}: only processes started by this task's tools can be signalled`,
+    );
+    await expect(killTool.execute({ pid: child.pid!, force: true }, { ...context(), processes: new Set([child.pid! + 1]) })).rejects.toThrow(/only processes started/);
+    expect(child.exitCode === null && child.signalCode === null).toBe(true);
+  });
+
+  it('terminates a process the task\'s ping started, while it runs', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'agent-eval-kill-'));
+    const fakePing = join(folder, 'slow-ping');
+    await writeFile(fakePing, '#!/bin/sh\nexec sleep 30\n', { mode: 0o755 });
+    const toolContext: ToolContext = { ...context(), processes: new Set<number>() };
+    const ping = createPingTool({ command: fakePing }).execute({ host: '127.0.0.1', count: 1 }, toolContext);
+    while (toolContext.processes!.size === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    const [pid] = [...toolContext.processes!];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await expect(killTool.execute({ pid: pid!, force: true }, toolContext)).resolves.toMatch(new RegExp(`^Sent SIGKILL to process ${pid} \\(sleep`));
+    await expect(ping).rejects.toThrow(/ping .*failed|exited/);
+    expect(toolContext.processes!.size).toBe(0);
+  });
+
+  it('terminates a child process registered as the task\'s', async () => {
     const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
     children.push(child);
     await once(child, 'spawn');
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const out = await killTool.execute({ pid: child.pid!, force: true }, context());
+    const out = await killTool.execute({ pid: child.pid!, force: true }, { ...context(), processes: new Set([child.pid!]) });
     expect(out).toMatch(new RegExp(`^Sent SIGKILL to process ${child.pid} \\(node`));
     const [, signal] = (await once(child, 'exit')) as [number | null, string | null];
     expect(signal).toBe('SIGKILL');

@@ -4,6 +4,7 @@ import { config as loadDotenv } from 'dotenv';
 import { InputError, StartupError, errorMessage } from '../errors.js';
 import { DEFAULT_LOCAL_MODEL, RUN_DEFAULTS } from '../eval/defaults.js';
 import { DEVICES, DTYPES } from '../models/transformers-files.js';
+import { SecretRedactor } from '../secrets/redactor.js';
 import { AGENT_EVAL_VERSION } from '../version.js';
 import { hubRunFlags, registerHubCommands } from './hub-commands.js';
 
@@ -11,8 +12,10 @@ const EXIT_INPUT = 2;
 const EXIT_FAILED = 1;
 const EXIT_INTERRUPTED = 130;
 
-const out = (line: string) => process.stdout.write(`${line}\n`);
-const err = (line: string) => process.stderr.write(`${line}\n`);
+/** Every line the CLI prints is scrubbed of the secrets in force (filled in once .env is loaded, then by the run). */
+const redactor = SecretRedactor.from();
+const out = (line: string) => process.stdout.write(`${redactor.text(line)}\n`);
+const err = (line: string) => process.stderr.write(`${redactor.text(line)}\n`);
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -24,7 +27,7 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
     .version(AGENT_EVAL_VERSION)
     .showHelpAfterError('(run agent-eval run --help for the flags)')
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text), outputError: (text, write) => write(text.replace(/^error: /, 'agent-eval: ')) });
+    .configureOutput({ writeErr: (text) => process.stderr.write(redactor.text(text)), outputError: (text, write) => write(text.replace(/^error: /, 'agent-eval: ')) });
 
   const run = program
     .command('run')
@@ -85,7 +88,7 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
     .action(async (flags: Record<string, unknown>) => {
       const { runCommand } = await import('./run-command.js');
       const workers = flags.concurrency ?? flags.parallelWorkers;
-      setExitCode(await runCommand({ ...flags, parallelWorkers: workers }, { out, err }, signal));
+      setExitCode(await runCommand({ ...flags, parallelWorkers: workers }, { out, err, redactor }, signal));
     });
   hubRunFlags(run);
   registerHubCommands(program, { out, err, setExitCode, input: process.stdin, isTTY: Boolean(process.stdin.isTTY) });
@@ -94,6 +97,8 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
 
 async function main(argv: string[]): Promise<number> {
   loadDotenv({ quiet: true });
+  // The environment's secrets, and credentials in URL arguments (--base-url http://user:pw@host, --flag=URL).
+  redactor.addEnvironment(process.env).addUrls(...argv.flatMap((argument) => [argument, argument.slice(argument.indexOf('=') + 1)]));
   const controller = new AbortController();
   let interrupts = 0;
   process.on('SIGINT', () => {

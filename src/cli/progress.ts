@@ -1,6 +1,7 @@
 import type { MultiBar, SingleBar } from 'cli-progress';
 import type { RunEvent, TaskResult } from '../eval/types.js';
 import type { DownloadProgress } from '../hub/model-snapshot.js';
+import type { TextRedactor } from '../secrets/redactor.js';
 
 export interface Reporter {
   handle(event: RunEvent): void;
@@ -50,7 +51,7 @@ function downloadReporter(log: (line: string) => void, bars: MultiBar | undefine
  * Console progress. On a terminal: a live bar on stderr (done/total, successes, elapsed, ETA). Off a
  * terminal (CI, pipes): one plain line per finished task. Quiet: no progress, but every [NOTE] warning.
  */
-export async function createReporter(settings: { quiet: boolean; debug: boolean; write: (line: string) => void }): Promise<Reporter> {
+export async function createReporter(settings: { quiet: boolean; debug: boolean; write: (line: string) => void; redactor?: TextRedactor }): Promise<Reporter> {
   const interactive = Boolean(process.stderr.isTTY) && !process.env.CI && !settings.quiet;
   let bars: MultiBar | undefined;
   let bar: SingleBar | undefined;
@@ -68,7 +69,8 @@ export async function createReporter(settings: { quiet: boolean; debug: boolean;
     );
   }
   // Through the bar while it is drawn (so lines do not tear it), straight to the stream otherwise.
-  const log = (line: string) => (bars?.isActive ? bars.log(`${line}\n`) : settings.write(line));
+  // The bar writes to the terminal itself, so its lines are scrubbed of secrets here.
+  const log = (line: string) => (bars?.isActive ? bars.log(`${settings.redactor ? settings.redactor.text(line) : line}\n`) : settings.write(line));
   const download = downloadReporter(log, bars);
   return {
     handle(event) {

@@ -3,6 +3,7 @@ import { formatFailedTasks, formatSummary, summariseRun } from '../report/summar
 import { createReporter } from './progress.js';
 import { parseRunFlags, type RawRunFlags } from './run-options.js';
 import { redactModelArgs } from '../telemetry/redaction.js';
+import type { SecretRedactor } from '../secrets/redactor.js';
 import { publishAfterRun } from './hub-commands.js';
 
 export const EXIT = { ok: 0, failed: 1, input: 2, belowThreshold: 3, interrupted: 130 } as const;
@@ -10,6 +11,8 @@ export const EXIT = { ok: 0, failed: 1, input: 2, belowThreshold: 3, interrupted
 interface Output {
   out: (line: string) => void;
   err: (line: string) => void;
+  /** The CLI's redactor: the run adds the secrets it resolves (API key, Hub token), so later lines know them too. */
+  redactor?: SecretRedactor;
 }
 
 function printSummary(run: RunResult, directory: string, output: Output): void {
@@ -25,14 +28,14 @@ function printSummary(run: RunResult, directory: string, output: Output): void {
 export async function runCommand(raw: RawRunFlags, output: Output, signal: AbortSignal): Promise<number> {
   const settings = parseRunFlags(raw);
   if (settings.debug) output.err(`[DEBUG] model args: ${JSON.stringify(redactModelArgs(settings.options.modelArgs))}`);
-  const reporter = await createReporter({ quiet: settings.quiet, debug: settings.debug, write: output.err });
+  const reporter = await createReporter({ quiet: settings.quiet, debug: settings.debug, write: output.err, ...(output.redactor && { redactor: output.redactor }) });
   const [{ runEvaluation }, { writeLocalJson }] = await Promise.all([
     import('../eval/run-evaluation.js'),
     import('../sinks/local-json.js'),
   ]);
   let run: RunResult;
   try {
-    run = await runEvaluation(settings.options, { env: process.env, signal, onEvent: (event) => reporter.handle(event) });
+    run = await runEvaluation(settings.options, { env: process.env, signal, onEvent: (event) => reporter.handle(event), ...(output.redactor && { redactor: output.redactor }) });
   } finally {
     reporter.stop();
   }

@@ -23,6 +23,9 @@ import { setUpAgents, type AgentsSetup } from './agent-setup.js';
 import { energySettings, type EnergySettings } from './energy.js';
 import { checkWritableDirectory, runDirectoryName } from './run-directory.js';
 import type { RunContext, RunOptions } from './types.js';
+import { SecretRedactor } from '../secrets/redactor.js';
+import { urlWithoutCredentials } from '../secrets/patterns.js';
+import { resolveHubToken } from '../hub/token.js';
 
 export interface WorkItem {
   task: Task;
@@ -54,6 +57,8 @@ export interface PreparedRun {
   datasetSource: TaskSetSource;
   /** agent-eval's cache folder (the sandbox snapshot); undefined when turned off. */
   cacheDirectory?: string;
+  /** Scrubs this run's secrets (environment, API key, Hub token, OTLP headers, URL credentials) from every output. */
+  redactor: SecretRedactor;
   /** The loaded local model's provider (provider transformers); closed by the runner. */
   provider?: ModelProvider;
   localModel?: LocalModelInfo;
@@ -125,6 +130,18 @@ async function withHubToken(options: RunOptions, env: RunContext['env']): Promis
   return token ? { ...env, HF_TOKEN: token.token } : env;
 }
 
+/**
+ * The run's one redactor: the CLI's when it made one, else a new one, knowing every secret in force:
+ * the environment, the model's key, the Hub token (a token file or the cached login too), and the
+ * credentials in the model, OTLP and MCP URLs.
+ */
+async function runRedactor(options: RunOptions, context: RunContext, modelEnv: RunContext['env'], apiKey: string, baseUrl: string): Promise<SecretRedactor> {
+  const redactor = (context.redactor ?? SecretRedactor.from()).addEnvironment(modelEnv);
+  const hubToken = await resolveHubToken({ env: modelEnv, ...(options.hfTokenFile !== undefined && { tokenFile: options.hfTokenFile }) }).catch(() => null);
+  const mcpUrls = (options.mcpServers ?? []).map((server) => (server.kind === 'http' ? server.url : undefined));
+  return redactor.addEnvironment(options.mcpServerEnv ?? {}).add(apiKey, hubToken?.token).addUrls(options.baseUrl, baseUrl, options.otlpEndpoint, ...mcpUrls);
+}
+
 export async function prepareRun(given: RunOptions, context: RunContext, settings: { loadLocalModel?: boolean } = {}): Promise<PreparedRun> {
   const now = context.now ?? (() => new Date());
   let options = given;
@@ -135,6 +152,11 @@ export async function prepareRun(given: RunOptions, context: RunContext, setting
     const saved = await readResumeMetadata(given.resume);
     const fixed = Object.fromEntries(FIXED_ON_RESUME.map((key) => [key, saved.run_options[key]]));
     fixed.modelArgs = restoreRedactedArgs((fixed.modelArgs ?? {}) as Record<string, unknown>, given.modelArgs);
+    // A --base-url with credentials is saved as http://***@host: the real one has to be given again.
+    if (typeof fixed.baseUrl === 'string' && fixed.baseUrl.includes('://***@')) {
+      if (!given.baseUrl || urlWithoutCredentials(given.baseUrl) !== fixed.baseUrl) throw new InputError(`--resume: --base-url was saved without its credentials (${fixed.baseUrl}); give it again with --base-url`);
+      fixed.baseUrl = given.baseUrl;
+    }
     // An unpinned Hub dataset resumes at the commit the run started from, not at today's head.
     if (!fixed.datasetRevision && saved.dataset_source?.kind === 'hub' && saved.dataset_source.sha) fixed.datasetRevision = saved.dataset_source.sha;
     options = { ...given, ...fixed, resume: given.resume } as RunOptions;
@@ -142,7 +164,9 @@ export async function prepareRun(given: RunOptions, context: RunContext, setting
     runDirectory = resolve(given.resume);
     startedAt = new Date(saved.started_at);
   }
-  const resolved = resolveModel({ ...options, env: await withHubToken(options, context.env) });
+  const modelEnv = await withHubToken(options, context.env);
+  const resolved = resolveModel({ ...options, env: modelEnv });
+  const redactor = await runRedactor(options, context, modelEnv, resolved.apiKey, resolved.baseUrl);
   if (resolved.provider !== 'transformers') {
     const local = options.modelPath !== undefined ? '--model-path' : options.dtype !== undefined ? '--dtype' : options.device !== undefined && options.device !== 'cpu' ? '--device' : undefined;
     if (local) throw new InputError(`${local}: only for local models (--provider transformers or a transformers/ model), not ${resolved.provider}`);
@@ -216,6 +240,7 @@ export async function prepareRun(given: RunOptions, context: RunContext, setting
     energy: energySettings(options, resolved.provider, context.env),
     datasetSource,
     ...(cacheDirectory && { cacheDirectory }),
+    redactor,
     ...(local && { provider: local.provider, localModel: local.info }),
   };
 }

@@ -2,29 +2,49 @@ import { constants } from 'node:fs';
 import { access, mkdir, open, readFile, rename, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
+import { SecretRedactor, type TextRedactor } from '../secrets/redactor.js';
 
 export const JOURNAL_FILE = 'results.jsonl';
 
 const INTEGER_MARK = '\u0000int:';
 
+/** The redactor for files written without the run's own: this environment's secrets and token shapes. */
+function fallbackRedactor(): SecretRedactor {
+  return SecretRedactor.from({ env: process.env });
+}
+
+/** Scrubs every string of `data` while serialising it (the one place file contents are made). */
+function redactedJson(data: unknown, redactor: TextRedactor, space?: number, replacer?: (key: string, value: unknown) => unknown): string {
+  return JSON.stringify(
+    data,
+    (key: string, raw: unknown) => {
+      const value = replacer ? replacer(key, raw) : raw;
+      return typeof value === 'string' ? redactor.text(value) : value;
+    },
+    space,
+  );
+}
+
 /**
  * JSON text in which the digit-string values of `integerKeys` are written as bare integers, so that
  * values past 2^53 (nanosecond timestamps) stay exact for readers with big integers (Python).
+ * Every string is scrubbed by `redactor` (default: this environment's secrets).
  */
-export function jsonText(data: unknown, integerKeys?: ReadonlySet<string>): string {
-  if (!integerKeys) return JSON.stringify(data, null, 2);
-  const text = JSON.stringify(
+export function jsonText(data: unknown, integerKeys?: ReadonlySet<string>, redactor: TextRedactor = fallbackRedactor()): string {
+  if (!integerKeys) return redactedJson(data, redactor, 2);
+  const text = redactedJson(
     data,
-    (key, value) => (integerKeys.has(key) && typeof value === 'string' && /^-?\d+$/.test(value) ? `${INTEGER_MARK}${value}` : value),
+    redactor,
     2,
+    (key, value) => (integerKeys.has(key) && typeof value === 'string' && /^-?\d+$/.test(value) ? `${INTEGER_MARK}${value}` : value),
   );
   return text.replace(/"\\u0000int:(-?\d+)"/g, '$1');
 }
 
-/** Writes JSON through a temporary file and a rename, so readers never see half a file. */
-export async function writeJsonAtomic(path: string, data: unknown, integerKeys?: ReadonlySet<string>): Promise<void> {
+/** Writes JSON through a temporary file and a rename, so readers never see half a file; secrets scrubbed. */
+export async function writeJsonAtomic(path: string, data: unknown, integerKeys?: ReadonlySet<string>, redactor?: TextRedactor): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, `${jsonText(data, integerKeys)}\n`, 'utf8');
+  await writeFile(temporary, `${jsonText(data, integerKeys, redactor)}\n`, 'utf8');
   await rename(temporary, path);
 }
 

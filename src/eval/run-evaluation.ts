@@ -11,6 +11,7 @@ import { redactRunOptions } from '../telemetry/redaction.js';
 import { describeEnvironment } from './environment.js';
 import { EnergyMonitor, type EnergyReportForRun } from './energy.js';
 import { setUpTracing } from './telemetry-setup.js';
+import { redactingProvider } from './redacting-provider.js';
 import { runTask, type TaskRunEnvironment } from './task-runner.js';
 import { withDefaults, type RunOptionsInput } from './defaults.js';
 import type { RunContext, RunResult, TaskResult } from './types.js';
@@ -89,8 +90,8 @@ export async function runEvaluation(
   if (previous.dropped) prepared.notices.push(`resume: dropped ${previous.dropped} incomplete line(s) from ${join(prepared.runDirectory, 'results.jsonl')}`);
   const pending = prepared.work.filter((item) => !done.has(`${item.agentType}:${item.task.id}`));
 
-  await writeJsonAtomic(join(prepared.runDirectory, 'metadata.json'), startMetadata(prepared));
-  await writeJsonAtomic(join(prepared.runDirectory, 'effective_policy.json'), prepared.policy);
+  await writeJsonAtomic(join(prepared.runDirectory, 'metadata.json'), startMetadata(prepared), undefined, prepared.redactor);
+  await writeJsonAtomic(join(prepared.runDirectory, 'effective_policy.json'), prepared.policy, undefined, prepared.redactor);
   for (const message of prepared.notices) context.onEvent?.({ type: 'notice', message });
   context.onEvent?.({ type: 'run-start', runId: prepared.runId, runDirectory: prepared.runDirectory, total: prepared.work.length, alreadyDone: prepared.work.length - pending.length });
 
@@ -103,19 +104,19 @@ export async function runEvaluation(
     }));
   const environment: TaskRunEnvironment = {
     runId: prepared.runId,
-    provider,
+    provider: redactingProvider(provider, prepared.redactor),
     tools: prepared.tools,
     agents: prepared.agents,
     generation: prepared.generation,
     timeoutMs: prepared.options.timeoutSeconds * 1000,
-    toolContext: { workingDirectory: prepared.options.workingDirectory, now },
+    toolContext: { workingDirectory: prepared.options.workingDirectory, now, redactor: prepared.redactor },
     runSignal,
     onEvent: context.onEvent,
     now,
     pricer: (call) => prepared.priceBook.price(call).costUsd,
   };
 
-  const tracing = await setUpTracing(prepared.options, prepared.runId, context.env);
+  const tracing = await setUpTracing(prepared.options, prepared.runId, context.env, prepared.redactor);
   environment.tracer = tracing?.tracer;
   environment.metrics = tracing?.metrics;
   const sandbox = await startSandbox(prepared, pending);
@@ -131,8 +132,11 @@ export async function runEvaluation(
   let energyReport: EnergyReportForRun | undefined;
   try {
     await runPool(pending, prepared.options.parallelWorkers, runSignal, async (item) => {
-      const result = await runTask(item.task, item.agentType, item.testIndex, environment);
-      if (!result) return;
+      const finished = await runTask(item.task, item.agentType, item.testIndex, environment);
+      if (!finished) return;
+      // The one place a result row takes shape for every output (journal, results.json, traces, Hub,
+      // console): the run's secrets are scrubbed from all its strings here.
+      const result = prepared.redactor.value(finished);
       await journal.append(result);
       results.push(result);
       context.onEvent?.({ type: 'task-end', result, done: results.length, total: prepared.work.length });
@@ -175,5 +179,6 @@ export async function runEvaluation(
     clientMetrics: tracing ? await tracing.metrics.collect() : [],
     datasetSource: prepared.datasetSource,
     ...(prepared.localModel && { localModel: prepared.localModel }),
+    redactor: prepared.redactor,
   };
 }

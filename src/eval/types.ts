@@ -13,6 +13,7 @@ import type { EnergyReportForRun } from './energy.js';
 import type { McpServerSpec } from '../tools/mcp-spec.js';
 import type { SecurityProfile } from './security.js';
 import type { TaskSetSource } from '../tasks/load.js';
+import type { SecretRedactor } from '../secrets/redactor.js';
 
 export type AgentTypeOption = AgentType | 'both';
 
@@ -107,6 +108,8 @@ export interface RunContext {
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
   now?: () => Date;
+  /** The run's secret redactor (the CLI's, so its console lines know the same secrets); default: one from `env`. */
+  redactor?: SecretRedactor;
 }
 
 export type RunEvent =
@@ -202,4 +205,6 @@ export interface RunResult {
   datasetSource?: TaskSetSource;
   /** Where a local model came from and how it ran (provider transformers). */
   localModel?: LocalModelInfo;
+  /** Scrubs the run's secrets from everything written or published (the sinks use it). */
+  redactor?: SecretRedactor;
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { InputError, StartupError, errorMessage } from '../errors.js';
 import type { RunResult } from '../eval/types.js';
+import { SecretRedactor } from '../secrets/redactor.js';
 import type { PushResult, RetryOptions } from '../hub/index.js';
 
 export interface HubPublishOptions {
@@ -134,8 +135,11 @@ export async function publishRunDirectory(directory: string, options: HubPublish
   const runOptions = metadata.run_options ?? {};
   const source = metadata.dataset_source;
   const datasetUsed = metadata.dataset_used ?? null;
+  // What leaves the machine is scrubbed once more, with this environment's secrets and the Hub token
+  // (the directory may come from an older version, or from a run made with other variables set).
+  const redactor = SecretRedactor.from({ env: options.env, secrets: [token.token] });
   const pushed = await pushRunToHub(
-    {
+    redactor.value({
       runId: metadata.run_id,
       timestampCompact: metadata.timestamp,
       model: metadata.model,
@@ -146,7 +150,7 @@ export async function publishRunDirectory(directory: string, options: HubPublish
       metrics,
       // The row says who pushed it: the Hub user unless AGENT_EVAL_SUBMITTED_BY named someone.
       leaderboardRow: { ...leaderboardRow, submitted_by: leaderboardRow.submitted_by && leaderboardRow.submitted_by !== 'local' ? leaderboardRow.submitted_by : user },
-    },
+    }),
     {
       client,
       user,

@@ -37,10 +37,10 @@ export async function writeLocalJson(run: RunResult, options: { submittedBy: str
     { results: path('results.json'), traces: traces.length ? path('traces.json') : null, metrics: path('metrics.json') },
     options.submittedBy,
   );
-  await writeJsonAtomic(path('results.json'), rows);
-  await writeJsonAtomic(path('traces.json'), traces, NANOSECOND_KEYS);
-  await writeJsonAtomic(path('metrics.json'), metrics);
-  await writeJsonAtomic(path('leaderboard_row.json'), leaderboard);
+  await writeJsonAtomic(path('results.json'), rows, undefined, run.redactor);
+  await writeJsonAtomic(path('traces.json'), traces, NANOSECOND_KEYS, run.redactor);
+  await writeJsonAtomic(path('metrics.json'), metrics, undefined, run.redactor);
+  await writeJsonAtomic(path('leaderboard_row.json'), leaderboard, undefined, run.redactor);
   const files = ['results.json', 'traces.json', 'metrics.json', 'leaderboard_row.json', 'metadata.json', 'results.jsonl'];
   await writeJsonAtomic(path('metadata.json'), {
     model: run.options.model,
@@ -77,6 +77,6 @@ export async function writeLocalJson(run: RunResult, options: { submittedBy: str
     prompt_template_sha256: run.promptHashes,
     generation_parameters: run.generation,
     run_options: redactRunOptions(run.options),
-  });
+  }, undefined, run.redactor);
   return { directory, files, leaderboard };
 }

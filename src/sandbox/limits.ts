@@ -11,6 +11,8 @@ export interface SandboxLimitOptions {
   toolArgumentBytes?: number;
   toolCallsPerStep?: number;
   memoryLimitMiB?: number;
+  /** Bytes one task's tools may write to files in all (enforced by the file tools). */
+  writtenBytesPerTask?: number;
 }
 
 const LIMITS = {
@@ -19,6 +21,7 @@ const LIMITS = {
   'tool-arguments': { key: 'toolArgumentBytes', unit: 'bytes', fallback: `${SANDBOX_DEFAULTS.toolArgumentBytes / 1024}KiB` },
   'tool-calls-per-step': { key: 'toolCallsPerStep', unit: 'count', fallback: String(SANDBOX_DEFAULTS.toolCallsPerStep) },
   memory: { key: 'memoryLimitMiB', unit: 'mebibytes', fallback: `${SANDBOX_DEFAULTS.memoryLimitMiB}MiB` },
+  'written-per-task': { key: 'writtenBytesPerTask', unit: 'bytes', fallback: '50MiB' },
 } as const;
 
 export const SANDBOX_LIMIT_HELP = Object.entries(LIMITS)

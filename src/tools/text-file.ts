@@ -67,6 +67,8 @@ export async function readTextFile(
   return { path, text, size: bytes.length };
 }
 
+/** What one task's tools may write to files in all, unless `--sandbox-limit written-per-task` says otherwise. */
+export const DEFAULT_WRITE_LIMIT_PER_TASK = 50 * 2 ** 20;
 const SYSTEM_PREFIXES = ['/etc/', '/sys/', '/proc/', '/dev/', 'c:\\windows\\', 'c:\\program files\\'];
 
 /**
@@ -75,7 +77,7 @@ const SYSTEM_PREFIXES = ['/etc/', '/sys/', '/proc/', '/dev/', 'c:\\windows\\', '
  * happens to contain them.
  */
 export async function writeSandboxFile(
-  context: Pick<ToolContext, 'workingDirectory'>,
+  context: Pick<ToolContext, 'workingDirectory' | 'writeLimitBytes' | 'written'>,
   filePath: string,
   content: string,
   mode: 'write' | 'append' = 'write',
@@ -88,6 +90,11 @@ export async function writeSandboxFile(
     throw new ToolError(`Access denied: '${filePath}' is in a system directory`);
   }
   if (path.display === '.') throw new ToolError(`'${filePath}' is the working directory itself, not a file`);
+  const limit = context.writeLimitBytes ?? DEFAULT_WRITE_LIMIT_PER_TASK;
+  const used = context.written?.bytes ?? 0;
+  if (used + bytes > limit) {
+    throw new ToolError(`Write refused: this task has written ${formatBytes(used)} and the limit per task is ${formatBytes(limit)} (--sandbox-limit written-per-task)`);
+  }
   try {
     await mkdir(dirname(path.real), { recursive: true });
     if (mode === 'append') await appendFile(path.real, content, 'utf8');
@@ -95,5 +102,6 @@ export async function writeSandboxFile(
   } catch (error) {
     throw fsError(error, filePath);
   }
+  if (context.written) context.written.bytes += bytes;
   return { path, bytes };
 }

@@ -14,6 +14,10 @@ export interface ToolContext {
   redactor?: TextRedactor;
   /** PIDs of the processes this task's tools started and that still run: the only ones `kill` may signal. */
   processes?: Set<number>;
+  /** Bytes the task's tools may write to files in all (`--sandbox-limit written-per-task`, default 50 MiB). */
+  writeLimitBytes?: number;
+  /** Bytes this task's tools have written so far (one counter per task). */
+  written?: { bytes: number };
 }
 
 /** Thrown by a tool for an expected failure; the message goes back to the model as an observation. */

@@ -54,6 +54,7 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
     .option('--model-args <key=value...>', 'generation parameters for the model: temperature=0.2 max_tokens=512 seed=7 ...')
     .option('--max-steps <n>', `agent steps per task (default ${RUN_DEFAULTS.maxSteps}, or max_steps from --prompt-yml)`)
     .option('--enable-tools <names...>', 'more tools: read_file, grep, ... or the groups files and system, visit_webpage, wikipedia_search')
+    .addOption(new Option('--search-provider <provider>', 'web_search backend: duckduckgo, serper (SERPER_API_KEY) or brave (BRAVE_API_KEY)').choices(['duckduckgo', 'serper', 'brave']))
     .option('--mcp-server-url <url>', 'MCP server (repeatable): URL or name=URL (tools named name_tool)', collect)
     .addOption(new Option('--mcp-transport <transport>', 'MCP transport for URLs; auto = sse when the path ends in /sse').choices(['auto', 'streamable-http', 'sse']).default('auto'))
     .option('--mcp-server-command <command>', 'MCP server over stdio (repeatable): "cmd args" or name="cmd args"', collect)

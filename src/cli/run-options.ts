@@ -8,6 +8,7 @@ import { DIFFICULTIES } from '../tasks/schema.js';
 import { PURPOSES, type RunOptions } from '../eval/types.js';
 import { parseModelArgs } from './model-args.js';
 import { parseMcpServerCommand, parseMcpServerUrl, parseMcpTransport } from '../tools/mcp-spec.js';
+import { SEARCH_PROVIDERS } from '../tools/search-providers.js';
 
 /** The raw values commander hands over for `agent-eval run`. */
 export interface RawRunFlags {
@@ -70,6 +71,7 @@ const flagsSchema = z.object({
   suiteVersion: z.string().optional(),
   pricing: z.string().min(1).optional(),
   enableTools: z.array(z.string()).optional(),
+  searchProvider: z.enum(SEARCH_PROVIDERS).optional(),
   mcpServerUrl: z.array(z.string()).optional(),
   mcpTransport: z.string(),
   mcpServerCommand: z.array(z.string()).optional(),
@@ -184,6 +186,7 @@ export function parseRunFlags(raw: RawRunFlags, env: Record<string, string | und
       resume: flags.resume,
       pricingFile: flags.pricing,
       enableTools: flags.enableTools,
+      searchProvider: flags.searchProvider,
       mcpServers: [
         ...(flags.mcpServerUrl ?? []).map((value) => parseMcpServerUrl(value, parseMcpTransport(flags.mcpTransport))),
         ...(flags.mcpServerCommand ?? []).map(parseMcpServerCommand),

@@ -12,6 +12,7 @@ import type { Task } from '../tasks/schema.js';
 import { checkTaskIds, selectTasks } from '../tasks/select.js';
 import { connectMcpServers, type McpConnection } from '../tools/mcp.js';
 import { NETWORK_TOOLS, resolveTools } from '../tools/registry.js';
+import { searchSettings } from '../tools/search-providers.js';
 import { checkSecurityProfile, type EffectivePolicy } from './security.js';
 import { prepareLocalModel, type LocalModelInfo } from './local-model.js';
 import { agentEvalCacheDirectory } from './defaults.js';
@@ -72,7 +73,7 @@ const savedMetadataSchema = z.object({
 });
 
 /** Options a resumed run takes from its directory; the rest (workers, timeouts) may change. */
-const FIXED_ON_RESUME = ['datasetRevision', 'model', 'provider', 'baseUrl', 'hfInferenceProvider', 'dtype', 'modelPath', 'additionalImports', 'enableTools', 'mcpServers', 'securityProfile', 'agentType', 'difficulty', 'datasetName', 'split', 'promptYml', 'modelArgs', 'maxSteps', 'limit', 'taskIds', 'workingDirectory', 'grouping', 'pricingFile'] as const;
+const FIXED_ON_RESUME = ['datasetRevision', 'model', 'provider', 'baseUrl', 'hfInferenceProvider', 'dtype', 'modelPath', 'additionalImports', 'enableTools', 'searchProvider', 'mcpServers', 'securityProfile', 'agentType', 'difficulty', 'datasetName', 'split', 'promptYml', 'modelArgs', 'maxSteps', 'limit', 'taskIds', 'workingDirectory', 'grouping', 'pricingFile'] as const;
 
 async function readResumeMetadata(directory: string) {
   const path = join(directory, 'metadata.json');
@@ -181,7 +182,7 @@ export async function prepareRun(given: RunOptions, context: RunContext, setting
     authorizedImports: options.additionalImports ?? [],
     stepTimeoutMs: (options.codeTimeoutSeconds ?? 30) * 1000,
   });
-  const requestedTools = resolveTools({ enableTools: options.enableTools ?? [], optional: { python_interpreter: () => python.tool } });
+  const requestedTools = resolveTools({ enableTools: options.enableTools ?? [], optional: { python_interpreter: () => python.tool }, search: searchSettings(options.searchProvider, context.env) });
   const policy = checkSecurityProfile(options, resolved, requestedTools.map((tool) => tool.name));
   // The closed profile also drops the always-on web_search.
   const localTools = requestedTools.filter((tool) => policy.network_tools_allowed || !NETWORK_TOOLS.includes(tool.name));

@@ -11,6 +11,7 @@ import type { GenerationParameters } from '../models/types.js';
 import type { EnvironmentInfo } from './environment.js';
 import type { EnergyReportForRun } from './energy.js';
 import type { McpServerSpec } from '../tools/mcp-spec.js';
+import type { SearchProvider } from '../tools/search-providers.js';
 import type { SecurityProfile } from './security.js';
 import type { TaskSetSource } from '../tasks/load.js';
 import type { SecretRedactor } from '../secrets/redactor.js';
@@ -65,6 +66,8 @@ export interface RunOptions {
   outputFormat?: 'json' | 'hub';
   /** Optional tools by name or group (`files`, `system`), SMOLTRACE's --enable-tools. */
   enableTools?: string[];
+  /** web_search's backend (SMOLTRACE's --search-provider): duckduckgo (default), serper (SERPER_API_KEY) or brave (BRAVE_API_KEY). */
+  searchProvider?: SearchProvider;
   /** MCP servers whose tools the agents get (parsed --mcp-server-url / --mcp-server-command values). */
   /** Extra environment for stdio MCP servers (`--mcp-server-env`); values never reach metadata. */
   mcpServerEnv?: Record<string, string>;

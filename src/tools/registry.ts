@@ -8,7 +8,9 @@ import { listDirectoryTool, readFileTool, searchFilesTool, writeFileTool } from 
 import { killTool, psTool } from './process-tools.js';
 import { createEnvTool, pingTool, whichTool } from './system-tools.js';
 import { grepTool, headTailTool, sedTool, sortTool } from './text-tools.js';
+import type { SearchSettings } from './search-providers.js';
 import type { AnyTool } from './types.js';
+import { createWebSearchTool } from './web-search.js';
 import { visitWebpageTool, wikipediaSearchTool } from './web-tools.js';
 
 /** SMOLTRACE's always-on tools plus web_search and final_answer (src/tools/builtin.ts). */
@@ -50,7 +52,7 @@ const ALWAYS_ON_ALIASES: Readonly<Record<string, string>> = { duckduckgo_search:
 
 const UNSUPPORTED: Readonly<Record<string, string>> = {
   google_search:
-    'not supported: SMOLTRACE ran it through Serper or Brave with SERPER_API_KEY / BRAVE_API_KEY; use web_search (DuckDuckGo, always on) instead',
+    'needs --search-provider serper or brave (with SERPER_API_KEY / BRAVE_API_KEY): it is web_search on that provider; web_search on DuckDuckGo is always on',
   user_input: 'not supported: an evaluation run has nobody to answer the agent\'s questions',
 };
 
@@ -59,6 +61,8 @@ export interface ResolveToolsOptions {
   enableTools: readonly string[];
   /** More optional tools by name (e.g. python_interpreter), merged over OPTIONAL_TOOL_FACTORIES. */
   optional?: Readonly<Record<string, () => AnyTool>>;
+  /** web_search's provider (`--search-provider`, from `searchSettings`); default DuckDuckGo. */
+  search?: SearchSettings;
 }
 
 /**
@@ -67,7 +71,8 @@ export interface ResolveToolsOptions {
  */
 export function resolveTools(options: ResolveToolsOptions): AnyTool[] {
   const factories = { ...OPTIONAL_TOOL_FACTORIES, ...options.optional };
-  const core = coreTools();
+  const search = options.search;
+  const core = coreTools().map((tool) => (tool.name === 'web_search' && search ? createWebSearchTool(search) : tool));
   const always = core.filter((tool) => tool.name !== FINAL_ANSWER_TOOL);
   const alwaysNames = new Set(always.map((tool) => tool.name));
   const enabled: AnyTool[] = [];
@@ -78,6 +83,8 @@ export function resolveTools(options: ResolveToolsOptions): AnyTool[] {
     .filter(Boolean)
     .flatMap((name) => (Object.hasOwn(TOOL_GROUPS, name) ? TOOL_GROUPS[name]! : [name]));
   for (const name of requested) {
+    // SMOLTRACE's google_search is smolagents' GoogleSearchTool, itself named web_search.
+    if (name === 'google_search' && search && search.provider !== 'duckduckgo') continue;
     const reason = Object.hasOwn(UNSUPPORTED, name) ? UNSUPPORTED[name] : undefined;
     if (reason) throw new InputError(`--enable-tools ${name}: ${reason}`);
     if (alwaysNames.has(name) || Object.hasOwn(ALWAYS_ON_ALIASES, name) || name === FINAL_ANSWER_TOOL) continue;

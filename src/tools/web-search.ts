@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ToolError, defineTool } from './types.js';
+import { DISPLAY_NAMES, parseSearchAnswer, searchRequest, type SearchSettings } from './search-providers.js';
+import { ToolError, defineTool, type AnyTool, type ToolContext } from './types.js';
 
 export const DUCKDUCKGO_HTML_URL = 'https://html.duckduckgo.com/html/';
 export const WEB_SEARCH_TIMEOUT_MS = 15_000;
@@ -82,49 +83,81 @@ function failureReason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export const webSearchTool = defineTool({
-  name: 'web_search',
-  description:
-    'Searches the web with DuckDuckGo and returns the top results as markdown links with a short snippet each. ' +
-    'Needs network access.',
-  input: z.object({
-    query: z.string().min(1).describe('The search query, e.g. "Python programming language".'),
-    max_results: z.number().int().min(1).max(10).optional().describe('How many results to return (1-10). Default: 5.'),
-  }),
-  outputType: 'string',
-  async execute({ query, max_results: maxResults = 5 }, context) {
-    const body = new URLSearchParams({ q: query, b: '', kl: '' });
-    let html: string;
-    try {
-      const response = await fetch(context.endpoints?.duckDuckGo ?? DUCKDUCKGO_HTML_URL, {
-        method: 'POST',
-        headers: {
-          'User-Agent': USER_AGENT,
-          Accept: 'text/html,application/xhtml+xml',
-          'Accept-Language': 'en-US,en;q=0.9',
-          'Content-Type': 'application/x-www-form-urlencoded',
-        },
-        body: body.toString(),
-        signal: AbortSignal.any([context.signal, AbortSignal.timeout(WEB_SEARCH_TIMEOUT_MS)]),
-      });
-      if (!response.ok) {
-        await response.body?.cancel().catch(() => undefined);
-        throw new ToolError(`web_search failed: DuckDuckGo answered HTTP ${response.status} ${response.statusText}`.trim());
-      }
-      html = await response.text();
-    } catch (error) {
-      if (error instanceof ToolError || context.signal.aborted) throw error;
-      throw new ToolError(
-        `web_search failed: could not reach DuckDuckGo (${failureReason(error)}). This tool needs network access.`,
-      );
+async function duckDuckGoHtml(query: string, endpoint: string, signal: AbortSignal): Promise<Response> {
+  return fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      'User-Agent': USER_AGENT,
+      Accept: 'text/html,application/xhtml+xml',
+      'Accept-Language': 'en-US,en;q=0.9',
+      'Content-Type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({ q: query, b: '', kl: '' }).toString(),
+    signal,
+  });
+}
+
+/** One request to the provider; the body as text. Failures are ToolErrors naming the provider. */
+async function fetchAnswer(settings: SearchSettings, query: string, limit: number, context: ToolContext): Promise<string> {
+  const name = DISPLAY_NAMES[settings.provider];
+  const signal = AbortSignal.any([context.signal, AbortSignal.timeout(WEB_SEARCH_TIMEOUT_MS)]);
+  try {
+    let response: Response;
+    if (settings.provider === 'duckduckgo') {
+      response = await duckDuckGoHtml(query, settings.endpoint ?? context.endpoints?.duckDuckGo ?? DUCKDUCKGO_HTML_URL, signal);
+    } else {
+      const request = searchRequest(settings, query, limit);
+      response = await fetch(request.url, { ...request.init, signal });
     }
-    const results = parseDuckDuckGoHtml(html, maxResults);
-    if (results.length === 0) {
-      if (/anomaly|challenge-form|captcha/i.test(html)) {
-        throw new ToolError('web_search failed: DuckDuckGo refused the request with a bot check; try again later.');
-      }
-      throw new ToolError(`No results found for '${query}'`);
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => undefined);
+      const hint = response.status === 401 || response.status === 403 ? ` (check ${settings.provider === 'serper' ? 'SERPER_API_KEY' : 'BRAVE_API_KEY'})` : '';
+      throw new ToolError(`web_search failed: ${name} answered HTTP ${response.status} ${response.statusText}`.trim() + (settings.provider === 'duckduckgo' ? '' : hint));
     }
-    return formatSearchResults(results);
-  },
-});
+    return await response.text();
+  } catch (error) {
+    if (error instanceof ToolError || context.signal.aborted) throw error;
+    throw new ToolError(`web_search failed: could not reach ${name} (${failureReason(error)}). This tool needs network access.`);
+  }
+}
+
+function resultsOf(settings: SearchSettings, body: string, limit: number): SearchResult[] {
+  if (settings.provider === 'duckduckgo') {
+    const results = parseDuckDuckGoHtml(body, limit);
+    if (results.length === 0 && /anomaly|challenge-form|captcha/i.test(body)) {
+      throw new ToolError('web_search failed: DuckDuckGo refused the request with a bot check; try again later.');
+    }
+    return results;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    json = undefined;
+  }
+  const results = parseSearchAnswer(settings.provider, json, limit);
+  if (!results) throw new ToolError(`web_search failed: ${DISPLAY_NAMES[settings.provider]} answered something that is not search results`);
+  return results;
+}
+
+/** web_search on the chosen provider (SMOLTRACE's --search-provider); DuckDuckGo by default. */
+export function createWebSearchTool(settings: SearchSettings = { provider: 'duckduckgo' }): AnyTool {
+  return defineTool({
+    name: 'web_search',
+    description:
+      `Searches the web with ${DISPLAY_NAMES[settings.provider]} and returns the top results as markdown links with a short snippet each. ` +
+      'Needs network access.',
+    input: z.object({
+      query: z.string().min(1).describe('The search query, e.g. "Python programming language".'),
+      max_results: z.number().int().min(1).max(10).optional().describe('How many results to return (1-10). Default: 5.'),
+    }),
+    outputType: 'string',
+    async execute({ query, max_results: maxResults = 5 }, context) {
+      const results = resultsOf(settings, await fetchAnswer(settings, query, maxResults, context), maxResults);
+      if (results.length === 0) throw new ToolError(`No results found for '${query}'`);
+      return formatSearchResults(results);
+    },
+  });
+}
+
+export const webSearchTool = createWebSearchTool();

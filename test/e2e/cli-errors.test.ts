@@ -28,6 +28,9 @@ const cases: [string, string[], Record<string, string>, RegExp][] = [
   ['an unknown flag', ['--no-such-flag'], {}, /^agent-eval: unknown option '--no-such-flag'$/],
   ['bad --model-args', ['--model-args', 'temperature'], {}, /^agent-eval: --model-args temperature: expected KEY=VALUE$/],
   ['an unknown task id', ['--task-id', 'nope'], {}, /^agent-eval: --task-id: no task with id 'nope' in the dataset$/],
+  ['--search-provider without its key', ['--search-provider', 'serper'], {}, /^agent-eval: --search-provider serper: set SERPER_API_KEY \(web_search sends it to Serper\)$/],
+  ['an unknown --search-provider', ['--search-provider', 'bing'], {}, /^agent-eval: option '--search-provider <provider>' argument 'bing' is invalid\. Allowed choices are duckduckgo, serper, brave\.$/],
+  ['--hf-token that is not a token', ['--hf-token', 'secret'], {}, /^agent-eval: --hf-token: this is not a Hugging Face token \(tokens start with "hf_"\)$/],
 ];
 
 describe('bad input: exit 2, one clear line, nothing written', () => {

@@ -33,7 +33,7 @@ describe('registry', () => {
       /^--enable-tools foo: unknown tool \(available: curl, duckduckgo_search, env, files, grep, .*wikipedia_search, write_file\)$/,
     );
     expect(() => resolveTools({ enableTools: ['constructor'] })).toThrow(/unknown tool/);
-    expect(() => resolveTools({ enableTools: ['google_search'] })).toThrow(/--enable-tools google_search: not supported: .*SERPER_API_KEY/);
+    expect(() => resolveTools({ enableTools: ['google_search'] })).toThrow(/--enable-tools google_search: needs --search-provider serper or brave .*SERPER_API_KEY/);
     expect(() => resolveTools({ enableTools: ['user_input'] })).toThrow(InputError);
   });
 

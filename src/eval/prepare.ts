@@ -9,7 +9,7 @@ import { resolveModel, type ResolvedModel } from '../models/routing.js';
 import type { GenerationParameters } from '../models/types.js';
 import { loadTaskSet, type TaskSetSource } from '../tasks/load.js';
 import type { Task } from '../tasks/schema.js';
-import { checkTaskIds, selectTasks } from '../tasks/select.js';
+import { checkTaskIds, selectTasks, unknownExpectedToolNotices } from '../tasks/select.js';
 import { connectMcpServers, type McpConnection } from '../tools/mcp.js';
 import { NETWORK_TOOLS, resolveTools } from '../tools/registry.js';
 import { searchSettings } from '../tools/search-providers.js';
@@ -212,6 +212,7 @@ export async function prepareRun(given: RunOptions, context: RunContext, setting
       : undefined;
     if (mcp) tools = [...localTools.slice(0, -1), ...mcp.tools, localTools.at(-1)!];
     checkRequiredTools(work, tools);
+    notices.push(...unknownExpectedToolNotices(work.map((item) => item.task), tools.map((tool) => tool.name)));
     setup = await setUpAgents(options, tools, agentTypes);
   } catch (error) {
     await mcp?.close();

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { InputError } from '../errors.js';
 import { taskRowSchema, type Task } from './schema.js';
 
@@ -40,6 +41,45 @@ export function parseJsonDocument(path: string, text: string, split: string, pre
   return data.map((value, index) => ({ value, location: `${prefix}row ${index + 1}` }));
 }
 
+const TYPE_WORDS: Record<string, string> = {
+  array: 'a list',
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  object: 'an object',
+};
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value === 'number' ? 'the number' : 'the value'} ${String(value)}`;
+}
+
+/** The value at `path` in a row, or undefined when absent. */
+function valueAt(row: unknown, path: readonly PropertyKey[]): unknown {
+  let value = row;
+  for (const key of path) value = typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  return value;
+}
+
+/** A schema issue in plain words: "is missing", "must be a list, not the string "20"", "must be easy, medium or hard". */
+function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
+  if (value === undefined) return 'is missing';
+  if (issue.code === 'invalid_type') return `must be ${TYPE_WORDS[issue.expected] ?? issue.expected}, not ${kindOf(value)}`;
+  if (issue.code === 'invalid_union') return `must be a string or a number, not ${kindOf(value)}`;
+  if (issue.code === 'invalid_value') {
+    const choices = issue.values.map(String);
+    const listed = choices.length > 1 ? `${choices.slice(0, -1).join(', ')} or ${choices.at(-1)}` : (choices[0] ?? '');
+    return `must be ${listed} (any case), not ${kindOf(value)}`;
+  }
+  if (issue.code === 'too_small' && issue.origin === 'number') return `must be ${String(issue.minimum)} or more, not ${kindOf(value)}`;
+  if (issue.code === 'too_small' && issue.origin === 'string') return 'must be a non-empty string';
+  return issue.message;
+}
+
 /** Validates rows with the task schema; the first bad row fails with its file, place and field. */
 export function validateRows(path: string, rows: readonly RawRow[]): Task[] {
   const tasks: Task[] = [];
@@ -52,8 +92,7 @@ export function validateRows(path: string, rows: readonly RawRow[]): Task[] {
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const field = issue.path.join('.') || 'row';
-      const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is missing' : issue.message;
-      throw new InputError(`${path} ${row.location}: field '${field}' ${message}`);
+      throw new InputError(`${path} ${row.location}: field '${field}' ${describeIssue(issue, valueAt(row.value, issue.path))}`);
     }
     const previous = seen.get(parsed.data.id);
     if (previous) throw new InputError(`${path} ${row.location}: duplicate task id '${parsed.data.id}' (first at ${previous})`);

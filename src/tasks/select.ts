@@ -27,3 +27,23 @@ export function checkTaskIds(tasks: readonly Task[], taskIds: readonly string[] 
   const missing = taskIds.filter((id) => !known.has(id));
   if (missing.length) throw new InputError(`--task-id: no task with id ${missing.map((id) => `'${id}'`).join(', ')} in the dataset`);
 }
+
+/**
+ * Warnings for tasks whose `expected_tool` no offered tool has: they cannot pass (a misspelt name, or a
+ * tool not enabled). One line per unknown name, naming the tasks.
+ */
+export function unknownExpectedToolNotices(tasks: readonly Pick<Task, 'id' | 'expected_tool'>[], offered: readonly string[]): string[] {
+  const available = new Set(offered);
+  const byTool = new Map<string, string[]>();
+  for (const task of tasks) {
+    const expected = task.expected_tool;
+    if (!expected || expected === 'multiple' || available.has(expected)) continue;
+    const ids = byTool.get(expected) ?? [];
+    if (!ids.includes(task.id)) ids.push(task.id);
+    byTool.set(expected, ids);
+  }
+  return [...byTool].map(([tool, ids]) => {
+    const named = ids.length > 5 ? `${ids.slice(0, 5).join(', ')} and ${ids.length - 5} more` : ids.join(', ');
+    return `expected_tool '${tool}' of task(s) ${named} is not among the offered tools (${offered.join(', ')}), so they cannot pass; check the name or enable it with --enable-tools`;
+  });
+}

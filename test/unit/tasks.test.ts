@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hubDatasetCacheDir, loadTasks, loadTaskSet } from '../../src/tasks/load.js';
-import { checkTaskIds, selectTasks } from '../../src/tasks/select.js';
+import { checkTaskIds, selectTasks, unknownExpectedToolNotices } from '../../src/tasks/select.js';
 
 let directory: string;
 const file = async (name: string, text: string) => {
@@ -45,8 +45,29 @@ describe('loadTasks', () => {
     await expect(loadTasks({ datasetName: missing, split: 'train' })).rejects.toThrow(`${missing} line 1: field 'prompt' is missing`);
     const level = await file('level.jsonl', `${row({ difficulty: 'extreme' })}\n`);
     await expect(loadTasks({ datasetName: level, split: 'train' })).rejects.toThrow(/line 1: field 'difficulty'/);
+    await expect(loadTasks({ datasetName: level, split: 'train' })).rejects.toThrow(
+      `${level} line 1: field 'difficulty' must be easy, medium or hard (any case), not the string "extreme"`,
+    );
     const duplicate = await file('dup.jsonl', `${row()}\n${row()}\n`);
     await expect(loadTasks({ datasetName: duplicate, split: 'train' })).rejects.toThrow(/line 2: duplicate task id 't1' \(first at line 1\)/);
+  });
+
+  it('says what a field must be, in plain words, when it is there but wrong', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ expected_keywords: '20' }, `field 'expected_keywords' must be a list, not the string "20"`],
+      [{ expected_keywords: ['20', { value: 1 }] }, `field 'expected_keywords.1' must be a string or a number, not an object`],
+      [{ agent_type: 'robot' }, `field 'agent_type' must be tool, code or both (any case), not the string "robot"`],
+      [{ expected_tool_calls: '2' }, `field 'expected_tool_calls' must be a number, not the string "2"`],
+      [{ expected_tool_calls: 1.5 }, `field 'expected_tool_calls' must be a whole number, not the number 1.5`],
+      [{ expected_tool_calls: -1 }, `field 'expected_tool_calls' must be 0 or more, not the number -1`],
+      [{ expected_tool: 5 }, `field 'expected_tool' must be a string, not the number 5`],
+      [{ prompt: '  ' }, `field 'prompt' must be a non-empty string`],
+      [{ difficulty: null }, `field 'difficulty' must be a string, not null`],
+    ];
+    for (const [index, [extra, message]] of cases.entries()) {
+      const path = await file(`wrong-${index}.jsonl`, `${row(extra)}\n`);
+      await expect(loadTasks({ datasetName: path, split: 'train' })).rejects.toThrow(`${path} line 1: ${message}`);
+    }
   });
 
   it('refuses unreadable files, names that are neither files nor Hub ids, and empty files clearly', async () => {
@@ -91,6 +112,22 @@ describe('selectTasks', () => {
     expect(selectTasks(tasks, { agentType: 'tool', difficulty: 'hard' }).map((task) => task.id)).toEqual(['c', 'd']);
     expect(selectTasks(tasks, { agentType: 'tool', taskIds: ['d', 'a'] }).map((task) => task.id)).toEqual(['a', 'd']);
     expect(selectTasks(tasks, { agentType: 'tool', limit: 1 }).map((task) => task.id)).toEqual(['a']);
+  });
+
+  it('warns about expected tools that no offered tool has, one line per name', () => {
+    const rows = [
+      { id: 'a', expected_tool: 'get_wether' },
+      { id: 'b', expected_tool: 'get_weather' },
+      { id: 'c', expected_tool: 'multiple' },
+      { id: 'd', expected_tool: null },
+      { id: 'e', expected_tool: 'get_wether' },
+      { id: 'f', expected_tool: 'read_file' },
+    ];
+    expect(unknownExpectedToolNotices(rows, ['get_weather', 'calculator', 'final_answer'])).toEqual([
+      "expected_tool 'get_wether' of task(s) a, e is not among the offered tools (get_weather, calculator, final_answer), so they cannot pass; check the name or enable it with --enable-tools",
+      "expected_tool 'read_file' of task(s) f is not among the offered tools (get_weather, calculator, final_answer), so they cannot pass; check the name or enable it with --enable-tools",
+    ]);
+    expect(unknownExpectedToolNotices(rows.slice(1, 4), ['get_weather'])).toEqual([]);
   });
 
   it('rejects unknown task ids', () => {

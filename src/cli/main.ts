@@ -25,7 +25,7 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
   const program = new Command('agent-eval')
     .description('Evaluate LLM agents on task datasets (a TypeScript port and superset of SMOLTRACE)')
     .version(AGENT_EVAL_VERSION)
-    .showHelpAfterError('(run agent-eval run --help for the flags)')
+    .showHelpAfterError('(run agent-eval --help for the commands)')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(redactor.text(text)), outputError: (text, write) => write(text.replace(/^error: /, 'agent-eval: ')) });
 
@@ -41,7 +41,7 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
     .option('--model-path <folder>', 'local models: a folder with the model files (config.json, tokenizer, onnx/) instead of the Hub')
     .option('--trust-remote-code', "accepted for SMOLTRACE compatibility; ONNX models run no model code, so it changes nothing")
     .addOption(new Option('--agent-type <type>', 'agent to evaluate').choices(['tool', 'code', 'both']).default(RUN_DEFAULTS.agentType))
-    .addOption(new Option('--difficulty <level>', 'only tasks of this difficulty').choices(['easy', 'medium', 'hard']))
+    .option('--difficulty <level>', 'only tasks of this difficulty: easy, medium or hard (any case)')
     .option('--dataset-name <name>', "task set: 'builtin', a local .json/.jsonl file, or a Hub dataset id (owner/name)", RUN_DEFAULTS.datasetName)
     .option('--split <name>', 'split to read from a JSON file with splits', RUN_DEFAULTS.split)
     .addOption(new Option('--output-format <format>', 'where results go').choices(['json', 'hub']).default('json'))
@@ -93,6 +93,8 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
     });
   hubRunFlags(run);
   registerHubCommands(program, { out, err, setExitCode, input: process.stdin, isTTY: Boolean(process.stdin.isTTY) });
+  // Each command's flag errors point to that command's help.
+  for (const command of program.commands) command.showHelpAfterError(`(run agent-eval ${command.name()} --help for the flags)`);
   return program;
 }
 

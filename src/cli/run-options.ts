@@ -43,7 +43,11 @@ const flagsSchema = z.object({
   modelPath: z.string().trim().min(1, '--model-path: must not be empty').optional(),
   trustRemoteCode: z.boolean().optional(),
   agentType: z.enum(['tool', 'code', 'both'], { error: '--agent-type: choose tool, code or both' }),
-  difficulty: z.enum(DIFFICULTIES, { error: '--difficulty: choose easy, medium or hard' }).optional(),
+  difficulty: z
+    .string()
+    .transform((value) => value.trim().toLowerCase())
+    .pipe(z.enum(DIFFICULTIES, { error: '--difficulty: choose easy, medium or hard' }))
+    .optional(),
   datasetName: z.string().min(1),
   split: z.string().min(1),
   outputFormat: z.enum(['json', 'hub'], { error: '--output-format: choose json or hub' }),

@@ -1,6 +1,7 @@
-// The last gate before the model: every user and tool message is scrubbed of the run's secrets.
-// Tool observations are already scrubbed where tools run (agents/tool-executor.ts); this also covers
-// what other steps put in the conversation, such as the code agent's Python output.
+// The last gate before the model: every tool message, and every user message after the task itself,
+// is scrubbed of the run's secrets. Tool observations are already scrubbed where tools run
+// (agents/tool-executor.ts); this also covers what other steps put in the conversation, such as the
+// code agent's Python output. The task prompt (the first user message) is the dataset's, sent as is.
 import type { Message, ModelProvider } from '../models/types.js';
 import type { TextRedactor } from '../secrets/redactor.js';
 
@@ -11,7 +12,7 @@ function scrubbed(message: Message, redactor: TextRedactor): Message {
   return content === message.content ? message : { ...message, content };
 }
 
-/** `provider` with the run's secrets removed from the user and tool messages it sends. */
+/** `provider` with the run's secrets removed from the observations it sends. */
 export function redactingProvider(provider: ModelProvider, redactor: TextRedactor): ModelProvider {
   return {
     get provider() {
@@ -20,7 +21,11 @@ export function redactingProvider(provider: ModelProvider, redactor: TextRedacto
     get modelId() {
       return provider.modelId;
     },
-    generate: (request) => provider.generate({ ...request, messages: request.messages.map((message) => scrubbed(message, redactor)) }),
+    generate: (request) => {
+      const task = request.messages.findIndex((message) => message.role === 'user');
+      const messages = request.messages.map((message, index) => (index === task ? message : scrubbed(message, redactor)));
+      return provider.generate({ ...request, messages });
+    },
     ...(provider.close && { close: () => provider.close!() }),
   };
 }

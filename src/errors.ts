@@ -11,6 +11,15 @@ export class StartupError extends Error {
   override readonly name = 'StartupError';
 }
 
+/**
+ * The run stopped part way for a reason outside its input: the journal could not be written, the
+ * model endpoint went unreachable, a summary file could not be saved. The message is one line that
+ * says what was kept and how to resume; exit code 1.
+ */
+export class RunStoppedError extends Error {
+  override readonly name = 'RunStoppedError';
+}
+
 /** Formats any thrown value as one line of text. */
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;

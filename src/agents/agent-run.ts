@@ -36,11 +36,13 @@ export class RunRecorder {
   }
 }
 
-/** How a provider failure counts against the task. */
+/**
+ * How a provider failure counts against the task: a rejected request (400) is the model's, everything
+ * else is infrastructure, including a malformed body and a request slower than --request-timeout
+ * (`timeout` is the task's own time limit). The cause stays in the error message.
+ */
 function providerErrorKind(error: ProviderError): ErrorKind {
-  if (error.kind === 'bad-request' || error.kind === 'malformed-response') return 'model';
-  if (error.kind === 'timeout') return 'timeout';
-  return 'infrastructure';
+  return error.kind === 'bad-request' ? 'model' : 'infrastructure';
 }
 
 export interface ModelStepInput {

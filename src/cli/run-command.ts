@@ -1,3 +1,4 @@
+import { RunStoppedError } from '../errors.js';
 import type { RunResult } from '../eval/types.js';
 import { formatFailedTasks, formatSummary, summariseRun } from '../report/summary.js';
 import { createReporter } from './progress.js';
@@ -19,7 +20,7 @@ function printSummary(run: RunResult, directory: string, output: Output): void {
   output.out('');
   for (const summary of summariseRun(run.results)) for (const line of formatSummary(summary)) output.out(line);
   for (const line of formatFailedTasks(run.results)) output.out(line);
-  if (run.interrupted) output.out(`Interrupted: ${run.results.length} of ${run.plannedTasks} task(s) recorded; continue with --resume ${directory}`);
+  if (run.interrupted && !run.stoppedBecause) output.out(`Interrupted: ${run.results.length} of ${run.plannedTasks} task(s) recorded; continue with --resume ${directory}`);
   output.out(`[RUN ID] ${run.runId}`);
   output.out(`[OUTPUT] ${directory}`);
 }
@@ -36,13 +37,35 @@ export async function runCommand(raw: RawRunFlags, output: Output, signal: Abort
   let run: RunResult;
   try {
     run = await runEvaluation(settings.options, { env: process.env, signal, onEvent: (event) => reporter.handle(event), ...(output.redactor && { redactor: output.redactor }) });
+  } catch (error) {
+    // The journal could not be written: what it holds is kept, the message says how to resume.
+    if (!(error instanceof RunStoppedError)) throw error;
+    output.err(`agent-eval: ${error.message}`);
+    return EXIT.failed;
   } finally {
     reporter.stop();
   }
-  const written = await writeLocalJson(run, { submittedBy: process.env.AGENT_EVAL_SUBMITTED_BY ?? 'local' });
+  let written: Awaited<ReturnType<typeof writeLocalJson>>;
+  try {
+    written = await writeLocalJson(run, { submittedBy: process.env.AGENT_EVAL_SUBMITTED_BY ?? 'local' });
+  } catch (error) {
+    if (!(error instanceof RunStoppedError)) throw error;
+    output.err(`agent-eval: ${error.message}; the journal keeps the ${run.results.length} finished task(s): once there is room, write the files with --resume ${run.runDirectory}`);
+    return EXIT.failed;
+  }
   printSummary(run, written.directory, output);
   await publishAfterRun(run, written.directory, raw, output);
+  if (run.stoppedBecause) {
+    output.err(`[STOPPED] ${run.stoppedBecause}; ${run.results.length} of ${run.plannedTasks} task(s) recorded; continue with --resume ${written.directory}`);
+    return EXIT.failed;
+  }
   if (run.interrupted) return EXIT.interrupted;
+  // Infrastructure failures say nothing about the model: the run is incomplete until they are run again.
+  const infrastructure = run.results.filter((result) => result.error_kind === 'infrastructure').length;
+  if (infrastructure) {
+    output.err(`[FAIL] ${infrastructure} task(s) failed on infrastructure errors (provider or network); run them again with: agent-eval run --resume ${written.directory}`);
+    return EXIT.failed;
+  }
   if (settings.failUnder !== undefined) {
     const rate = run.results.length ? run.results.filter((result) => result.success).length / run.results.length : 0;
     if (rate < settings.failUnder) {

@@ -68,6 +68,7 @@ const flagsSchema = z.object({
   requestTimeout: seconds('request-timeout'),
   maxRetries: integer('max-retries', 0),
   resume: z.string().optional(),
+  retryErrors: z.boolean().optional(),
   failUnder: failUnderSchema.optional(),
   useCase: z.string().optional(),
   team: z.string().optional(),
@@ -153,6 +154,7 @@ export function parseRunFlags(raw: RawRunFlags, env: Record<string, string | und
   if (mcpServerEnv && !flags.mcpServerCommand?.length) throw new InputError('--mcp-server-env: only for servers started with --mcp-server-command');
   if (flags.enableGpuMetrics && flags.disableGpuMetrics) throw new InputError('--enable-gpu-metrics and --disable-gpu-metrics: choose one');
   if (flags.country && flags.carbonIntensity !== undefined) throw new InputError('--country and --carbon-intensity: choose one');
+  if (flags.retryErrors && !flags.resume) throw new InputError('--retry-errors: only with --resume <run-dir>');
   return {
     failUnder: flags.failUnder,
     quiet: flags.quiet ?? false,
@@ -188,6 +190,7 @@ export function parseRunFlags(raw: RawRunFlags, env: Record<string, string | und
       requestTimeoutSeconds: flags.requestTimeout,
       maxRetries: flags.maxRetries,
       resume: flags.resume,
+      retryErrors: flags.retryErrors,
       pricingFile: flags.pricing,
       enableTools: flags.enableTools,
       searchProvider: flags.searchProvider,

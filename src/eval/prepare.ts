@@ -23,6 +23,7 @@ import { createPriceBook, type PriceBook } from '../telemetry/cost.js';
 import { setUpAgents, type AgentsSetup } from './agent-setup.js';
 import { energySettings, type EnergySettings } from './energy.js';
 import { checkWritableDirectory, runDirectoryName } from './run-directory.js';
+import { withHomeFolder } from './portable-paths.js';
 import type { RunContext, RunOptions } from './types.js';
 import { SecretRedactor } from '../secrets/redactor.js';
 import { urlWithoutCredentials } from '../secrets/patterns.js';
@@ -83,7 +84,13 @@ async function readResumeMetadata(directory: string) {
   } catch (error) {
     throw new InputError(`--resume ${directory}: no metadata.json there (${(error as NodeJS.ErrnoException).code ?? 'error'}); is it a run directory?`);
   }
-  const parsed = savedMetadataSchema.safeParse(JSON.parse(text));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`--resume ${directory}: ${path} is not valid JSON (${(error as Error).message}); the file is damaged or cut short`);
+  }
+  const parsed = savedMetadataSchema.safeParse(json);
   if (!parsed.success) throw new InputError(`--resume ${directory}: metadata.json has no run_id/run_options; was it made by agent-eval?`);
   return parsed.data;
 }
@@ -151,7 +158,8 @@ export async function prepareRun(given: RunOptions, context: RunContext, setting
   let startedAt = now();
   if (given.resume) {
     const saved = await readResumeMetadata(given.resume);
-    const fixed = Object.fromEntries(FIXED_ON_RESUME.map((key) => [key, saved.run_options[key]]));
+    // Paths were saved with the home folder as ~ (portable-paths.ts).
+    const fixed = withHomeFolder(Object.fromEntries(FIXED_ON_RESUME.map((key) => [key, saved.run_options[key]])));
     fixed.modelArgs = restoreRedactedArgs((fixed.modelArgs ?? {}) as Record<string, unknown>, given.modelArgs);
     // A --base-url with credentials is saved as http://***@host: the real one has to be given again.
     if (typeof fixed.baseUrl === 'string' && fixed.baseUrl.includes('://***@')) {

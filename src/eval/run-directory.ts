@@ -1,10 +1,8 @@
 import { constants } from 'node:fs';
-import { access, mkdir, open, readFile, rename, stat, writeFile, type FileHandle } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { InputError } from '../errors.js';
+import { access, mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { InputError, RunStoppedError } from '../errors.js';
 import { SecretRedactor, type TextRedactor } from '../secrets/redactor.js';
-
-export const JOURNAL_FILE = 'results.jsonl';
 
 const INTEGER_MARK = '\u0000int:';
 
@@ -41,11 +39,32 @@ export function jsonText(data: unknown, integerKeys?: ReadonlySet<string>, redac
   return text.replace(/"\\u0000int:(-?\d+)"/g, '$1');
 }
 
-/** Writes JSON through a temporary file and a rename, so readers never see half a file; secrets scrubbed. */
-export async function writeJsonAtomic(path: string, data: unknown, integerKeys?: ReadonlySet<string>, redactor?: TextRedactor): Promise<void> {
+/** `CODE: message` of a file system error, for one-line reports. */
+export function describeFileError(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  const reason = typeof message === 'string' ? message.replace(/^[A-Z]+: /, '').replace(/,.*$/, '') : String(error);
+  return code ? `${code}: ${reason}` : reason;
+}
+
+/**
+ * Writes text through a temporary file and a rename, so readers never see half a file. A failure
+ * (disk full, read-only, directory gone) removes the temporary file and throws a RunStoppedError
+ * that names the file.
+ */
+export async function writeTextAtomic(path: string, text: string): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, `${jsonText(data, integerKeys, redactor)}\n`, 'utf8');
-  await rename(temporary, path);
+  try {
+    await writeFile(temporary, text, 'utf8');
+    await rename(temporary, path);
+  } catch (error) {
+    await unlink(temporary).catch(() => undefined);
+    throw new RunStoppedError(`cannot write ${path} (${describeFileError(error)})`, { cause: error });
+  }
+}
+
+/** Writes JSON atomically (see writeTextAtomic); secrets scrubbed. */
+export async function writeJsonAtomic(path: string, data: unknown, integerKeys?: ReadonlySet<string>, redactor?: TextRedactor): Promise<void> {
+  await writeTextAtomic(path, `${jsonText(data, integerKeys, redactor)}\n`);
 }
 
 /** `{model with / and : as _}_{agent type}_{YYYYMMDD_HHMMSS}` (UTC), SMOLTRACE's directory name. */
@@ -74,64 +93,34 @@ export async function checkWritableDirectory(directory: string, flag: string): P
   }
 }
 
-export async function createRunDirectory(path: string): Promise<void> {
+/** Suffixes tried after the plain name is taken (`_2` ... `_1000`). */
+const MAX_SUFFIX = 1000;
+
+/**
+ * Creates a new run directory that no other run uses: `path` itself when it does not exist yet,
+ * otherwise `path_2`, `path_3`, ... Each attempt is an exclusive mkdir, so two runs started in the
+ * same second (same model, agent type and --output-dir) always get different directories.
+ */
+export async function createRunDirectory(path: string): Promise<string> {
   try {
-    await mkdir(path, { recursive: true });
+    await mkdir(dirname(path), { recursive: true });
+    for (let suffix = 1; suffix <= MAX_SUFFIX; suffix++) {
+      const candidate = suffix === 1 ? path : `${path}_${suffix}`;
+      try {
+        await mkdir(candidate);
+        return candidate;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
   } catch (error) {
     throw new InputError(`--output-dir: cannot create ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
+  throw new InputError(`--output-dir: ${path} and ${MAX_SUFFIX - 1} numbered variants already exist`);
 }
 
-/**
- * Reads a journal. A line cut short by a crash (only ever the last one) is dropped; the journal is
- * then rewritten clean so appends continue on a fresh line.
- */
-export async function readJournal<T>(directory: string, parse: (value: unknown) => T): Promise<{ records: T[]; dropped: number }> {
-  const path = join(directory, JOURNAL_FILE);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], dropped: 0 };
-    throw error;
-  }
-  const records: T[] = [];
-  const kept: string[] = [];
-  let dropped = 0;
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      records.push(parse(JSON.parse(line)));
-      kept.push(line);
-    } catch {
-      dropped++;
-    }
-  }
-  if (dropped || (text && !text.endsWith('\n'))) {
-    const temporary = `${path}.${process.pid}.tmp`;
-    await writeFile(temporary, kept.map((line) => `${line}\n`).join(''), 'utf8');
-    await rename(temporary, path);
-  }
-  return { records, dropped };
-}
-
-/** Appends one JSON line per record, in order, each in a single write. */
-export class Journal {
-  private queue: Promise<void> = Promise.resolve();
-  private constructor(private readonly handle: FileHandle) {}
-
-  static async open(directory: string): Promise<Journal> {
-    return new Journal(await open(join(directory, JOURNAL_FILE), 'a'));
-  }
-
-  append(record: unknown): Promise<void> {
-    const line = `${JSON.stringify(record)}\n`;
-    this.queue = this.queue.then(() => this.handle.appendFile(line, 'utf8'));
-    return this.queue;
-  }
-
-  async close(): Promise<void> {
-    await this.queue.catch(() => undefined);
-    await this.handle.close();
-  }
+/** A resumed run's directory must still be there (its metadata was read moments ago). */
+export async function checkRunDirectory(path: string): Promise<void> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isDirectory()) throw new InputError(`--resume ${path}: not a directory`);
 }

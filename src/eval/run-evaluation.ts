@@ -1,26 +1,63 @@
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import { InputError, RunStoppedError } from '../errors.js';
+import { EndpointHealth, endpointName } from '../models/endpoint-health.js';
 import { createProvider } from '../models/factory.js';
 import type { SandboxPool } from '../sandbox/pool.js';
 import { sandboxToolSpec } from '../tools/spec.js';
 import type { ModelProvider } from '../models/types.js';
 import { AGENT_EVAL_VERSION } from '../version.js';
 import { prepareRun, type PreparedRun, type WorkItem } from './prepare.js';
-import { createRunDirectory, Journal, readJournal, writeJsonAtomic } from './run-directory.js';
+import { checkRunDirectory, createRunDirectory, describeFileError, writeJsonAtomic } from './run-directory.js';
+import { Journal, JournalError, JOURNAL_FILE, readResumeState, writeJournal } from './journal.js';
 import { redactRunOptions } from '../telemetry/redaction.js';
 import { describeEnvironment } from './environment.js';
+import { withoutHomeFolder } from './portable-paths.js';
 import { EnergyMonitor, type EnergyReportForRun } from './energy.js';
 import { setUpTracing } from './telemetry-setup.js';
 import { redactingProvider } from './redacting-provider.js';
 import { runTask, type TaskRunEnvironment } from './task-runner.js';
 import { withDefaults, type RunOptionsInput } from './defaults.js';
-import type { RunContext, RunResult, TaskResult } from './types.js';
+import type { RunContext, RunOptions, RunResult, TaskResult } from './types.js';
 
-const journalRecordSchema = z.looseObject({ test_case_uid: z.string(), test_index: z.number() });
+/** Default seconds of nothing but failed connections after which a run stops (AGENT_EVAL_UNREACHABLE_SECONDS). */
+export const UNREACHABLE_SECONDS = 15;
+
+function unreachableWindowMs(env: RunContext['env']): number {
+  const raw = env.AGENT_EVAL_UNREACHABLE_SECONDS?.trim();
+  if (!raw) return UNREACHABLE_SECONDS * 1000;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new InputError(`AGENT_EVAL_UNREACHABLE_SECONDS: expected a number of seconds above 0, got '${raw}'`);
+  return seconds * 1000;
+}
+
+/** Error kinds whose tasks a resume runs again: infrastructure always, timeouts with --retry-errors. */
+function rerunKinds(options: RunOptions): ReadonlySet<string> {
+  return new Set(options.retryErrors ? ['infrastructure', 'timeout'] : ['infrastructure']);
+}
+
+/**
+ * The line for a run whose journal failed. A deleted run directory is put back with the finished
+ * tasks held in memory, so the run can still be resumed.
+ */
+async function journalStopped(failure: JournalError, prepared: PreparedRun, results: readonly TaskResult[]): Promise<RunStoppedError> {
+  const directory = prepared.runDirectory;
+  if (!failure.deleted) {
+    return new RunStoppedError(`${failure.message}: stopped; the ${results.length} finished task(s) journaled are kept; once it can be written, continue with --resume ${directory}`);
+  }
+  try {
+    await mkdir(directory, { recursive: true });
+    await writeJournal(directory, results);
+    await writeJsonAtomic(join(directory, 'metadata.json'), startMetadata(prepared), undefined, prepared.redactor);
+  } catch (error) {
+    return new RunStoppedError(`the run directory ${directory} was deleted during the run: stopped; its ${results.length} finished task(s) could not be written back (${describeFileError(error)})`);
+  }
+  return new RunStoppedError(`the run directory ${directory} was deleted during the run: stopped; its ${results.length} finished task(s) were written back there; continue with --resume ${directory}`);
+}
 
 /** The metadata written when a run starts; the sinks replace it with the full one at the end. */
 function startMetadata(prepared: PreparedRun) {
-  return {
+  return withoutHomeFolder({
     run_id: prepared.runId,
     status: 'running',
     started_at: prepared.startedAt.toISOString(),
@@ -28,7 +65,7 @@ function startMetadata(prepared: PreparedRun) {
     run_options: redactRunOptions(prepared.options),
     dataset_source: prepared.datasetSource,
     ...(prepared.localModel && { local_model: prepared.localModel }),
-  };
+  });
 }
 
 /** Runs `work` with at most `concurrency` tasks at once; stops taking new ones once aborted. */
@@ -80,14 +117,22 @@ export async function runEvaluation(
   const options = withDefaults(input);
   const prepared = await prepareRun(options, context, { loadLocalModel: !overrides.provider });
   const now = context.now ?? (() => new Date());
-  const runSignal = context.signal ?? new AbortController().signal;
-  await createRunDirectory(prepared.runDirectory);
+  const windowMs = unreachableWindowMs(context.env);
+  // The run stops itself (journal unwritable, endpoint unreachable) through `stop`; running tasks are dropped.
+  const stop = new AbortController();
+  const runSignal = context.signal ? AbortSignal.any([context.signal, stop.signal]) : stop.signal;
+  let stoppedBecause: string | undefined;
+  const stopRun = (reason: string) => {
+    stoppedBecause ??= reason;
+    stop.abort(new Error(reason));
+  };
+  if (options.resume) await checkRunDirectory(prepared.runDirectory);
+  else prepared.runDirectory = await createRunDirectory(prepared.runDirectory);
 
-  const previous = options.resume
-    ? await readJournal(prepared.runDirectory, (value) => journalRecordSchema.parse(value) as unknown as TaskResult)
-    : { records: [], dropped: 0 };
-  const done = new Map(previous.records.map((record) => [record.test_case_uid, record]));
-  if (previous.dropped) prepared.notices.push(`resume: dropped ${previous.dropped} incomplete line(s) from ${join(prepared.runDirectory, 'results.jsonl')}`);
+  const previous = options.resume ? await readResumeState(prepared.runDirectory, rerunKinds(prepared.options)) : { done: [], rerun: 0, dropped: 0 };
+  const done = new Map(previous.done.map((record) => [record.test_case_uid, record]));
+  if (previous.dropped) prepared.notices.push(`resume: dropped ${previous.dropped} incomplete line(s) from ${join(prepared.runDirectory, JOURNAL_FILE)}`);
+  if (previous.rerun) prepared.notices.push(`resume: running ${previous.rerun} task(s) again whose last record is an ${prepared.options.retryErrors ? 'infrastructure error or a timeout' : 'infrastructure error'}`);
   const pending = prepared.work.filter((item) => !done.has(`${item.agentType}:${item.task.id}`));
 
   await writeJsonAtomic(join(prepared.runDirectory, 'metadata.json'), startMetadata(prepared), undefined, prepared.redactor);
@@ -95,12 +140,16 @@ export async function runEvaluation(
   for (const message of prepared.notices) context.onEvent?.({ type: 'notice', message });
   context.onEvent?.({ type: 'run-start', runId: prepared.runId, runDirectory: prepared.runDirectory, total: prepared.work.length, alreadyDone: prepared.work.length - pending.length });
 
+  // Every request failing to connect for `windowMs` stops the run: its remaining tasks are not recorded.
+  const health = prepared.resolved.provider === 'transformers' ? undefined : new EndpointHealth(endpointName(prepared.resolved.baseUrl), windowMs, (endpoint, failingForMs) =>
+    stopRun(`the model endpoint ${endpoint} is unreachable: every request for ${Math.round(failingForMs / 1000)} s failed to connect`),
+  );
   const provider: ModelProvider =
     overrides.provider ??
     prepared.provider ??
     (await createProvider(prepared.resolved, {
       timeoutMs: prepared.options.requestTimeoutSeconds * 1000,
-      retry: { maxRetries: prepared.options.maxRetries, baseDelayMs: 500, maxDelayMs: 60_000 },
+      retry: { maxRetries: prepared.options.maxRetries, baseDelayMs: 500, maxDelayMs: 60_000, health },
     }));
   const environment: TaskRunEnvironment = {
     runId: prepared.runId,
@@ -127,8 +176,9 @@ export async function runEvaluation(
     prepared.notices.push(energyNotice);
     context.onEvent?.({ type: 'notice', message: energyNotice });
   }
-  const journal = await Journal.open(prepared.runDirectory);
+  const journal = await Journal.open(prepared.runDirectory, options.resume ? 'append' : 'create');
   const results = [...done.values()];
+  let journalFailure: JournalError | undefined;
   let energyReport: EnergyReportForRun | undefined;
   try {
     await runPool(pending, prepared.options.parallelWorkers, runSignal, async (item) => {
@@ -137,7 +187,16 @@ export async function runEvaluation(
       // The one place a result row takes shape for every output (journal, results.json, traces, Hub,
       // console): the run's secrets are scrubbed from all its strings here.
       const result = prepared.redactor.value(finished);
-      await journal.append(result);
+      try {
+        await journal.append(result);
+      } catch (error) {
+        if (!(error instanceof JournalError)) throw error;
+        journalFailure ??= error;
+        stopRun(error.message);
+        // Written to a deleted file: kept in memory, to be put back with the others.
+        if (error.deleted) results.push(result);
+        return;
+      }
       results.push(result);
       context.onEvent?.({ type: 'task-end', result, done: results.length, total: prepared.work.length });
     });
@@ -154,6 +213,7 @@ export async function runEvaluation(
       context.onEvent?.({ type: 'notice', message });
     });
   }
+  if (journalFailure) throw await journalStopped(journalFailure, prepared, results);
   for (const model of prepared.priceBook.unknownModels()) {
     const message = `no price known for ${model}: its cost is recorded as null (give prices with --pricing)`;
     prepared.notices.push(message);
@@ -171,6 +231,7 @@ export async function runEvaluation(
     results,
     plannedTasks: prepared.work.length,
     interrupted: runSignal.aborted,
+    ...(stoppedBecause && { stoppedBecause }),
     notices: prepared.notices,
     environment: await describeEnvironment(),
     promptHashes: prepared.promptHashes,

@@ -60,8 +60,10 @@ export interface RunOptions {
   /** Per-request limit for model calls, seconds. */
   requestTimeoutSeconds: number;
   maxRetries: number;
-  /** Continue the run in this directory, skipping tasks already recorded. */
+  /** Continue the run in this directory, skipping tasks already recorded (but not infrastructure errors). */
   resume?: string;
+  /** With resume: also run again the tasks whose last record is a timeout. */
+  retryErrors?: boolean;
   /** Where the CLI sends the run (recorded in the effective policy). */
   outputFormat?: 'json' | 'hub';
   /** Optional tools by name or group (`files`, `system`), SMOLTRACE's --enable-tools. */
@@ -194,6 +196,8 @@ export interface RunResult {
   /** Tasks selected for the run (done or not). */
   plannedTasks: number;
   interrupted: boolean;
+  /** Set when the run stopped itself before the end (the model endpoint unreachable): one line. */
+  stoppedBecause?: string;
   notices: string[];
   /** Machine, runtime and harness version. */
   environment: EnvironmentInfo;

@@ -93,11 +93,13 @@ export class OpenAICompatibleProvider implements ModelProvider {
   readonly modelId: string;
   private readonly client: OpenAI;
   private readonly retry: RetryPolicy;
+  private readonly timeoutSeconds: number;
 
   constructor(options: OpenAICompatibleOptions) {
     this.provider = options.provider;
     this.modelId = options.modelId;
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.timeoutSeconds = (options.timeoutMs ?? 120_000) / 1000;
     this.client = new OpenAI({
       baseURL: options.baseUrl,
       apiKey: options.apiKey,
@@ -140,7 +142,11 @@ export class OpenAICompatibleProvider implements ModelProvider {
         { signal },
       );
     } catch (error) {
-      throw classifyOpenAIError(error, signal);
+      const classified = classifyOpenAIError(error, signal);
+      if (classified.kind === 'timeout' && classified.options.status === undefined) {
+        throw new ProviderError('timeout', `request timed out after ${this.timeoutSeconds} s (--request-timeout)`, { cause: error });
+      }
+      throw classified;
     }
     const parsed = completionSchema.safeParse(raw);
     if (!parsed.success) {

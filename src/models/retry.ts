@@ -1,4 +1,5 @@
 import { ProviderError } from './errors.js';
+import { isUnreachable, type EndpointHealth } from './endpoint-health.js';
 
 export interface RetryPolicy {
   /** Retries after the first attempt. */
@@ -7,6 +8,8 @@ export interface RetryPolicy {
   baseDelayMs: number;
   /** Upper bound for one wait, including a server's Retry-After. */
   maxDelayMs: number;
+  /** The run's circuit breaker, told whether each attempt reached the server. */
+  health?: EndpointHealth;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxRetries: 4, baseDelayMs: 500, maxDelayMs: 60_000 };
@@ -50,10 +53,18 @@ export async function withRetries<T>(
   policy: RetryPolicy,
   signal?: AbortSignal,
 ): Promise<{ value: T; attempts: number }> {
+  const health = policy.health;
   for (let attemptNumber = 1; ; attemptNumber++) {
     try {
-      return { value: await attempt(attemptNumber), attempts: attemptNumber };
+      const value = await attempt(attemptNumber);
+      health?.reached();
+      return { value, attempts: attemptNumber };
     } catch (error) {
+      if (health && error instanceof ProviderError) {
+        // An error status or an unreadable body is still an answer; a timeout or an abort says nothing.
+        if (isUnreachable(error)) health.unreachable();
+        else if (error.options.status !== undefined || error.kind === 'malformed-response') health.reached();
+      }
       if (!(error instanceof ProviderError) || !error.retryable || attemptNumber > policy.maxRetries) {
         if (error instanceof ProviderError) {
           throw new ProviderError(error.kind, error.message, { ...error.options, attempts: attemptNumber });

@@ -35,6 +35,9 @@ export function leaderboardRow(run: RunResult, locations: LeaderboardLocations, 
   for (const result of results) {
     if (result.error_kind) errorCounts[result.error_kind] = (errorCounts[result.error_kind] ?? 0) + 1;
   }
+  // A flaky provider is not a worse model: the rate over the tasks that reached a verdict.
+  const infrastructureErrors = errorCounts.infrastructure ?? 0;
+  const judged = count - infrastructureErrors;
   return {
     run_id: run.runId,
     model: run.options.model,
@@ -80,6 +83,8 @@ export function leaderboardRow(run: RunResult, locations: LeaderboardLocations, 
     total_input_tokens: results.reduce((total, result) => total + result.input_tokens, 0),
     total_output_tokens: results.reduce((total, result) => total + result.output_tokens, 0),
     error_counts: JSON.stringify(errorCounts),
+    infrastructure_errors: infrastructureErrors,
+    success_rate_excluding_infrastructure: judged ? roundHalfEven((successful / judged) * 100, 2) : null,
     cost_per_successful_test_usd: totalCost === null || successful === 0 ? null : roundHalfEven(totalCost / successful, 6),
     p50_duration_ms: percentile(results.map((result) => result.execution_time_ms), 50),
     p95_duration_ms: percentile(results.map((result) => result.execution_time_ms), 95),

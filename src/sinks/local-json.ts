@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../eval/run-directory.js';
+import { withoutHomeFolder } from '../eval/portable-paths.js';
 import { redactRunOptions } from '../telemetry/redaction.js';
 import { NANOSECOND_KEYS } from '../telemetry/trace-document.js';
 import type { RunResult } from '../eval/types.js';
@@ -32,17 +33,18 @@ export async function writeLocalJson(run: RunResult, options: { submittedBy: str
   const rows = run.results.map((result) => resultRow(result, run));
   const traces = run.results.flatMap((result) => (result.trace ? [result.trace] : []));
   const metrics = metricsDocument(run);
-  const leaderboard = leaderboardRow(
+  // Published files name places, not people: the home folder is written as ~.
+  const leaderboard = withoutHomeFolder(leaderboardRow(
     run,
     { results: path('results.json'), traces: traces.length ? path('traces.json') : null, metrics: path('metrics.json') },
     options.submittedBy,
-  );
+  ));
   await writeJsonAtomic(path('results.json'), rows, undefined, run.redactor);
   await writeJsonAtomic(path('traces.json'), traces, NANOSECOND_KEYS, run.redactor);
   await writeJsonAtomic(path('metrics.json'), metrics, undefined, run.redactor);
   await writeJsonAtomic(path('leaderboard_row.json'), leaderboard, undefined, run.redactor);
   const files = ['results.json', 'traces.json', 'metrics.json', 'leaderboard_row.json', 'metadata.json', 'results.jsonl'];
-  await writeJsonAtomic(path('metadata.json'), {
+  await writeJsonAtomic(path('metadata.json'), withoutHomeFolder({
     model: run.options.model,
     agent_type: run.options.agentType,
     dataset_used: run.options.datasetName,
@@ -54,6 +56,7 @@ export async function writeLocalJson(run: RunResult, options: { submittedBy: str
     run_id: run.runId,
     agent_eval_version: AGENT_EVAL_VERSION,
     status: run.interrupted ? 'interrupted' : 'completed',
+    ...(run.stoppedBecause && { stopped_because: run.stoppedBecause }),
     provider: run.options.provider,
     model_provider: run.modelProvider,
     started_at: run.startedAt,
@@ -77,6 +80,6 @@ export async function writeLocalJson(run: RunResult, options: { submittedBy: str
     prompt_template_sha256: run.promptHashes,
     generation_parameters: run.generation,
     run_options: redactRunOptions(run.options),
-  }, undefined, run.redactor);
+  }), undefined, run.redactor);
   return { directory, files, leaderboard };
 }

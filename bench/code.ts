@@ -1,11 +1,23 @@
 // Code-agent figures: first interpreter start, warm per-task overhead (acquire + release), a trivial
 // code step's round trip, a tool call from Python, and code-task throughput at several worker counts.
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runEvaluation, SandboxPool } from 'agent-eval';
 
 const median = (values: number[]) => [...values].sort((left, right) => left - right)[Math.floor(values.length / 2)]!;
+
+/** CPU seconds of this process and of its children that have ended (the sandbox processes), from /proc (Linux). */
+function processTreeCpuSeconds(): number {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+    // utime stime cutime cstime are fields 14-17 of stat, 11-14 after "pid (comm)".
+    return [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
 
 export async function benchCode(serverUrl: string, workerCounts: number[], taskCount: number): Promise<void> {
   const started = performance.now();
@@ -33,8 +45,9 @@ export async function benchCode(serverUrl: string, workerCounts: number[], taskC
   } finally {
     await pool.close();
   }
-  console.log(`\ncode agent: first interpreter start ${firstStart.toFixed(0)} ms (pool startup ${pool.stats.startupMs.toFixed(0)} ms)`);
-  console.log(`  warm acquire (median of 5, interpreter re-warmed between tasks) ${median(acquire).toFixed(1)} ms`);
+  console.log(`\ncode agent: sandbox ${JSON.stringify(pool.isolation)}`);
+  console.log(`  first start ${firstStart.toFixed(0)} ms (pool startup ${pool.stats.startupMs.toFixed(0)} ms); peak sandbox process ${pool.stats.peakProcessMiB} MiB RSS`);
+  console.log(`  acquire with a stand-by process warmed meanwhile (median of 5, one process per task) ${median(acquire).toFixed(1)} ms`);
   console.log(`  trivial code step round trip (median of 50) ${median(step).toFixed(2)} ms; tool call from Python ${median(tool).toFixed(2)} ms`);
 
   const directory = await mkdtemp(join(tmpdir(), 'agent-eval-bench-code-'));
@@ -54,17 +67,19 @@ export async function benchCode(serverUrl: string, workerCounts: number[], taskC
     JSON.stringify({ id: `code_${index}`, prompt: `Task ${index}: what is 21 times 2?`, difficulty: 'easy', agent_type: 'code', expected_tool_calls: 0, expected_keywords: ['42'] }),
   );
   await writeFile(dataset, `${rows.join('\n')}\n`);
-  console.log('workers  tasks/s   wall s  success');
+  console.log('workers  tasks/s   wall s  CPU s/task (harness + sandboxes)  success');
   try {
     for (const workers of workerCounts) {
       const at = performance.now();
+      const cpuBefore = processTreeCpuSeconds();
       const result = await runEvaluation(
         { model: 'openai/gpt-4o-mini', baseUrl: `${serverUrl}/v1`, datasetName: dataset, outputDir: join(directory, `out-${workers}`), agentType: 'code', parallelWorkers: workers, maxRetries: 0 },
         { env: { AGENT_EVAL_CACHE_DIR: cacheDir } },
       );
       const wall = (performance.now() - at) / 1000;
       const successes = result.results.filter((row) => row.success).length;
-      console.log(`${String(workers).padStart(7)} ${(taskCount / wall).toFixed(2).padStart(8)} ${wall.toFixed(2).padStart(8)} ${`${successes}/${taskCount}`.padStart(8)}`);
+      const cpuPerTask = (processTreeCpuSeconds() - cpuBefore) / taskCount;
+      console.log(`${String(workers).padStart(7)} ${(taskCount / wall).toFixed(2).padStart(8)} ${wall.toFixed(2).padStart(8)} ${cpuPerTask.toFixed(3).padStart(34)} ${`${successes}/${taskCount}`.padStart(8)}`);
     }
   } finally {
     await rm(directory, { recursive: true, force: true });

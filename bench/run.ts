@@ -18,7 +18,7 @@ const { values } = parseArgs({
     latency: { type: 'string', default: '50' },
     workers: { type: 'string', default: '4,16,64' },
     'code-tasks': { type: 'string', default: '20' },
-    'code-workers': { type: 'string', default: '1,2' },
+    'code-workers': { type: 'string', default: '1,2,4' },
     'local-model': { type: 'string' },
     'local-dtype': { type: 'string' },
     'local-tokens': { type: 'string', default: '256' },

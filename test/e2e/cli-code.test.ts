@@ -47,5 +47,7 @@ describe('agent-eval run --agent-type both (code agent in the Pyodide sandbox)',
     expect(python).toHaveLength(2);
     expect(tools).toHaveLength(4);
     for (const span of tools) expect(span.parent_span_id).toBe(python[0].span_id);
-  });
+    const metadata = JSON.parse(await readFile(join(output, name!, 'metadata.json'), 'utf8'));
+    expect(metadata.sandbox_isolation).toMatchObject({ process: 'per-task', network: expect.stringMatching(/^(namespace|modules-blocked)$/) });
+  }, 120_000);
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DESCRIPTIONS } from '../../src/hub/columns.js';
+import { DESCRIPTIONS, RESULTS_TYPES } from '../../src/hub/columns.js';
+import { parquetColumns, readParquet, writeParquet } from '../../src/hub/parquet.js';
 import { flattenMetrics } from '../../src/hub/metrics-rows.js';
 import { FAILURE_REASONS } from '../../src/scoring/failure.js';
 import { GenAiMetrics } from '../../src/telemetry/genai-metrics.js';
@@ -24,5 +25,22 @@ describe('Hub card column descriptions', () => {
     expect(genAi).toContain('gen_ai_client_operation_duration_max');
     for (const column of genAi) expect(DESCRIPTIONS[column], column).toBeTruthy();
     expect(rows.every((row) => row.service_name === 'cards')).toBe(true);
+  });
+});
+
+describe('Hub results rows', () => {
+  it('carry failure_reason and failure_detail as strings, null on passed rows', async () => {
+    const failed = { task_id: 'a', success: false, error_kind: null, failure_reason: 'no_tool_call', failure_detail: 'expected get_weather, no tool was called' };
+    const passed = { task_id: 'b', success: true, error_kind: null, failure_reason: null, failure_detail: null };
+    const bytes = writeParquet([passed, passed], { types: RESULTS_TYPES, columns: Object.keys(RESULTS_TYPES) });
+    expect(parquetColumns(bytes).filter((column) => column.name.startsWith('failure_'))).toEqual([
+      { name: 'failure_reason', type: 'string' },
+      { name: 'failure_detail', type: 'string' },
+    ]);
+    const rows = await readParquet(writeParquet([failed, passed], { types: RESULTS_TYPES, columns: Object.keys(RESULTS_TYPES) }));
+    expect(rows.map((row) => [row.failure_reason, row.failure_detail])).toEqual([
+      ['no_tool_call', 'expected get_weather, no tool was called'],
+      [null, null],
+    ]);
   });
 });

@@ -1,6 +1,9 @@
 /**
  * Programmatic API. `runEvaluation` runs tasks and returns the results (journaling each one to
- * results.jsonl in the run directory); `writeLocalJson` writes the summary files, as the CLI does.
+ * results.jsonl in the run directory), with a program's own tools (`defineTool`) and model provider
+ * (a `ModelProvider`) when given; `writeLocalJson` writes the summary files, as the CLI does.
+ * SMOLTRACE's API under TypeScript names: `computeLeaderboardRow`, `loadPromptConfig`,
+ * `generateDatasetNames`, `getHubUserInfo`, `updateLeaderboard`, `cleanupDatasets`.
  */
 export { runEvaluation, type RunEvaluationOverrides } from './eval/run-evaluation.js';
 export { DEFAULT_LOCAL_MODEL, RUN_DEFAULTS, type RunOptionsInput } from './eval/defaults.js';
@@ -18,5 +21,12 @@ export { TransformersProvider, type TransformersOptions } from './models/transfo
 export type { SandboxOptions, SandboxSession, CodeStepResult } from './sandbox/types.js';
 export { loadTaskSet, hubDatasetCacheDir, type LoadTasksInput, type TaskSetSource } from './tasks/load.js';
 export { publishRunDirectory, publishRunToHub, type HubPublishOptions, type HubPublishResult } from './sinks/hub.js';
-export { HubClient, HubError, discoverRuns, planCleanup, executeCleanup, parseOlderThan } from './hub/index.js';
+export { HubClient, HubError, discoverRuns, planCleanup, executeCleanup, parseOlderThan, findLeaderboard, hubDatasetNames, pushRunToHub, readParquet, writeParquet } from './hub/index.js';
+export { cleanupDatasets, generateDatasetNames, getHubUserInfo, updateLeaderboard } from './hub/api.js';
+export type { CleanupDatasetsOptions, CleanupDatasetsResult, HubAccess, UpdateLeaderboardOptions } from './hub/api.js';
+export type { HubDatasetNames, HubRun, PushResult } from './hub/index.js';
+export { computeLeaderboardRow, loadPromptConfig, type PromptConfig } from './programmatic.js';
+export type { LeaderboardLocations } from './sinks/leaderboard-row.js';
+export { SEARCH_PROVIDERS, type SearchProvider } from './tools/search-providers.js';
+export type { AnyTool } from './tools/types.js';
 export type { CleanupOptions, CleanupPlan, CleanupResult, DiscoveredRun } from './hub/index.js';

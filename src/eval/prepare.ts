@@ -11,7 +11,7 @@ import { loadTaskSet, type TaskSetSource } from '../tasks/load.js';
 import type { Task } from '../tasks/schema.js';
 import { checkTaskIds, selectTasks, unknownExpectedToolNotices } from '../tasks/select.js';
 import { connectMcpServers, type McpConnection } from '../tools/mcp.js';
-import { NETWORK_TOOLS, resolveTools } from '../tools/registry.js';
+import { NETWORK_TOOLS, resolveTools, withCustomTools } from '../tools/registry.js';
 import { searchSettings } from '../tools/search-providers.js';
 import { checkSecurityProfile, type EffectivePolicy } from './security.js';
 import { prepareLocalModel, type LocalModelInfo } from './local-model.js';
@@ -125,6 +125,19 @@ function planWork(tasks: readonly Task[], options: RunOptions, agentTypes: reado
   return work;
 }
 
+/**
+ * The model's route. A program's own provider (runEvaluation's `provider`) needs no key or known
+ * prefix: when the options do not route, the provider's own name and model id are used.
+ */
+function resolveWithProvider(options: RunOptions, env: RunContext['env'], provider: ModelProvider | undefined): ResolvedModel {
+  try {
+    return resolveModel({ ...options, env });
+  } catch (error) {
+    if (!provider || !(error instanceof InputError)) throw error;
+    return { provider: provider.provider, modelId: provider.modelId, baseUrl: 'in-process', apiKey: '' };
+  }
+}
+
 /** `loadLocalModel: false` skips readying a local model (the caller brings its own provider). */
 /**
  * Hugging Face router models take their key the way Hub access does: --hf-token-file first, then
@@ -150,7 +163,7 @@ async function runRedactor(options: RunOptions, context: RunContext, modelEnv: R
   return redactor.addEnvironment(options.mcpServerEnv ?? {}).add(apiKey, hubToken?.token).addUrls(options.baseUrl, baseUrl, options.otlpEndpoint, ...mcpUrls);
 }
 
-export async function prepareRun(given: RunOptions, context: RunContext, settings: { loadLocalModel?: boolean } = {}): Promise<PreparedRun> {
+export async function prepareRun(given: RunOptions, context: RunContext, settings: { loadLocalModel?: boolean; tools?: readonly AnyTool[]; provider?: ModelProvider } = {}): Promise<PreparedRun> {
   const now = context.now ?? (() => new Date());
   let options = given;
   let runId = given.runId ?? randomUUID();
@@ -174,7 +187,7 @@ export async function prepareRun(given: RunOptions, context: RunContext, setting
     startedAt = new Date(saved.started_at);
   }
   const modelEnv = await withHubToken(options, context.env);
-  const resolved = resolveModel({ ...options, env: modelEnv });
+  const resolved = resolveWithProvider(options, modelEnv, settings.provider);
   const redactor = await runRedactor(options, context, modelEnv, resolved.apiKey, resolved.baseUrl);
   if (resolved.provider !== 'transformers') {
     const local = options.modelPath !== undefined ? '--model-path' : options.dtype !== undefined ? '--dtype' : options.device !== undefined && options.device !== 'cpu' ? '--device' : undefined;
@@ -193,7 +206,7 @@ export async function prepareRun(given: RunOptions, context: RunContext, setting
   const requestedTools = resolveTools({ enableTools: options.enableTools ?? [], optional: { python_interpreter: () => python.tool }, search: searchSettings(options.searchProvider, context.env) });
   const policy = checkSecurityProfile(options, resolved, requestedTools.map((tool) => tool.name));
   // The closed profile also drops the always-on web_search.
-  const localTools = requestedTools.filter((tool) => policy.network_tools_allowed || !NETWORK_TOOLS.includes(tool.name));
+  const localTools = withCustomTools(requestedTools.filter((tool) => policy.network_tools_allowed || !NETWORK_TOOLS.includes(tool.name)), settings.tools ?? []);
   const agentTypes: AgentType[] = options.agentType === 'both' ? ['tool', 'code'] : [options.agentType];
   const workingDirectory = resolve(options.workingDirectory);
   const info = await stat(workingDirectory).catch(() => undefined);

@@ -6,6 +6,7 @@ import { createProvider } from '../models/factory.js';
 import type { SandboxPool } from '../sandbox/pool.js';
 import { sandboxToolSpec } from '../tools/spec.js';
 import type { ModelProvider } from '../models/types.js';
+import type { AnyTool } from '../tools/types.js';
 import { AGENT_EVAL_VERSION } from '../version.js';
 import { prepareRun, type PreparedRun, type WorkItem } from './prepare.js';
 import { checkRunDirectory, createRunDirectory, describeFileError, writeJsonAtomic } from './run-directory.js';
@@ -102,6 +103,8 @@ function describeExportError(error: unknown): string {
 export interface RunEvaluationOverrides {
   /** Use this provider instead of building one from the options (tests, custom providers). */
   provider?: ModelProvider;
+  /** More tools for the agents (made with `defineTool`), before final_answer. */
+  tools?: readonly AnyTool[];
 }
 
 /**
@@ -115,7 +118,7 @@ export async function runEvaluation(
   overrides: RunEvaluationOverrides = {},
 ): Promise<RunResult> {
   const options = withDefaults(input);
-  const prepared = await prepareRun(options, context, { loadLocalModel: !overrides.provider });
+  const prepared = await prepareRun(options, context, { loadLocalModel: !overrides.provider, ...(overrides.tools && { tools: overrides.tools }), ...(overrides.provider && { provider: overrides.provider }) });
   const now = context.now ?? (() => new Date());
   const windowMs = unreachableWindowMs(context.env);
   // The run stops itself (journal unwritable, endpoint unreachable) through `stop`; running tasks are dropped.

@@ -153,6 +153,36 @@ function cardLoadsRunFiles(cardData: Record<string, unknown> | null): boolean {
 }
 
 /**
+ * Adds one leaderboard row as its own file `data/{run_id}.parquet` (the leaderboard is created when
+ * missing, with its card); other runs' files are never rewritten. `record` is a `leaderboardRecord`.
+ */
+export async function addLeaderboardRow(
+  client: HubClient,
+  repo: string,
+  record: Record<string, unknown>,
+  options: { private: boolean; commitTitle?: string },
+): Promise<{ leaderboard: PushResult['leaderboard']; notices: string[] }> {
+  const runId = typeof record.run_id === 'string' && record.run_id ? record.run_id : null;
+  if (!runId) throw new InputError('leaderboard row: run_id is missing (it names the row\'s file)');
+  const notices: string[] = [];
+  const { created } = await client.createDatasetRepo(repo, { private: options.private });
+  let writeCard = created;
+  if (!created) {
+    const cardData = (await client.datasetInfo(repo)).cardData;
+    if (!cardData) writeCard = true;
+    else if (!cardLoadsRunFiles(cardData)) {
+      notices.push(`${repo} has a card that does not load data/*.parquet; the new row is stored but datasets.load_dataset may not read it`);
+    }
+  }
+  const lbOptions = { columns: Object.keys(LEADERBOARD_COLUMN_TYPES), types: LEADERBOARD_COLUMN_TYPES };
+  const file = leaderboardFile(runId);
+  const files: HubUploadFile[] = [{ path: file, content: writeParquet([record], { ...lbOptions, metadata: { 'agent_eval.run_id': runId, 'agent_eval.kind': 'leaderboard' } }) }];
+  if (writeCard) files.push({ path: 'README.md', content: leaderboardCard(repo, inferParquetColumns([record], lbOptions)) });
+  const { commit } = await client.uploadFiles(repo, files, options.commitTitle ?? `Add run ${runId}`);
+  return { leaderboard: { repo, url: client.datasetUrl(repo), commit, created, file }, notices };
+}
+
+/**
  * Pushes a run: the three per-run datasets in parallel (ONE commit each), then the leaderboard row.
  * A failure of any dataset stops before the leaderboard and names what was pushed.
  */
@@ -193,24 +223,11 @@ export async function pushRunToHub(run: HubRun, options: PushOptions): Promise<P
   const traces = hasTraces ? pushed[1]! : null;
   const metricsPushed = pushed[pushed.length - 1]!;
 
-  const notices: string[] = [];
-  const leaderboardRepo = options.leaderboardRepo ?? names.leaderboard;
-  const { created } = await client.createDatasetRepo(leaderboardRepo, { private: options.leaderboardPrivate ?? options.private ?? true });
-  let writeCard = created;
-  if (!created) {
-    const cardData = (await client.datasetInfo(leaderboardRepo)).cardData;
-    if (!cardData) writeCard = true;
-    else if (!cardLoadsRunFiles(cardData)) {
-      notices.push(`${leaderboardRepo} has a card that does not load data/*.parquet; the new row is stored but datasets.load_dataset may not read it`);
-    }
-  }
   const record = leaderboardRecord(run.leaderboardRow, { results: results.repo, traces: traces?.repo ?? null, metrics: metricsPushed.repo });
-  const lbOptions = { columns: Object.keys(LEADERBOARD_COLUMN_TYPES), types: LEADERBOARD_COLUMN_TYPES };
-  const file = leaderboardFile(run.runId);
-  const files: HubUploadFile[] = [{ path: file, content: writeParquet([record], { ...lbOptions, metadata: { 'agent_eval.run_id': run.runId, 'agent_eval.kind': 'leaderboard' } }) }];
-  if (writeCard) files.push({ path: 'README.md', content: leaderboardCard(leaderboardRepo, inferParquetColumns([record], lbOptions)) });
-  const { commit } = await client.uploadFiles(leaderboardRepo, files, `Add run ${run.runId}: ${run.model} ${run.agentType}`);
-  const leaderboard = { repo: leaderboardRepo, url: client.datasetUrl(leaderboardRepo), commit, created, file };
+  const { leaderboard, notices } = await addLeaderboardRow(client, options.leaderboardRepo ?? names.leaderboard, record, {
+    private: options.leaderboardPrivate ?? options.private ?? true,
+    commitTitle: `Add run ${run.runId}: ${run.model} ${run.agentType}`,
+  });
   return {
     results,
     traces,

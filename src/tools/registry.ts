@@ -100,3 +100,22 @@ export function resolveTools(options: ResolveToolsOptions): AnyTool[] {
   const finalAnswer = core.filter((tool) => tool.name === FINAL_ANSWER_TOOL);
   return [...always, ...enabled, ...finalAnswer];
 }
+
+const TOOL_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
+
+/**
+ * The run's tools with a program's own tools (`runEvaluation`'s `tools`, made with `defineTool`)
+ * before final_answer. A name that is not a valid function name, or that a tool already has, is an
+ * InputError.
+ */
+export function withCustomTools(tools: readonly AnyTool[], custom: readonly AnyTool[]): AnyTool[] {
+  if (!custom.length) return [...tools];
+  const taken = new Set(tools.map((tool) => tool.name));
+  for (const tool of custom) {
+    if (!TOOL_NAME.test(tool.name)) throw new InputError(`custom tool '${tool.name}': a name is letters, digits, '_' or '-' (at most 64), not starting with a digit`);
+    if (taken.has(tool.name)) throw new InputError(`custom tool '${tool.name}': a tool of the run already has this name`);
+    taken.add(tool.name);
+  }
+  const last = tools.at(-1);
+  return last?.name === FINAL_ANSWER_TOOL ? [...tools.slice(0, -1), ...custom, last] : [...tools, ...custom];
+}

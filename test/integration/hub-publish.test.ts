@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HubClient } from '../../src/hub/client.js';
 import { parquetColumns, readParquet } from '../../src/hub/parquet.js';
+import { RESULTS_TYPES } from '../../src/hub/columns.js';
 import { hubDatasetNames, pushRunToHub, RUN_DATA_FILE } from '../../src/hub/publish.js';
 import { startHubServer, type HubServer } from '../helpers/hub-server.js';
 import { sampleHubRun, T1, T2 } from '../helpers/hub-run.js';
@@ -51,6 +52,7 @@ describe('pushRunToHub', () => {
     const messageFields = { content: null, tool_calls: null, tool_call_id: null };
     expect(results.rows).toEqual(
       run.results.map((row) => ({
+        ...Object.fromEntries(Object.keys(RESULTS_TYPES).map((name) => [name, null])), // every declared column, null when absent
         ...row,
         tool_calls: (row.tool_calls as object[]).map((call) => ({ resources: null, ...call })),
         messages: (row.messages as object[]).map((message) => ({ ...messageFields, ...message })),

@@ -19,7 +19,7 @@ function mapStrings(value: unknown, change: (text: string) => string): unknown {
  */
 export function withoutHomeFolder<T>(value: T, home: string = homedir()): T {
   const folder = home.replace(/\/+$/, '');
-  if (!folder || folder === '/' ) return value;
+  if (!folder || folder === '/') return value;
   const pattern = new RegExp(`(^|[^\\w.~/-])${escapeRegex(folder)}(?=/|$|[^\\w.-])`, 'g');
   return mapStrings(value, (text) => (text.includes(folder) ? text.replace(pattern, '$1~') : text)) as T;
 }

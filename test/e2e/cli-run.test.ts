@@ -34,7 +34,9 @@ describe('agent-eval run (built CLI, loopback OpenAI server)', () => {
       { env: { OPENAI_API_KEY: 'sk-test' } },
     );
     expect(result.stderr).not.toMatch(/unexpected error/);
-    expect(result.code).toBe(0);
+    // The 500 is an infrastructure failure: the files are written, the run exits 1 and says how to rerun it.
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('[FAIL] 1 task(s) failed on infrastructure errors');
     expect(result.stdout).toContain('--- TOOL SUMMARY ---');
     expect(result.stdout).toContain(`Total: ${toolTasks.length}, Success: ${toolTasks.length - 1}/${toolTasks.length}`);
     expect(result.stdout).toContain('[RUN ID] run-e2e');
@@ -76,6 +78,8 @@ describe('agent-eval run (built CLI, loopback OpenAI server)', () => {
       successful_tests: successes,
       failed_tests: 1,
       success_rate: Math.round((successes / toolTasks.length) * 10000) / 100,
+      infrastructure_errors: 1,
+      success_rate_excluding_infrastructure: 100,
       total_cost_usd: null,
       co2_emissions_g: null,
       results_dataset: `local:${join(runDirectory, 'results.json')}`,

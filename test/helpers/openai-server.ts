@@ -51,6 +51,8 @@ export interface OpenAIServerOptions {
   requireApiKey?: string;
   /** Default true; turn off for long benchmarks to avoid memory growth. */
   recordRequests?: boolean;
+  /** Listen on this port (default: any free one), e.g. to bring back an endpoint that was down. */
+  port?: number;
 }
 
 type Usage = NonNullable<ScriptedReply['usage']>;
@@ -254,7 +256,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });

@@ -4,6 +4,7 @@ import { config as loadDotenv } from 'dotenv';
 import { InputError, StartupError, errorMessage } from '../errors.js';
 import { DEFAULT_LOCAL_MODEL, RUN_DEFAULTS } from '../eval/defaults.js';
 import { DEVICES, DTYPES } from '../models/transformers-files.js';
+import { SANDBOX_LIMIT_HELP } from '../sandbox/limits.js';
 import { SecretRedactor } from '../secrets/redactor.js';
 import { AGENT_EVAL_VERSION } from '../version.js';
 import { hubRunFlags, registerHubCommands } from './hub-commands.js';
@@ -62,6 +63,7 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
     .addOption(new Option('--security-profile <profile>', 'closed: no remote model, Hub, MCP or network tools').choices(['standard', 'closed', 'bfsi-closed']).default('standard'))
     .option('--additional-imports <modules...>', 'code agent: Python modules allowed beyond the base list (math, json, re, ...)')
     .option('--code-timeout <seconds>', 'code agent: wall-clock limit per Python code step', '30')
+    .option('--sandbox-limit <name=value>', `code agent: a cap the harness enforces on the sandbox (repeatable): ${SANDBOX_LIMIT_HELP}`, collect)
     .option('--limit <n>', 'run at most N tasks per agent type')
     .option('--task-id <id...>', 'run only these task ids')
     .option('--timeout <seconds>', 'wall-clock limit per task', String(RUN_DEFAULTS.timeoutSeconds))

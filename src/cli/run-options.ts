@@ -7,6 +7,7 @@ import { DEFAULT_LOCAL_MODEL } from '../eval/defaults.js';
 import { DIFFICULTIES } from '../tasks/schema.js';
 import { PURPOSES, type RunOptions } from '../eval/types.js';
 import { parseModelArgs } from './model-args.js';
+import { parseSandboxLimits } from '../sandbox/limits.js';
 import { parseMcpServerCommand, parseMcpServerUrl, parseMcpTransport } from '../tools/mcp-spec.js';
 import { SEARCH_PROVIDERS } from '../tools/search-providers.js';
 
@@ -62,6 +63,7 @@ const flagsSchema = z.object({
   maxSteps: integer('max-steps', 1).optional(),
   additionalImports: z.array(z.string().regex(/^[A-Za-z_][\w.]*$/, '--additional-imports: module names only (e.g. numpy, collections.abc)')).optional(),
   codeTimeout: seconds('code-timeout'),
+  sandboxLimit: z.array(z.string()).optional(),
   limit: integer('limit', 1).optional(),
   taskId: z.array(z.string()).optional(),
   timeout: seconds('timeout'),
@@ -184,6 +186,7 @@ export function parseRunFlags(raw: RawRunFlags, env: Record<string, string | und
       maxSteps: flags.maxSteps,
       additionalImports: flags.additionalImports,
       codeTimeoutSeconds: flags.codeTimeout,
+      sandboxLimits: parseSandboxLimits(flags.sandboxLimit),
       limit: flags.limit,
       taskIds: flags.taskId,
       timeoutSeconds: flags.timeout,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { InputError, RunStoppedError } from '../errors.js';
 import { EndpointHealth, endpointName } from '../models/endpoint-health.js';
 import { createProvider } from '../models/factory.js';
+import { weakIsolationNotice } from '../sandbox/launch.js';
 import type { SandboxPool } from '../sandbox/pool.js';
 import { sandboxToolSpec } from '../tools/spec.js';
 import type { ModelProvider } from '../models/types.js';
@@ -92,6 +93,7 @@ async function startSandbox(prepared: PreparedRun, pending: readonly WorkItem[])
     authorizedImports: prepared.additionalImports,
     stepTimeoutMs: (prepared.options.codeTimeoutSeconds ?? 30) * 1000,
     ...(prepared.cacheDirectory && { snapshotCacheDir: join(prepared.cacheDirectory, 'sandbox') }),
+    ...prepared.options.sandboxLimits,
   });
 }
 
@@ -161,7 +163,12 @@ export async function runEvaluation(
     agents: prepared.agents,
     generation: prepared.generation,
     timeoutMs: prepared.options.timeoutSeconds * 1000,
-    toolContext: { workingDirectory: prepared.options.workingDirectory, now, redactor: prepared.redactor },
+    toolContext: {
+      workingDirectory: prepared.options.workingDirectory,
+      now,
+      redactor: prepared.redactor,
+      ...(prepared.options.sandboxLimits?.writtenBytesPerTask && { writeLimitBytes: prepared.options.sandboxLimits.writtenBytesPerTask }),
+    },
     runSignal,
     onEvent: context.onEvent,
     now,
@@ -173,6 +180,11 @@ export async function runEvaluation(
   environment.metrics = tracing?.metrics;
   const sandbox = await startSandbox(prepared, pending);
   environment.executor = sandbox;
+  const isolationNotice = sandbox && weakIsolationNotice(sandbox.isolation);
+  if (isolationNotice) {
+    prepared.notices.push(isolationNotice);
+    context.onEvent?.({ type: 'notice', message: isolationNotice });
+  }
   const energy = new EnergyMonitor(prepared.energy);
   const energyNotice = await energy.start();
   if (energyNotice) {
@@ -244,5 +256,6 @@ export async function runEvaluation(
     datasetSource: prepared.datasetSource,
     ...(prepared.localModel && { localModel: prepared.localModel }),
     redactor: prepared.redactor,
+    ...(sandbox && { sandboxIsolation: sandbox.isolation }),
   };
 }

@@ -134,7 +134,7 @@ export async function runTask(
       generation: environment.generation,
       signal,
       // Each task its own set of started processes, so kill reaches only this task's.
-      toolContext: { ...environment.toolContext, processes: new Set<number>() },
+      toolContext: { ...environment.toolContext, processes: new Set<number>(), written: { bytes: 0 } },
       onStep: (step: Step) => {
         if (step.type === 'tool-call') {
           environment.onEvent?.({ type: 'tool-call', taskId: task.id, name: step.call.name, arguments: step.call.arguments, isError: step.isError });

@@ -1,3 +1,5 @@
+import type { SandboxIsolation } from '../sandbox/launch.js';
+import type { SandboxLimitOptions } from '../sandbox/limits.js';
 import type { DownloadProgress } from '../hub/model-snapshot.js';
 import type { LocalModelInfo } from './local-model.js';
 import type { Device, Dtype } from '../models/transformers-files.js';
@@ -53,6 +55,8 @@ export interface RunOptions {
   additionalImports?: string[];
   /** Code agent: wall-clock limit per Python code step, seconds (default 30). */
   codeTimeoutSeconds?: number;
+  /** Code agent: caps the harness enforces on the sandbox (`--sandbox-limit`). */
+  sandboxLimits?: SandboxLimitOptions;
   limit?: number;
   taskIds?: string[];
   /** Per-task wall-clock limit, seconds. */
@@ -212,6 +216,8 @@ export interface RunResult {
   datasetSource?: TaskSetSource;
   /** Where a local model came from and how it ran (provider transformers). */
   localModel?: LocalModelInfo;
+  /** How the Python sandbox was isolated (code tasks only). */
+  sandboxIsolation?: SandboxIsolation;
   /** Scrubs the run's secrets from everything written or published (the sinks use it). */
   redactor?: SecretRedactor;
 }

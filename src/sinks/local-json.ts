@@ -65,6 +65,7 @@ export async function writeLocalJson(run: RunResult, options: { submittedBy: str
     notices: run.notices,
     dataset_source: datasetSource(run),
     ...(run.localModel && { local_model: run.localModel }),
+    ...(run.sandboxIsolation && { sandbox_isolation: run.sandboxIsolation }),
     files,
     environment: { ...run.environment, gpu_names: run.energy.gpuNames },
     energy: {

@@ -150,7 +150,7 @@ describe('AnthropicProvider over the real @anthropic-ai/sdk', () => {
     ['max_tokens', 'length'],
     ['stop_sequence', 'stop'],
     ['end_turn', 'stop'],
-    ['refusal', 'other'],
+    ['refusal', 'content-filter'],
   ])('maps stop_reason %s to %s', async (stopReason, finishReason) => {
     const model = await provider([{ content: 'x', stopReason }]);
     expect((await model.generate({ messages })).finishReason).toBe(finishReason);

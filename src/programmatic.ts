@@ -3,11 +3,10 @@
  * (`compute_leaderboard_row`) and `loadPromptConfig` (`load_prompt_config`). The Hub ones live in
  * src/hub/api.ts; src/index.ts exports both.
  */
-import { join } from 'node:path';
 import { loadPromptConfig as loadAgentPromptConfig, type PromptConfig } from './agents/prompts.js';
 import type { AgentType } from './agents/types.js';
 import type { RunResult } from './eval/types.js';
-import { leaderboardRow, type LeaderboardLocations } from './sinks/leaderboard-row.js';
+import { leaderboardRow, runDirectoryLocations, type LeaderboardLocations } from './sinks/leaderboard-row.js';
 
 const PROMPT_FILES: Record<AgentType, string> = { tool: 'toolcalling_agent.yaml', code: 'code_agent.yaml' };
 
@@ -16,10 +15,7 @@ const PROMPT_FILES: Record<AgentType, string> = { tool: 'toolcalling_agent.yaml'
  * default to the run directory's files, as `agent-eval run` writes them.
  */
 export function computeLeaderboardRow(run: RunResult, options: { locations?: LeaderboardLocations; submittedBy?: string } = {}) {
-  const hasTraces = run.results.some((result) => result.trace);
-  const path = (name: string) => join(run.runDirectory, name);
-  const locations = options.locations ?? { results: path('results.json'), traces: hasTraces ? path('traces.json') : null, metrics: path('metrics.json') };
-  return leaderboardRow(run, locations, options.submittedBy ?? 'local');
+  return leaderboardRow(run, options.locations ?? runDirectoryLocations(run), options.submittedBy ?? 'local');
 }
 
 /**

@@ -109,7 +109,12 @@ export class Journal {
   }
 
   append(record: unknown): Promise<void> {
-    const line = journalLine(record);
+    return this.appendJson(JSON.stringify(record));
+  }
+
+  /** Appends a record already serialised as one line of JSON (the runner's scrubbed text, not made twice). */
+  appendJson(json: string): Promise<void> {
+    const line = `${json}\n`;
     const written = this.queue.then(() => this.write(line));
     this.queue = written.catch(() => undefined);
     return written;

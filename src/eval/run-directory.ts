@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { InputError, RunStoppedError } from '../errors.js';
-import { SecretRedactor, type TextRedactor } from '../secrets/redactor.js';
+import { SecretRedactor, scrubbedJson, type TextRedactor } from '../secrets/redactor.js';
 
 const INTEGER_MARK = '\u0000int:';
 
@@ -11,26 +11,14 @@ function fallbackRedactor(): SecretRedactor {
   return SecretRedactor.from({ env: process.env });
 }
 
-/** Scrubs every string of `data` while serialising it (the one place file contents are made). */
-function redactedJson(data: unknown, redactor: TextRedactor, space?: number, replacer?: (key: string, value: unknown) => unknown): string {
-  return JSON.stringify(
-    data,
-    (key: string, raw: unknown) => {
-      const value = replacer ? replacer(key, raw) : raw;
-      return typeof value === 'string' ? redactor.text(value) : value;
-    },
-    space,
-  );
-}
-
 /**
  * JSON text in which the digit-string values of `integerKeys` are written as bare integers, so that
  * values past 2^53 (nanosecond timestamps) stay exact for readers with big integers (Python).
  * Every string is scrubbed by `redactor` (default: this environment's secrets).
  */
 export function jsonText(data: unknown, integerKeys?: ReadonlySet<string>, redactor: TextRedactor = fallbackRedactor()): string {
-  if (!integerKeys) return redactedJson(data, redactor, 2);
-  const text = redactedJson(
+  if (!integerKeys) return scrubbedJson(data, redactor, 2);
+  const text = scrubbedJson(
     data,
     redactor,
     2,

@@ -201,9 +201,10 @@ export async function runEvaluation(
       if (!finished) return;
       // The one place a result row takes shape for every output (journal, results.json, traces, Hub,
       // console): the run's secrets are scrubbed from all its strings here.
-      const result = prepared.redactor.value(finished);
+      const json = prepared.redactor.json(finished);
+      const result = JSON.parse(json) as TaskResult;
       try {
-        await journal.append(result);
+        await journal.appendJson(json);
       } catch (error) {
         if (!(error instanceof JournalError)) throw error;
         journalFailure ??= error;

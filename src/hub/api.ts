@@ -32,7 +32,7 @@ async function clientFor(access: HubAccess): Promise<{ client: HubClient; token:
 
 async function writableClient(access: HubAccess, what: string): Promise<HubClient> {
   const { client, token } = await clientFor(access);
-  if (!token) throw new InputError(`${what} needs a Hub token with write access: set HF_TOKEN, pass token or tokenFile, or run \`huggingface-cli login\``);
+  if (!token) throw new InputError(`${what} needs a Hub token with write access: set HF_TOKEN, pass token or tokenFile, or run \`hf auth login\``);
   return client;
 }
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { InputError } from '../errors.js';
+import { huggingFaceTokenPath } from '../secrets/locations.js';
 
 export type HubTokenSource = 'explicit' | 'file' | 'env' | 'cache';
 
@@ -25,9 +25,7 @@ export interface HubTokenInput {
 
 /** Where `hf auth login` stores the token: $HF_TOKEN_PATH, else $HF_HOME/token, else ~/.cache/huggingface/token. */
 export function cachedTokenPath(env: NodeJS.ProcessEnv = process.env, homeDir = homedir()): string {
-  if (env.HF_TOKEN_PATH) return env.HF_TOKEN_PATH;
-  const hfHome = env.HF_HOME || join(env.XDG_CACHE_HOME || join(homeDir, '.cache'), 'huggingface');
-  return join(hfHome, 'token');
+  return huggingFaceTokenPath(env, homeDir);
 }
 
 function checked(token: string, where: string): string {

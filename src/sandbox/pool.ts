@@ -48,21 +48,15 @@ export class SandboxPool implements SessionHost {
     private cache: SnapshotCache,
     private readonly probeScript: string | undefined,
   ) {
+    const measured = canMeasureMemory();
     const memoryCapMiB = options.memoryLimitMiB + RUNTIME_HEADROOM_MIB;
     const reportBytes = options.outputLimitBytes * 2 + options.finalAnswerBytes + options.toolArgumentBytes;
     this.limits = {
       // JSON may escape a byte as six characters.
       maxLineBytes: reportBytes * 6 + 65_536,
-      memoryCapBytes: canMeasureMemory() ? memoryCapMiB * 2 ** 20 : 0,
+      memoryCapBytes: measured ? memoryCapMiB * 2 ** 20 : 0,
     };
-    this.isolation = isolationOf(launch, canMeasureMemory() ? memoryCapMiB : options.memoryLimitMiB);
-  }
-
-  get restarts(): number {
-    return this.stats.restarts;
-  }
-  set restarts(value: number) {
-    this.stats.restarts = value;
+    this.isolation = isolationOf(launch, measured ? memoryCapMiB : options.memoryLimitMiB);
   }
 
   /** Finds or makes the snapshot, then warms `size` stand-by processes. */
@@ -117,8 +111,9 @@ export class SandboxPool implements SessionHost {
   async take(): Promise<SandboxProcess> {
     for (let attempt = 1; ; attempt++) {
       if (this.closed) throw new Error('the sandbox pool is closed');
-      const process = this.standby.find((candidate) => this.isReady(candidate)) ?? this.standby[0] ?? this.spawn();
-      this.standby.splice(this.standby.indexOf(process), 1);
+      const waiting = this.standby.find((candidate) => this.isReady(candidate)) ?? this.standby[0];
+      if (waiting) this.standby.splice(this.standby.indexOf(waiting), 1);
+      const process = waiting ?? this.spawn();
       this.refill();
       try {
         await withTimeout(process.ready, START_TIMEOUT_MS);

@@ -40,7 +40,6 @@ export class SandboxProcess {
   onEndForOwner: (end: ProcessEnd) => void = () => {};
   ended: ProcessEnd | undefined;
   peakResidentBytes = 0;
-  readonly startedAt = performance.now();
   private readonly child: ChildProcess;
   private readonly channel: Duplex;
   private settleReady!: { resolve: (message: ProcessToHarness) => void; reject: (error: Error) => void };

@@ -17,7 +17,8 @@ export interface SessionHost {
   /** The session is done: its slot is free again. */
   release(session: Session): void;
   readonly options: NormalizedOptions;
-  restarts: number;
+  /** Counts interpreters replaced within a session. */
+  readonly stats: { restarts: number };
 }
 
 const stepError = (type: string, message: string, extra: Partial<CodeStepResult> = {}): CodeStepResult => ({
@@ -143,7 +144,7 @@ export class Session implements SandboxSession {
 
   /** The step result for a process that ended before reporting one. */
   private ended(end: ProcessEnd, stopReason: 'timeout' | 'abort' | undefined): CodeStepResult {
-    this.host.restarts++;
+    this.host.stats.restarts++;
     const restarted = { interpreterRestarted: true };
     if (stopReason === 'timeout') {
       const seconds = Math.round(this.host.options.stepTimeoutMs / 100) / 10;

@@ -58,8 +58,9 @@ export async function snapshotCache(directory: string | undefined, input: Snapsh
       try {
         await writeFile(partial, bytes);
         await rename(partial, path);
-      } finally {
+      } catch (error) {
         await rm(partial, { force: true });
+        throw error;
       }
     },
     async discard() {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 type Env = Record<string, string | undefined>;
 
-const cacheHome = (env: Env): string => env.XDG_CACHE_HOME?.trim() || join(env.HOME?.trim() || homedir(), '.cache');
+const cacheHome = (env: Env, home?: string): string => env.XDG_CACHE_HOME?.trim() || join(home ?? (env.HOME?.trim() || homedir()), '.cache');
 
 /**
  * agent-eval's own cache (the sandbox's Pyodide memory snapshot): AGENT_EVAL_CACHE_DIR, else
@@ -17,16 +17,21 @@ export function agentEvalCacheDirectory(env: Env): string | undefined {
   return join(cacheHome(env), 'agent-eval');
 }
 
-/** huggingface_hub's home: $HF_HOME, else $XDG_CACHE_HOME/huggingface, else ~/.cache/huggingface. */
-export function huggingFaceHome(env: Env): string {
-  return env.HF_HOME?.trim() || join(cacheHome(env), 'huggingface');
+/** huggingface_hub's home: $HF_HOME, else $XDG_CACHE_HOME/huggingface, else ~/.cache/huggingface (`home` for ~). */
+export function huggingFaceHome(env: Env, home?: string): string {
+  return env.HF_HOME?.trim() || join(cacheHome(env, home), 'huggingface');
+}
+
+/** Where `hf auth login` stores the token: $HF_TOKEN_PATH, else {huggingface home}/token. */
+export function huggingFaceTokenPath(env: Env, home?: string): string {
+  return env.HF_TOKEN_PATH?.trim() || join(huggingFaceHome(env, home), 'token');
 }
 
 /** Files (and folders) that hold credentials or agent-eval's state, absolute, for this environment. */
 export function protectedLocations(env: Env): string[] {
   const home = huggingFaceHome(env);
   return [
-    ...(env.HF_TOKEN_PATH?.trim() ? [env.HF_TOKEN_PATH.trim()] : []),
+    huggingFaceTokenPath(env),
     join(home, 'token'),
     join(home, 'stored_tokens'),
     ...[agentEvalCacheDirectory(env)].filter((path): path is string => path !== undefined),

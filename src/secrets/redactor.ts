@@ -26,6 +26,18 @@ export interface SecretSources {
 
 const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** JSON text of `value` with every string scrubbed by `redactor`; `replacer` runs first (e.g. to mark integers). */
+export function scrubbedJson(value: unknown, redactor: TextRedactor, space?: number, replacer?: (key: string, value: unknown) => unknown): string {
+  return JSON.stringify(
+    value,
+    (key: string, raw: unknown) => {
+      const item = replacer ? replacer(key, raw) : raw;
+      return typeof item === 'string' ? redactor.text(item) : item;
+    },
+    space,
+  );
+}
+
 /**
  * Patterns that need no known value, each run only when a cheap check says it could match (one
  * combined expression defeats V8's literal search and is several times slower than these passes).
@@ -112,14 +124,7 @@ export class SecretRedactor implements TextRedactor {
 
   /** JSON text of `value` with every string scrubbed; `replacer` runs first (e.g. to mark integers). */
   json(value: unknown, space?: number, replacer?: (key: string, value: unknown) => unknown): string {
-    return JSON.stringify(
-      value,
-      (key: string, raw: unknown) => {
-        const item = replacer ? replacer(key, raw) : raw;
-        return typeof item === 'string' ? this.text(item) : item;
-      },
-      space,
-    );
+    return scrubbedJson(value, this, space, replacer);
   }
 
   /** Scrubs every line a function writes (console output, logs). */

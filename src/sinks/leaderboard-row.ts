@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { RunResult } from '../eval/types.js';
 import { sumKnown } from '../eval/costs.js';
 import { roundHalfEven } from './numbers.js';
@@ -14,6 +15,13 @@ export interface LeaderboardLocations {
   results: string;
   traces: string | null;
   metrics: string;
+}
+
+/** The run directory's own files, as `agent-eval run` writes them (traces.json only with traces). */
+export function runDirectoryLocations(run: RunResult): LeaderboardLocations {
+  const path = (name: string) => join(run.runDirectory, name);
+  const hasTraces = run.results.some((result) => result.trace);
+  return { results: path('results.json'), traces: hasTraces ? path('traces.json') : null, metrics: path('metrics.json') };
 }
 
 /**

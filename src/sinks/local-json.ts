@@ -5,7 +5,7 @@ import { redactRunOptions } from '../telemetry/redaction.js';
 import { NANOSECOND_KEYS } from '../telemetry/trace-document.js';
 import type { RunResult } from '../eval/types.js';
 import type { TaskSetSource } from '../tasks/load.js';
-import { leaderboardRow } from './leaderboard-row.js';
+import { leaderboardRow, runDirectoryLocations } from './leaderboard-row.js';
 import { metricsDocument } from './metrics.js';
 import { compactTimestamp } from './numbers.js';
 import { resultRow } from './result-rows.js';
@@ -34,11 +34,7 @@ export async function writeLocalJson(run: RunResult, options: { submittedBy: str
   const traces = run.results.flatMap((result) => (result.trace ? [result.trace] : []));
   const metrics = metricsDocument(run);
   // Published files name places, not people: the home folder is written as ~.
-  const leaderboard = withoutHomeFolder(leaderboardRow(
-    run,
-    { results: path('results.json'), traces: traces.length ? path('traces.json') : null, metrics: path('metrics.json') },
-    options.submittedBy,
-  ));
+  const leaderboard = withoutHomeFolder(leaderboardRow(run, runDirectoryLocations(run), options.submittedBy));
   await writeJsonAtomic(path('results.json'), rows, undefined, run.redactor);
   await writeJsonAtomic(path('traces.json'), traces, NANOSECOND_KEYS, run.redactor);
   await writeJsonAtomic(path('metrics.json'), metrics, undefined, run.redactor);

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
+import { huggingFaceHome } from '../secrets/locations.js';
 import type { Task } from './schema.js';
 import { parseJsonDocument, parseJsonLines, validateRows } from './rows.js';
 
@@ -50,8 +50,7 @@ export interface TaskSetSource {
 
 /** The Hub dataset cache: `$HF_HOME` (else `$XDG_CACHE_HOME/huggingface`, else ~/.cache/huggingface) + agent-eval/datasets. */
 export function hubDatasetCacheDir(env: Record<string, string | undefined> = process.env): string {
-  const hfHome = env.HF_HOME || join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'huggingface');
-  return join(hfHome, 'agent-eval', 'datasets');
+  return join(huggingFaceHome(env), 'agent-eval', 'datasets');
 }
 
 async function loadHubTaskSet(input: LoadTasksInput): Promise<{ tasks: Task[]; source: TaskSetSource }> {

@@ -2,6 +2,7 @@ import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, API
 import { z } from 'zod';
 import { toAnthropicConversation, toAnthropicTools } from './anthropic-messages.js';
 import { ProviderError, errorFromStatus, errorWithoutStatus, parseRetryAfter } from './errors.js';
+import { createLeanFetch, type LeanFetch } from './lean-fetch.js';
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from './retry.js';
 import type { FinishReason, ModelProvider, ModelRequest, ModelResponse, ReasoningBlock, ToolCall, Usage } from './types.js';
 
@@ -98,12 +99,15 @@ export class AnthropicProvider implements ModelProvider {
   readonly modelId: string;
   private readonly client: Anthropic;
   private readonly retry: RetryPolicy;
+  private readonly transport: LeanFetch;
 
   constructor(options: AnthropicOptions) {
     this.provider = options.provider ?? 'anthropic';
     this.modelId = options.modelId;
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.transport = createLeanFetch();
     this.client = new Anthropic({
+      fetch: this.transport.fetch,
       baseURL: options.baseUrl,
       apiKey: options.apiKey, // an explicit key: the SDK then reads no env variable or credential file
       maxRetries: 0, // retries are ours: classified, jittered, Retry-After aware
@@ -113,6 +117,10 @@ export class AnthropicProvider implements ModelProvider {
       // provider, duplicating the GenAI chat spans that src/telemetry records.
       openTelemetry: false,
     });
+  }
+
+  async close(): Promise<void> {
+    await this.transport.close();
   }
 
   async generate(request: ModelRequest): Promise<ModelResponse> {

@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import { z } from 'zod';
 import { ProviderError, errorFromStatus, errorWithoutStatus, parseRetryAfter } from './errors.js';
 import { toOpenAIMessages, toOpenAITools } from './openai-messages.js';
+import { createLeanFetch, type LeanFetch } from './lean-fetch.js';
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from './retry.js';
 import type { FinishReason, ModelProvider, ModelRequest, ModelResponse, ToolCall, Usage } from './types.js';
 
@@ -94,19 +95,26 @@ export class OpenAICompatibleProvider implements ModelProvider {
   private readonly client: OpenAI;
   private readonly retry: RetryPolicy;
   private readonly timeoutSeconds: number;
+  private readonly transport: LeanFetch;
 
   constructor(options: OpenAICompatibleOptions) {
     this.provider = options.provider;
     this.modelId = options.modelId;
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.timeoutSeconds = (options.timeoutMs ?? 120_000) / 1000;
+    this.transport = createLeanFetch();
     this.client = new OpenAI({
+      fetch: this.transport.fetch,
       baseURL: options.baseUrl,
       apiKey: options.apiKey,
       maxRetries: 0, // retries are ours: classified, jittered, Retry-After aware
       timeout: options.timeoutMs ?? 120_000,
       defaultHeaders: options.headers,
     });
+  }
+
+  async close(): Promise<void> {
+    await this.transport.close();
   }
 
   async generate(request: ModelRequest): Promise<ModelResponse> {

@@ -4,12 +4,13 @@
  * (`publishAfterRun`). Printing happens here; the work is in src/sinks/hub.ts and src/hub/.
  */
 import { resolve } from 'node:path';
-import { Option, type Command } from 'commander';
+import { Option, type Command } from './commander.js';
 import { InputError } from '../errors.js';
 import type { RunResult } from '../eval/types.js';
 import type { RetryOptions } from '../hub/index.js';
-import { checkHubPublishOptions, type HubPublishOptions, type HubPublishResult } from '../sinks/hub.js';
-import { cleanupCommand, type CleanupFlags } from './cleanup-command.js';
+import { checkHubPublishOptions } from '../hub/repo-names.js';
+import type { HubPublishOptions, HubPublishResult } from '../sinks/hub.js';
+import type { CleanupFlags } from './cleanup-command.js';
 import type { CopyDatasetsFlags } from './copy-datasets-command.js';
 
 export interface HubCommandIo {
@@ -158,6 +159,7 @@ export function registerHubCommands(program: Command, io: HubCommandIo): void {
     .option('-y, --yes', 'skip the confirmation prompts (automation)')
     .option('--hf-token-file <file>', 'file holding the Hugging Face token (default: HF_TOKEN, then the cached login)')
     .action(async (flags: CleanupFlags) => {
+      const { cleanupCommand } = await import('./cleanup-command.js');
       io.setExitCode(await cleanupCommand(flags, { ...io, env: io.env ?? process.env }));
     });
 

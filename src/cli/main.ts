@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-import { Command, CommanderError, Option } from 'commander';
-import { config as loadDotenv } from 'dotenv';
+import { Command, CommanderError, Option } from './commander.js';
 import { InputError, StartupError, errorMessage } from '../errors.js';
 import { DEFAULT_LOCAL_MODEL, RUN_DEFAULTS } from '../eval/defaults.js';
 import { DEVICES, DTYPES } from '../models/transformers-files.js';
@@ -101,8 +100,14 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
   return program;
 }
 
+/** Help and version need nothing from .env: reading it is skipped so they start as fast as Node itself. */
+function onlyHelpOrVersion(argv: readonly string[]): boolean {
+  const words = argv.slice(2);
+  return words.length === 0 || words.some((word) => word === '--help' || word === '-h' || word === '--version' || word === '-V') || words[0] === 'help';
+}
+
 async function main(argv: string[]): Promise<number> {
-  loadDotenv({ quiet: true });
+  if (!onlyHelpOrVersion(argv)) (await import('dotenv')).config({ quiet: true });
   // The environment's secrets, and credentials in URL arguments (--base-url http://user:pw@host, --flag=URL).
   redactor.addEnvironment(process.env).addUrls(...argv.flatMap((argument) => [argument, argument.slice(argument.indexOf('=') + 1)]));
   const controller = new AbortController();

@@ -10,7 +10,7 @@ import type { GenerationParameters } from '../models/types.js';
 import { loadTaskSet, type TaskSetSource } from '../tasks/load.js';
 import type { Task } from '../tasks/schema.js';
 import { checkTaskIds, selectTasks, unknownExpectedToolNotices } from '../tasks/select.js';
-import { connectMcpServers, type McpConnection } from '../tools/mcp.js';
+import type { McpConnection } from '../tools/mcp.js';
 import { NETWORK_TOOLS, resolveTools, withCustomTools } from '../tools/registry.js';
 import { searchSettings } from '../tools/search-providers.js';
 import { checkSecurityProfile, type EffectivePolicy } from './security.js';
@@ -229,7 +229,7 @@ export async function prepareRun(given: RunOptions, context: RunContext, setting
   let setup: AgentsSetup;
   try {
     mcp = options.mcpServers?.length
-      ? await connectMcpServers(options.mcpServers, { reservedNames: localTools.map((tool) => tool.name), ...(options.mcpServerEnv && { env: options.mcpServerEnv }) })
+      ? await (await import('../tools/mcp.js')).connectMcpServers(options.mcpServers, { reservedNames: localTools.map((tool) => tool.name), ...(options.mcpServerEnv && { env: options.mcpServerEnv }) })
       : undefined;
     if (mcp) tools = [...localTools.slice(0, -1), ...mcp.tools, localTools.at(-1)!];
     checkRequiredTools(work, tools);

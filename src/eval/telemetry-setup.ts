@@ -1,8 +1,7 @@
 import { InputError } from '../errors.js';
 import { SecretRedactor } from '../secrets/redactor.js';
-import { RunTracer } from '../telemetry/tracing.js';
-import { GenAiMetrics } from '../telemetry/genai-metrics.js';
-import { telemetryResource } from '../telemetry/resource.js';
+import type { RunTracer } from '../telemetry/tracing.js';
+import type { GenAiMetrics } from '../telemetry/genai-metrics.js';
 import type { RunOptions } from './types.js';
 
 /** Parses OTEL_EXPORTER_OTLP_HEADERS: `key=value,key2=value2`, values URL-encoded. */
@@ -36,6 +35,12 @@ export async function setUpTracing(
   if (!options.enableOtel && !options.otlpEndpoint) return undefined;
   const endpoint = options.otlpEndpoint ?? env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (endpoint && !/^https?:\/\//.test(endpoint)) throw new InputError(`--otlp-endpoint ${endpoint}: must be an http(s) URL`);
+  // The OpenTelemetry packages load only when tracing is on: a run without it never pays for them.
+  const [{ RunTracer }, { GenAiMetrics }, { telemetryResource }] = await Promise.all([
+    import('../telemetry/tracing.js'),
+    import('../telemetry/genai-metrics.js'),
+    import('../telemetry/resource.js'),
+  ]);
   const resource = telemetryResource(env, runId);
   const tracer = await RunTracer.create({
     runId,

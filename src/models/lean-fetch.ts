@@ -35,6 +35,45 @@ function responseHeaders(raw: Dispatcher.ResponseData['headers']): Headers {
 }
 
 /**
+ * A Response whose body is already in memory: `text()`, `json()` and `arrayBuffer()` read the bytes
+ * directly, and `body` makes a stream only when asked for. A Response built from bytes would wrap
+ * them in a WHATWG stream up front and read them back through it (about 0.13 ms per call).
+ */
+class BufferedResponse extends Response {
+  readonly #bytes: Uint8Array;
+
+  constructor(bytes: Uint8Array, init: ResponseInit) {
+    super(null, init);
+    this.#bytes = bytes;
+  }
+
+  // On the prototype, as Response's own members are (the DOM typings declare them as properties).
+  static {
+    const text = (response: BufferedResponse) => {
+      const bytes = response.#bytes;
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    };
+    Object.defineProperties(BufferedResponse.prototype, {
+      body: {
+        get(this: BufferedResponse) {
+          const bytes = this.#bytes;
+          return new ReadableStream<Uint8Array>({
+            start(controller) {
+              controller.enqueue(bytes);
+              controller.close();
+            },
+          });
+        },
+      },
+      text: { value: async function (this: BufferedResponse) { return text(this); } },
+      json: { value: async function (this: BufferedResponse) { return JSON.parse(text(this)) as unknown; } },
+      arrayBuffer: { value: async function (this: BufferedResponse) { return this.#bytes.slice().buffer; } },
+      bytes: { value: async function (this: BufferedResponse) { return this.#bytes.slice(); } },
+    });
+  }
+}
+
+/**
  * A `fetch` for the model SDKs on undici's dispatcher API over kept-alive connections: a JSON request
  * in, the whole body read, a standard `Response` out. It skips the WHATWG streams that the built-in
  * fetch runs every request and response through (about 0.4 ms of CPU per call, measured against the
@@ -74,9 +113,12 @@ export function createLeanFetch(): LeanFetch {
       await response.body.dump();
       return fallback(input, init);
     }
-    const bytes = NULL_BODY_STATUSES.has(response.statusCode) || method === 'HEAD' ? null : new Uint8Array(await response.body.arrayBuffer());
-    if (bytes === null) await response.body.dump();
-    return new Response(bytes, { status: response.statusCode, headers: responseHeaders(response.headers) });
+    const responseInit: ResponseInit = { status: response.statusCode, headers: responseHeaders(response.headers) };
+    if (NULL_BODY_STATUSES.has(response.statusCode) || method === 'HEAD') {
+      await response.body.dump();
+      return new Response(null, responseInit);
+    }
+    return new BufferedResponse(new Uint8Array(await response.body.arrayBuffer()), responseInit);
   };
   return {
     fetch,

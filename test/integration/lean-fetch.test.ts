@@ -64,7 +64,13 @@ describe('lean fetch (undici dispatcher)', () => {
     expect(response.ok).toBe(true);
     expect(response.headers.get('content-type')).toBe('application/json');
     expect(response.headers.get('x-multi')).toBe('a, b');
-    expect(await response.json()).toEqual({ method: 'POST', url: '/echo?x=1', body: '{"a":1}', authorization: 'Bearer k' });
+    const expected = { method: 'POST', url: '/echo?x=1', body: '{"a":1}', authorization: 'Bearer k' };
+    expect(await response.json()).toEqual(expected);
+    // The body held in memory reads the same through every accessor, the stream included.
+    expect(JSON.parse(await response.text())).toEqual(expected);
+    expect(JSON.parse(Buffer.from(await response.arrayBuffer()).toString('utf8'))).toEqual(expected);
+    const streamed = await new Response(response.body).text();
+    expect(JSON.parse(streamed)).toEqual(expected);
     await lean.close();
   });
 

@@ -1,0 +1,54 @@
+/**
+ * The tables `agent-eval query` offers, as rows: `results` (one per task and repeat, every column),
+ * `tool_calls` (one per tool call), `spans` (one per span, when the run has traces) and `runs`
+ * (leaderboard rows). Each row names its run (`run`, the label; `run_source`, the directory or dataset).
+ */
+import type { LoadedRun } from '../report/run-reader.js';
+
+export type TableRows = Record<string, unknown>[];
+
+export interface QueryTables {
+  results: TableRows;
+  tool_calls: TableRows;
+  spans: TableRows;
+  runs: TableRows;
+}
+
+/** Columns of an empty table, so queries over runs without tool calls or traces still run. */
+export const EMPTY_TABLE_COLUMNS: Record<keyof QueryTables, string> = {
+  results: 'run VARCHAR, run_source VARCHAR, test_case_uid VARCHAR, success BOOLEAN',
+  tool_calls: 'run VARCHAR, run_source VARCHAR, test_case_uid VARCHAR, task_id VARCHAR, agent_type VARCHAR, repeat_index BIGINT, step BIGINT, name VARCHAR, is_error BOOLEAN, duration_ms DOUBLE',
+  spans: 'run VARCHAR, run_source VARCHAR, test_case_uid VARCHAR, trace_id VARCHAR, span_id VARCHAR, parent_span_id VARCHAR, name VARCHAR, duration_ms DOUBLE',
+  runs: 'run VARCHAR, run_source VARCHAR, model VARCHAR',
+};
+
+export function queryTables(runs: readonly LoadedRun[]): QueryTables {
+  const tables: QueryTables = { results: [], tool_calls: [], spans: [], runs: [] };
+  for (const run of runs) {
+    const owner = { run: run.label, run_source: run.source };
+    const model = run.metadata?.model ?? run.leaderboard?.model ?? run.tasks[0]?.row.model ?? null;
+    tables.runs.push({
+      ...owner,
+      ...(run.leaderboard ?? { model, agent_type: run.metadata?.agent_type ?? null, total_tests: run.tasks.length, successful_tests: run.tasks.filter((task) => task.row.success).length }),
+    });
+    for (const task of run.tasks) {
+      const row = task.row;
+      tables.results.push({ ...owner, ...row, model: row.model ?? model, repeat_index: task.repeat });
+      for (const [index, call] of (row.tool_calls ?? []).entries()) {
+        tables.tool_calls.push({
+          ...owner,
+          test_case_uid: task.uid,
+          task_id: row.task_id ?? null,
+          agent_type: row.agent_type ?? null,
+          repeat_index: task.repeat,
+          call_index: index,
+          ...call,
+        });
+      }
+      for (const span of task.trace?.spans ?? []) {
+        tables.spans.push({ ...owner, test_case_uid: task.uid, agent_type: row.agent_type ?? null, ...span });
+      }
+    }
+  }
+  return tables;
+}

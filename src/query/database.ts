@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, StartupError } from '../errors.js';
 import type { LoadedRun } from '../report/run-reader.js';
-import { EMPTY_TABLE_COLUMNS, queryTables, type QueryTables } from './tables.js';
+import { EMPTY_TABLE_COLUMNS, KNOWN_COLUMN_TYPES, queryTables, type QueryTables } from './tables.js';
 
 export interface QueryResult {
   columns: string[];
@@ -55,7 +55,13 @@ export async function queryRuns(sql: string, runs: readonly LoadedRun[]): Promis
       }
       const path = join(folder, `${name}.jsonl`);
       await writeFile(path, rows.map((row) => JSON.stringify(row)).join('\n'));
-      await connection.run(`CREATE TABLE ${name} AS SELECT * FROM read_json(${quoted(path)}, format = 'newline_delimited', sample_size = -1, maximum_depth = -1)`);
+      const source = `read_json(${quoted(path)}, format = 'newline_delimited', sample_size = -1, maximum_depth = -1)`;
+      const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
+      const casts = described
+        .getRowObjectsJS()
+        .filter((column) => column.column_type === 'JSON' && KNOWN_COLUMN_TYPES[String(column.column_name)])
+        .map((column) => `TRY_CAST(json_extract_string("${String(column.column_name)}", '$') AS ${KNOWN_COLUMN_TYPES[String(column.column_name)]}) AS "${String(column.column_name)}"`);
+      await connection.run(`CREATE TABLE ${name} AS SELECT * ${casts.length ? `REPLACE (${casts.join(', ')})` : ''} FROM ${source}`);
     }
     let reader;
     try {

@@ -52,3 +52,32 @@ export function queryTables(runs: readonly LoadedRun[]): QueryTables {
   }
   return tables;
 }
+
+/**
+ * Types of columns that may be null in every row of a run (no price known, no error): DuckDB would
+ * infer JSON for them, so they are cast to what they hold when set.
+ */
+export const KNOWN_COLUMN_TYPES: Record<string, string> = {
+  cost_usd: 'DOUBLE',
+  error: 'VARCHAR',
+  error_kind: 'VARCHAR',
+  failure_reason: 'VARCHAR',
+  failure_detail: 'VARCHAR',
+  category: 'VARCHAR',
+  response: 'VARCHAR',
+  trace_id: 'VARCHAR',
+  span_id: 'VARCHAR',
+  parent_span_id: 'VARCHAR',
+  output: 'VARCHAR',
+  execution_time_ms: 'DOUBLE',
+  duration_ms: 'DOUBLE',
+  total_cost_usd: 'DOUBLE',
+  avg_cost_per_test_usd: 'DOUBLE',
+  co2_emissions_g: 'DOUBLE',
+  energy_kwh: 'DOUBLE',
+  power_cost_total_usd: 'DOUBLE',
+  use_case: 'VARCHAR',
+  team: 'VARCHAR',
+  purpose: 'VARCHAR',
+  suite_version: 'VARCHAR',
+};

@@ -54,7 +54,8 @@ export async function queryRuns(sql: string, runs: readonly LoadedRun[]): Promis
         continue;
       }
       const path = join(folder, `${name}.jsonl`);
-      await writeFile(path, rows.map((row) => JSON.stringify(row)).join('\n'));
+      // Nanosecond bigints from Hub Parquet files become numbers, as traces.json's are when parsed.
+      await writeFile(path, rows.map((row) => JSON.stringify(row, (_key, value: unknown) => (typeof value === 'bigint' ? Number(value) : value))).join('\n'));
       const source = `read_json(${quoted(path)}, format = 'newline_delimited', sample_size = -1, maximum_depth = -1)`;
       const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
       const casts = described

@@ -108,7 +108,7 @@ async function readJournal(path: string): Promise<ResultRowFile[] | null> {
 }
 
 /** Numbers of OTLP data points (`asInt` as a string, `asDouble`). */
-function pointValue(point: { asInt?: string | number | null; asDouble?: number | null }): number | null {
+function pointValue(point: { asInt?: string | number | bigint | null; asDouble?: number | null }): number | null {
   if (point.asDouble !== null && point.asDouble !== undefined) return point.asDouble;
   if (point.asInt !== null && point.asInt !== undefined) return Number(point.asInt);
   return null;
@@ -128,7 +128,7 @@ export function gpuSeries(metrics: MetricsFile | null): GpuPoint[] {
           if (value === null || point.timeUnixNano === null || point.timeUnixNano === undefined) continue;
           const gpuAttribute = point.attributes?.find((attribute) => attribute.key === 'gpu_id')?.value;
           const gpu = String(gpuAttribute?.stringValue ?? gpuAttribute?.intValue ?? '0');
-          points.push({ timeMs: Number(BigInt(point.timeUnixNano) / 1_000_000n), gpu, metric: name, value });
+          points.push({ timeMs: Number(BigInt(typeof point.timeUnixNano === 'number' ? Math.round(point.timeUnixNano) : point.timeUnixNano) / 1_000_000n), gpu, metric: name, value });
         }
       }
     }

@@ -65,8 +65,9 @@ export const spanSchema = z.looseObject({
   span_id: text,
   parent_span_id: text,
   name: z.string(),
-  start_time: z.union([z.number(), z.string()]).nullish(),
-  end_time: z.union([z.number(), z.string()]).nullish(),
+  // Integer nanoseconds: numbers in traces.json (past 2^53, so approximate), bigints from Hub Parquet files.
+  start_time: z.union([z.number(), z.string(), z.bigint()]).nullish(),
+  end_time: z.union([z.number(), z.string(), z.bigint()]).nullish(),
   duration_ms: count,
   attributes: z.record(z.string(), z.unknown()).nullish(),
   status: z.looseObject({ code: text, description: text }).nullish(),
@@ -122,7 +123,7 @@ export const leaderboardSchema = z.looseObject({
 
 export type LeaderboardFile = z.infer<typeof leaderboardSchema>;
 
-const otlpPoint = z.looseObject({ timeUnixNano: z.union([z.string(), z.number()]).nullish(), asInt: z.union([z.string(), z.number()]).nullish(), asDouble: count, attributes: z.array(z.looseObject({ key: z.string(), value: z.record(z.string(), z.unknown()) })).nullish() });
+const otlpPoint = z.looseObject({ timeUnixNano: z.union([z.string(), z.number(), z.bigint()]).nullish(), asInt: z.union([z.string(), z.number(), z.bigint()]).nullish(), asDouble: count, attributes: z.array(z.looseObject({ key: z.string(), value: z.record(z.string(), z.unknown()) })).nullish() });
 const otlpMetric = z.looseObject({ name: z.string(), unit: text, gauge: z.looseObject({ dataPoints: z.array(otlpPoint) }).nullish(), sum: z.looseObject({ dataPoints: z.array(otlpPoint) }).nullish() });
 
 export const metricsSchema = z.looseObject({

@@ -1,4 +1,5 @@
 import type { AgentType } from '../agents/types.js';
+import { countResults, FAILED_TASKS_KEPT, RunTotals, type FailedTask, type ResultCounts } from '../eval/run-totals.js';
 import type { TaskResult } from '../eval/types.js';
 
 export interface AgentSummary {
@@ -18,37 +19,40 @@ function percent(part: number, whole: number): number {
   return whole ? (part / whole) * 100 : 0;
 }
 
-export function summarise(label: string, results: readonly TaskResult[]): AgentSummary {
-  const total = results.length;
-  const count = (predicate: (result: TaskResult) => boolean) => results.filter(predicate).length;
-  const successful = count((result) => result.success);
-  const errors: Record<string, number> = {};
-  const failures: Record<string, number> = {};
-  for (const result of results) {
-    if (result.error_kind) errors[result.error_kind] = (errors[result.error_kind] ?? 0) + 1;
-    if (result.failure_reason) failures[result.failure_reason] = (failures[result.failure_reason] ?? 0) + 1;
-  }
+/** A summary from counts (a run's RunTotals, per agent type or all). */
+export function summariseCounts(label: string, counts: ResultCounts): AgentSummary {
+  const { total, successful } = counts;
   return {
     label,
     total,
     successful,
     successRate: percent(successful, total),
-    toolCalledRate: percent(count((result) => result.tool_called), total),
-    correctToolRate: percent(count((result) => result.correct_tool), total),
-    averageSteps: total ? results.reduce((sum, result) => sum + result.steps, 0) / total : 0,
-    errors,
-    failures,
+    toolCalledRate: percent(counts.toolCalled, total),
+    correctToolRate: percent(counts.correctTool, total),
+    averageSteps: total ? counts.steps / total : 0,
+    errors: { ...counts.errors },
+    failures: { ...counts.failures },
   };
+}
+
+export function summarise(label: string, results: readonly TaskResult[]): AgentSummary {
+  return summariseCounts(label, countResults(results));
+}
+
+/** SMOLTRACE's per-agent summaries, plus a combined one when both agents ran, from a run's totals. */
+export function summariseTotals(totals: RunTotals): AgentSummary[] {
+  const agentTypes: AgentType[] = ['tool', 'code'];
+  const summaries = agentTypes.flatMap((agentType) => {
+    const counts = totals.byAgentType.get(agentType);
+    return counts?.total ? [summariseCounts(agentType.toUpperCase(), counts)] : [];
+  });
+  if (summaries.length > 1) summaries.push(summariseCounts('COMBINED', totals.all));
+  return summaries;
 }
 
 /** SMOLTRACE's per-agent summaries, plus a combined one when both agents ran. */
 export function summariseRun(results: readonly TaskResult[]): AgentSummary[] {
-  const agentTypes: AgentType[] = ['tool', 'code'];
-  const summaries = agentTypes
-    .map((agentType) => summarise(agentType.toUpperCase(), results.filter((result) => result.agent_type === agentType)))
-    .filter((summary) => summary.total > 0);
-  if (summaries.length > 1) summaries.push(summarise('COMBINED', results));
-  return summaries;
+  return summariseTotals(RunTotals.of(results));
 }
 
 export function formatSummary(summary: AgentSummary): string[] {
@@ -65,7 +69,7 @@ export function formatSummary(summary: AgentSummary): string[] {
 }
 
 /** `FAIL  tool:L3 (easy)  no_tool_call: expected get_weather, no tool was called` */
-export function describeFailedTask(result: TaskResult): string {
+export function describeFailedTask(result: FailedTask): string {
   const why = result.failure_reason ? `${result.failure_reason}: ${result.failure_detail ?? ''}` : `${result.error_kind ?? 'failed'}: ${result.error ?? ''}`;
   return `FAIL  ${result.test_case_uid} (${result.difficulty})  ${why.trim()}`;
 }
@@ -73,7 +77,16 @@ export function describeFailedTask(result: TaskResult): string {
 /** The failed tasks, the first `limit` with their reason, then how many more there are. */
 export function formatFailedTasks(results: readonly TaskResult[], limit = 10): string[] {
   const failed = results.filter((result) => !result.success);
-  const lines = failed.slice(0, limit).map(describeFailedTask);
-  if (failed.length > limit) lines.push(`... and ${failed.length - limit} more failed task(s): see failure_reason in results.json`);
+  return failedTaskLines(failed.slice(0, limit), failed.length);
+}
+
+/** The same lines from a run's totals (which keep the first failed tasks by test_index). */
+export function formatFailedTotals(totals: RunTotals, limit = FAILED_TASKS_KEPT): string[] {
+  return failedTaskLines(totals.firstFailed.slice(0, limit), totals.failed);
+}
+
+function failedTaskLines(shown: readonly FailedTask[], failed: number): string[] {
+  const lines = shown.map(describeFailedTask);
+  if (failed > shown.length) lines.push(`... and ${failed - shown.length} more failed task(s): see failure_reason in results.json`);
   return lines;
 }

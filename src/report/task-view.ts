@@ -77,7 +77,7 @@ function spanKind(span: SpanFile): TimelineEntry['kind'] {
   return 'agent';
 }
 
-const nanos = (value: string | number | null | undefined) => (value === null || value === undefined ? null : Number(value));
+const nanos = (value: string | number | bigint | null | undefined) => (value === null || value === undefined ? null : Number(value));
 
 /** The spans as a timeline relative to the root's start, each with its depth in the tree. */
 export function spanTimeline(spans: readonly SpanFile[]): TimelineEntry[] {

@@ -72,6 +72,8 @@ export async function makeReportRuns(): Promise<ReportRuns> {
     const runs = join(output, 'runs');
     await mkdir(runs);
     const baseDirectory = await runInto(runs, 'openai/base-model', `${server.url}/v1`, tasksFile, ['--enable-otel', '--enable-gpu-metrics', '--gpu-sample-interval', '0.05'], { PATH: nvidiaSmi.pathWithFake(process.env.PATH) });
+    // Run directories (and Hub dataset names) are named by the second: start the candidate in the next one.
+    await new Promise((resolve) => setTimeout(resolve, 1010 - (Date.now() % 1000)));
     const candidateDirectory = await runInto(runs, 'openai/candidate-model', `${server.url}/v1`, tasksFile, []);
     return { base: baseDirectory, candidate: candidateDirectory, output };
   } finally {

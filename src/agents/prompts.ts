@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { toolInputs, type ToolInputView } from '../tools/spec.js';
@@ -43,8 +42,21 @@ export interface PromptConfig {
 }
 
 export const BUILTIN_PROMPTS_DIRECTORY = fileURLToPath(new URL('../../prompts/', import.meta.url));
+/** The built-in files parsed at build time (scripts/build-prompts.mjs), beside the compiled code. */
+const PARSED_PROMPTS_DIRECTORY = new URL('../prompts/', import.meta.url);
 
-async function readPromptFile(path: string, label = `--prompt-yml ${path}`): Promise<z.output<typeof promptFileSchema>> {
+/** The build's parse of a built-in file, when it was made from exactly this text. */
+async function parsedAtBuild(path: string, text: string): Promise<unknown> {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  try {
+    const parsed = JSON.parse(await readFile(new URL(`${name}.json`, PARSED_PROMPTS_DIRECTORY), 'utf8')) as { yaml?: unknown; data?: unknown };
+    return parsed.yaml === text ? parsed.data : undefined;
+  } catch {
+    return undefined; // not built (tests run the sources) or unreadable: parse the YAML
+  }
+}
+
+async function readPromptFile(path: string, label = `--prompt-yml ${path}`, builtin = false): Promise<z.output<typeof promptFileSchema>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -52,12 +64,15 @@ async function readPromptFile(path: string, label = `--prompt-yml ${path}`): Pro
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new InputError(`${label}: cannot read the file (${code})`);
   }
-  let data: unknown;
-  try {
-    data = parseYaml(text);
-  } catch (error) {
-    const line = error instanceof YAMLParseError ? `line ${error.linePos?.[0]?.line}: ` : '';
-    throw new InputError(`${label}: ${line}invalid YAML (${(error as Error).message.split('\n')[0]})`);
+  let data = builtin ? await parsedAtBuild(path, text) : undefined;
+  if (data === undefined) {
+    const { parse, YAMLParseError } = await import('yaml');
+    try {
+      data = parse(text);
+    } catch (error) {
+      const line = error instanceof YAMLParseError ? `line ${error.linePos?.[0]?.line}: ` : '';
+      throw new InputError(`${label}: ${line}invalid YAML (${(error as Error).message.split('\n')[0]})`);
+    }
   }
   const parsed = promptFileSchema.safeParse(data ?? {});
   if (!parsed.success) {
@@ -81,7 +96,7 @@ function compile(source: string, key: string, text: string): CompiledTemplate {
  */
 export async function loadPromptConfig(agentFile: string, userFile?: string): Promise<PromptConfig> {
   const builtinPath = `${BUILTIN_PROMPTS_DIRECTORY}${agentFile}`;
-  const builtin = await readPromptFile(builtinPath, `built-in prompt file ${builtinPath} (is the installation complete?)`);
+  const builtin = await readPromptFile(builtinPath, `built-in prompt file ${builtinPath} (is the installation complete?)`, true);
   const user = userFile ? await readPromptFile(userFile) : undefined;
   const userTemplates = { ...user, ...user?.prompt_templates };
   const templates = {

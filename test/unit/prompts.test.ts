@@ -58,3 +58,22 @@ describe('prompt templates', () => {
     await expect(loadPromptConfig('toolcalling_agent.yaml', jinja)).rejects.toThrow(/template 'system_prompt' is not valid Jinja/);
   });
 });
+
+describe('built-in prompts parsed at build time', () => {
+  it('dist holds the parse of each shipped YAML file, with the text it came from, and the built code loads the same config', async () => {
+    const { readFile, readdir } = await import('node:fs/promises');
+    const { parse } = await import('yaml');
+    const root = join(import.meta.dirname, '../..');
+    const names = (await readdir(join(root, 'prompts'))).filter((name) => name.endsWith('.yaml'));
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) {
+      const yaml = await readFile(join(root, 'prompts', name), 'utf8');
+      const built = JSON.parse(await readFile(join(root, 'dist/prompts', `${name}.json`), 'utf8')) as { yaml: string; data: unknown };
+      expect(built.yaml).toBe(yaml);
+      expect(built.data).toEqual(parse(yaml));
+      const fromDist = (await import(join(root, 'dist/agents/prompts.js'))) as typeof import('../../src/agents/prompts.js');
+      const config = await fromDist.loadPromptConfig(name);
+      expect(config).toEqual(await loadPromptConfig(name));
+    }
+  });
+});

@@ -5,8 +5,8 @@ export type FetchFunction = (input: string | URL | Request, init?: RequestInit) 
 
 export interface LeanFetch {
   fetch: FetchFunction;
-  /** Settles once undici is loaded (or failed to load: then every request uses the built-in fetch). */
-  ready: Promise<void>;
+  /** Starts loading undici when not started yet; settles once it is loaded (or failed to: then every request uses the built-in fetch). */
+  load(): Promise<void>;
   /** Closes the kept-alive connections. */
   close(): Promise<void>;
 }
@@ -81,23 +81,27 @@ class BufferedResponse extends Response {
  * abort signal is honoured here), parsing. Anything it does not handle (a stream or form body, a
  * Request object, a redirect) goes to the built-in fetch, so behaviour never differs.
  *
- * undici loads in the background (about 100 ms of CPU): requests made before it is ready use the
- * built-in fetch, so the first model request of a run is not held up by it.
+ * undici (about 100 ms of CPU to load) starts loading with the first request, which, like any made
+ * before it is ready, goes through the built-in fetch: the load overlaps the wait for the model
+ * instead of delaying the run's first request.
  */
 export function createLeanFetch(): LeanFetch {
   let agent: Agent | undefined;
+  let loading: Promise<void> | undefined;
   // Timeouts are the SDK's (through the signal): undici's own header/body timeouts would cut long generations.
-  const ready = import('undici').then(
-    (undici) => {
-      agent = new undici.Agent({ keepAliveTimeout: 30_000, headersTimeout: 0, bodyTimeout: 0 });
-    },
-    () => undefined,
-  );
+  const load = () =>
+    (loading ??= import('undici').then(
+      (undici) => {
+        agent = new undici.Agent({ keepAliveTimeout: 30_000, headersTimeout: 0, bodyTimeout: 0 });
+      },
+      () => undefined,
+    ));
   const fallback: FetchFunction = (input, init) => globalThis.fetch(input, init);
   const fetch: FetchFunction = async (input, init = {}) => {
     const body = init.body;
     const method = (init.method ?? 'GET').toUpperCase();
     const plainBody = body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
+    if (!agent) void load();
     if (!agent || input instanceof Request || !plainBody || !METHODS.has(method) || init.redirect === 'error' || init.redirect === 'manual') return fallback(input, init);
     const url = typeof input === 'string' ? new URL(input) : input;
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return fallback(input, init);
@@ -122,9 +126,9 @@ export function createLeanFetch(): LeanFetch {
   };
   return {
     fetch,
-    ready,
+    load,
     close: async () => {
-      await ready;
+      await loading;
       await agent?.close();
     },
   };

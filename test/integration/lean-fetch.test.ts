@@ -57,7 +57,7 @@ afterAll(async () => {
 describe('lean fetch (undici dispatcher)', () => {
   it('sends method, path, query, headers and body, and returns a standard Response', async () => {
     const lean = createLeanFetch();
-    await lean.ready;
+    await lean.load();
     const response = await lean.fetch(`${base}/echo?x=1`, { method: 'POST', headers: new Headers({ authorization: 'Bearer k', 'content-type': 'application/json' }), body: '{"a":1}' });
     expect(response).toBeInstanceOf(Response);
     expect(response.status).toBe(200);
@@ -76,7 +76,7 @@ describe('lean fetch (undici dispatcher)', () => {
 
   it('keeps error statuses and their headers, and gives null-body statuses no body', async () => {
     const lean = createLeanFetch();
-    await lean.ready;
+    await lean.load();
     const limited = await lean.fetch(`${base}/limited`, { method: 'POST', body: '{}' });
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('7');
@@ -89,7 +89,7 @@ describe('lean fetch (undici dispatcher)', () => {
 
   it('follows a redirect through the built-in fetch', async () => {
     const lean = createLeanFetch();
-    await lean.ready;
+    await lean.load();
     const response = await lean.fetch(`${base}/moved`, { method: 'GET' });
     expect(response.status).toBe(200);
     expect(((await response.json()) as { url: string }).url).toBe('/echo?from=moved');
@@ -98,7 +98,7 @@ describe('lean fetch (undici dispatcher)', () => {
 
   it('stops a request when its signal aborts, with an AbortError as fetch would', async () => {
     const lean = createLeanFetch();
-    await lean.ready;
+    await lean.load();
     const controller = new AbortController();
     const pending = lean.fetch(`${base}/slow`, { method: 'POST', body: '{}', signal: controller.signal });
     setTimeout(() => controller.abort(), 50);
@@ -112,7 +112,7 @@ describe('lean fetch (undici dispatcher)', () => {
 
   it('reports a refused connection with its system error code (the endpoint breaker reads it)', async () => {
     const lean = createLeanFetch();
-    await lean.ready;
+    await lean.load();
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
@@ -132,7 +132,7 @@ describe('lean fetch (undici dispatcher)', () => {
   it('serves the real openai SDK: completions, and its own timeout classification', async () => {
     const model = await startOpenAIServer({ responder: () => finalAnswer('42') });
     const lean = createLeanFetch();
-    await lean.ready;
+    await lean.load();
     try {
       const client = new OpenAI({ baseURL: `${model.url}/v1`, apiKey: 'sk-test', maxRetries: 0, fetch: lean.fetch });
       const completion = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });

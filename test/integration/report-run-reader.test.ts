@@ -40,8 +40,12 @@ describe('readRunDirectory', () => {
     // No failure_reason in SMOLTRACE's rows and no error kind: the reason is unknown, not guessed.
     expect(data.failures[0]!.groups).toEqual([{ reason: 'unknown', count: 1, tasks: ['0:tool_weather_single#0'] }]);
     expect(data.tasks[0]).toMatchObject({ modelMs: null, overheadMs: null, timelineSource: null, category: null, messages: [] });
-    const written = await reportForRuns([run], { output: join(directory, 'report.html') });
-    expect(written).toMatchObject({ runs: 1, tasks: 2 });
+    const written = await reportForRuns([run], { output: join(directory, 'report.html'), groupBy: ['model', 'no_such_column'] });
+    expect(written).toMatchObject({ runs: 1, tasks: 2, notes: ['--group-by no_such_column: no task of these runs has this column'] });
+    const grouped = buildReportData([run], { title: 'SMOLTRACE', groupBy: ['model'] });
+    expect(grouped.groups.map((group) => group.column)).toEqual(['category', 'difficulty', 'agent_type', 'model']);
+    expect(grouped.groups[3]!.rows).toEqual([{ run: 0, value: 'gpt-3.5-turbo', successes: 1, total: 2, rate: 0.5, low: expect.any(Number), high: expect.any(Number) }]);
+    expect(grouped.groups[0]!.rows.map((row) => row.value)).toEqual(['(none)']);
   });
 
   it('reads the journal when results.json is missing: the last line of a task wins, a cut last line is dropped', async () => {

@@ -13,7 +13,7 @@ export interface ConsoleTableRow {
   successful: number;
   /** Tasks per error_kind. */
   errors: Record<string, number>;
-  /** Unknown (null or absent) is printed as such, never as 0. */
+  /** null: not measured (printed "unknown", never 0); absent: not counted for this row (printed blank). */
   tokens?: number | null;
   costUsd?: number | null;
   /** Sum of the tasks' wall times. */
@@ -47,7 +47,8 @@ function percent(value: number): string {
 }
 
 function duration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return 'unknown';
+  if (ms === undefined) return '';
+  if (ms === null) return 'unknown';
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
   return `${(ms / 60_000).toFixed(1)} min`;
@@ -62,8 +63,8 @@ function cells(row: ConsoleTableRow): string[] {
     String(row.total),
     success,
     errors,
-    row.tokens === null || row.tokens === undefined ? 'unknown' : row.tokens.toLocaleString('en-US'),
-    row.costUsd === null || row.costUsd === undefined ? 'unknown' : `$${row.costUsd.toFixed(4)}`,
+    row.tokens === undefined ? '' : row.tokens === null ? 'unknown' : row.tokens.toLocaleString('en-US'),
+    row.costUsd === undefined ? '' : row.costUsd === null ? 'unknown' : `$${row.costUsd.toFixed(4)}`,
     duration(row.durationMs),
   ];
 }
@@ -85,4 +86,36 @@ export function formatConsoleTable(input: ConsoleTableInput): string[] {
   if (input.failedTotal > shown.length) lines.push(`... and ${input.failedTotal - shown.length} more failed task(s): see failure_reason in results.json, or agent-eval report`);
   if (input.reportPath) lines.push(`[REPORT] ${input.reportPath}`);
   return lines;
+}
+
+/** Counts of some results, as RunTotals keeps them per agent type and for all. */
+export interface AgentCounts {
+  total: number;
+  successful: number;
+  errors: Record<string, number>;
+}
+
+/** The figures of a run that the table needs; `RunTotals` (src/eval/run-totals.ts) has this shape. */
+export interface RunTotalsLike {
+  all: AgentCounts;
+  byAgentType: ReadonlyMap<string, AgentCounts>;
+  totalTokens: number;
+  costUsd: number | null;
+  executionTimeMs: number;
+  failed: number;
+  firstFailed: readonly ConsoleFailedTask[];
+}
+
+/**
+ * The table's input from a run's totals: one row per agent type, then "all" with the run's tokens, cost
+ * and duration (kept for the whole run only); a run of one agent type is one row with everything.
+ */
+export function consoleTableFromTotals(totals: RunTotalsLike, reportPath?: string): ConsoleTableInput {
+  const whole = { tokens: totals.totalTokens, costUsd: totals.costUsd, durationMs: totals.executionTimeMs };
+  const types = [...totals.byAgentType.entries()];
+  const rows: ConsoleTableRow[] =
+    types.length === 1
+      ? [{ label: types[0]![0], ...types[0]![1], ...whole }]
+      : [...types.map(([label, counts]) => ({ label, total: counts.total, successful: counts.successful, errors: counts.errors })), { label: 'all', ...totals.all, ...whole }];
+  return { rows, failed: totals.firstFailed, failedTotal: totals.failed, ...(reportPath !== undefined && { reportPath }) };
 }

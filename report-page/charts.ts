@@ -5,6 +5,8 @@ import type { TimelineEntry } from '../src/report/task-view.js';
 
 const WIDTH = 760;
 const label = (data: ReportData, run: number) => data.runs[run]?.label ?? String(run);
+/** A left margin that fits the longest y label (about 6.5 px per character at the default font). */
+const marginFor = (labels: Iterable<string>, least = 60) => Math.min(420, Math.max(least, ...[...labels].map((text) => 12 + text.length * 6.5)));
 
 /** Success rate per run with its 95% Wilson interval. */
 export function successChart(data: ReportData): Element | null {
@@ -12,7 +14,7 @@ export function successChart(data: ReportData): Element | null {
   if (!rows.length) return null;
   return Plot.plot({
     width: WIDTH,
-    marginLeft: 200,
+    marginLeft: marginFor(rows.map((row) => row.run)),
     height: 40 + rows.length * 32,
     x: { domain: [0, 100], percent: true, label: 'success rate (%)', grid: true },
     y: { label: null },
@@ -27,7 +29,7 @@ export function groupChart(data: ReportData, group: ReportData['groups'][number]
   const values = new Set(rows.map((row) => row.value)).size;
   return Plot.plot({
     width: WIDTH,
-    marginLeft: 160,
+    marginLeft: marginFor(rows.map((row) => row.value)),
     height: 40 + values * data.runs.length * 18,
     x: { domain: [0, 100], percent: true, label: 'success rate (%)', grid: true },
     y: { label: null },
@@ -56,25 +58,25 @@ export function failureChart(data: ReportData): Element | null {
   });
 }
 
-/** Per task: model time, tool time and harness overhead (from spans), or tools vs the rest (no spans). */
-export function timeSplitChart(data: ReportData): Element | null {
-  const rows = data.tasks.flatMap((task, index) => {
-    const parts: { part: string; ms: number | null }[] =
-      task.modelMs !== null
-        ? [{ part: 'model', ms: task.modelMs }, { part: 'tools', ms: task.toolMs }, { part: 'harness overhead', ms: task.overheadMs }]
-        : [{ part: 'tools', ms: task.toolMs }, { part: 'model + harness (no spans to separate them)', ms: task.durationMs === null ? null : Math.max(0, task.durationMs - (task.toolMs ?? 0)) }];
-    return parts.filter((part) => part.ms !== null).map((part) => ({ index, run: label(data, task.run), part: part.part, ms: part.ms! }));
-  });
+/** One run's tasks: model time, tool time and harness overhead (from spans), or tools vs the rest (no spans). */
+export function timeSplitChart(data: ReportData, run: number): Element | null {
+  const rows = data.tasks
+    .filter((task) => task.run === run)
+    .flatMap((task, index) => {
+      const parts: { part: string; ms: number | null }[] =
+        task.modelMs !== null
+          ? [{ part: 'model', ms: task.modelMs }, { part: 'tools', ms: task.toolMs }, { part: 'harness overhead', ms: task.overheadMs }]
+          : [{ part: 'tools', ms: task.toolMs }, { part: 'model + harness (no spans to separate them)', ms: task.durationMs === null ? null : Math.max(0, task.durationMs - (task.toolMs ?? 0)) }];
+      return parts.filter((part) => part.ms !== null).map((part) => ({ index, task: task.uid, part: part.part, ms: part.ms! }));
+    });
   if (!rows.length) return null;
   return Plot.plot({
     width: WIDTH,
-    height: 220 * Math.min(data.runs.length, 4),
-    x: { label: 'task', axis: null },
+    height: 220,
+    x: { label: 'tasks in run order', ticks: [] },
     y: { label: 'ms', grid: true },
-    fy: { label: null },
-    color: { legend: true, domain: ['model', 'tools', 'harness overhead', 'model + harness (no spans to separate them)'] },
-    facet: { data: rows, y: 'run' },
-    marks: [Plot.rectY(rows, Plot.stackY({ x: 'index', interval: 1, y: 'ms', fill: 'part', facetAnchor: null }))],
+    color: { legend: true, domain: ['model', 'tools', 'harness overhead', 'model + harness (no spans to separate them)'].filter((part) => rows.some((row) => row.part === part)) },
+    marks: [Plot.rectY(rows, Plot.stackY({ x: 'index', interval: 1, y: 'ms', fill: 'part', title: (row: { task: string; part: string; ms: number }) => `${row.task}: ${row.part} ${row.ms.toFixed(1)} ms` }))],
   });
 }
 
@@ -98,7 +100,7 @@ export function toolLatencyChart(data: ReportData): Element | null {
   if (!rows.length) return null;
   return Plot.plot({
     width: WIDTH,
-    marginLeft: 200,
+    marginLeft: marginFor(rows.map((row) => row.tool)),
     height: 40 + new Set(rows.map((row) => row.tool)).size * 30,
     x: { label: 'tool call duration (ms)', grid: true, type: 'symlog' },
     y: { label: null },

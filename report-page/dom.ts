@@ -19,7 +19,7 @@ export function cell(value: string | null, missingWhy = 'not recorded in this ru
 export const percent = (value: number | null | undefined, digits = 1) => (value === null || value === undefined ? null : `${(value * 100).toFixed(digits)}%`);
 export const number = (value: number | null | undefined, digits = 0) => (value === null || value === undefined ? null : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 export const usd = (value: number | null | undefined) => (value === null || value === undefined ? null : `$${value < 0.01 ? value.toPrecision(3) : value.toFixed(4)}`);
-export const milliseconds = (value: number | null | undefined) => (value === null || value === undefined ? null : value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`);
+export const milliseconds = (value: number | null | undefined) => (value === null || value === undefined ? null : value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : value < 10 ? `${value.toFixed(1)} ms` : `${Math.round(value)} ms`);
 export const kwh = (value: number | null | undefined) => (value === null || value === undefined ? null : `${value.toPrecision(3)} kWh`);
 
 export function section(id: string, title: string, ...children: Child[]): HTMLElement {

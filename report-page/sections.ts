@@ -65,11 +65,13 @@ export function timeSection(data: ReportData): HTMLElement {
   const toolTable = toolRows.length
     ? element('table', {}, element('thead', {}, element('tr', {}, ...['run', 'tool', 'calls', 'errors', 'p50', 'p95', 'CPU (mean)', 'peak RSS'].map((name) => element('th', {}, name)))), element('tbody', {}, ...toolRows))
     : note('No tool calls recorded.');
-  const traced = data.runs.some((run) => run.hasTraces);
   return section(
     'time',
     'Where the time goes',
-    figure(charts.timeSplitChart(data), traced ? 'Per task: model time and tool time from the spans, and the rest as harness overhead.' : 'Per task: tool time from the tool calls; model time and harness overhead cannot be separated without spans (--enable-otel).', 'No durations recorded.'),
+    ...data.runs.flatMap((run, index) => [
+      element('h3', {}, `Per task: ${run.label}`),
+      figure(charts.timeSplitChart(data, index), run.hasTraces ? 'Model time and tool time from the spans; the rest of each task is harness overhead.' : 'Tool time from the tool calls; model time and harness overhead cannot be separated without spans (--enable-otel).', 'No durations recorded.'),
+    ]),
     figure(charts.durationChart(data), 'Distribution of task durations.', 'No durations recorded.'),
     element('h3', {}, 'Tool latency and resources'),
     figure(charts.toolLatencyChart(data), 'Tool-call durations by tool (log scale).', 'No tool calls recorded.'),

@@ -66,7 +66,9 @@ export function timeSplitChart(data: ReportData, run: number): Element | null {
       const parts: { part: string; ms: number | null }[] =
         task.modelMs !== null
           ? [{ part: 'model', ms: task.modelMs }, { part: 'tools', ms: task.toolMs }, { part: 'harness overhead', ms: task.overheadMs }]
-          : [{ part: 'tools', ms: task.toolMs }, { part: 'model + harness (no spans to separate them)', ms: task.durationMs === null ? null : Math.max(0, task.durationMs - (task.toolMs ?? 0)) }];
+          : task.toolMs === null
+            ? [{ part: 'whole task (no breakdown recorded)', ms: task.durationMs }]
+            : [{ part: 'tools', ms: task.toolMs }, { part: 'model + harness (no spans to separate them)', ms: task.durationMs === null ? null : Math.max(0, task.durationMs - task.toolMs) }];
       return parts.filter((part) => part.ms !== null).map((part) => ({ index, task: task.uid, part: part.part, ms: part.ms! }));
     });
   if (!rows.length) return null;
@@ -75,7 +77,7 @@ export function timeSplitChart(data: ReportData, run: number): Element | null {
     height: 220,
     x: { label: 'tasks in run order', ticks: [] },
     y: { label: 'ms', grid: true },
-    color: { legend: true, domain: ['model', 'tools', 'harness overhead', 'model + harness (no spans to separate them)'].filter((part) => rows.some((row) => row.part === part)) },
+    color: { legend: true, domain: ['model', 'tools', 'harness overhead', 'model + harness (no spans to separate them)', 'whole task (no breakdown recorded)'].filter((part) => rows.some((row) => row.part === part)) },
     marks: [Plot.rectY(rows, Plot.stackY({ x: 'index', interval: 1, y: 'ms', fill: 'part', title: (row: { task: string; part: string; ms: number }) => `${row.task}: ${row.part} ${row.ms.toFixed(1)} ms` }))],
   });
 }

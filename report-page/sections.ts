@@ -64,7 +64,7 @@ export function timeSection(data: ReportData): HTMLElement {
   );
   const toolTable = toolRows.length
     ? element('table', {}, element('thead', {}, element('tr', {}, ...['run', 'tool', 'calls', 'errors', 'p50', 'p95', 'CPU (mean)', 'peak RSS'].map((name) => element('th', {}, name)))), element('tbody', {}, ...toolRows))
-    : note('No tool calls recorded.');
+    : null;
   return section(
     'time',
     'Where the time goes',

@@ -86,7 +86,11 @@ function overview(run: LoadedRun, views: readonly TaskView[]): Omit<RunOverview,
   const successes = views.filter((view) => view.success).length;
   const interval = wilsonInterval(successes, views.length);
   const errors: Record<string, number> = {};
-  for (const view of views) if (view.errorKind) errors[view.errorKind] = (errors[view.errorKind] ?? 0) + 1;
+  for (const view of views) {
+    // SMOLTRACE and older runs record an error without classifying it.
+    const kind = view.errorKind ?? (view.error ? 'unclassified' : null);
+    if (kind) errors[kind] = (errors[kind] ?? 0) + 1;
+  }
   const durations = views.map((view) => view.durationMs).filter((value): value is number => value !== null);
   const board = run.leaderboard;
   const tokens = knownSum(views.map((view) => view.tokens)) ?? board?.total_tokens ?? null;

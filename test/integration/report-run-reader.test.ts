@@ -36,7 +36,7 @@ describe('readRunDirectory', () => {
     expect(run.missingFiles).toEqual(['traces.json', 'metrics.json']);
     const data = buildReportData([run], { title: 'SMOLTRACE', groupBy: [] });
     const overview = data.runs[0]!;
-    expect(overview).toMatchObject({ model: 'gpt-3.5-turbo', agentType: 'tool', dataset: 'kshitijthakkar/smoltrace-tasks', tasks: 2, successes: 1, successRate: 0.5, energyKWh: null, hasTraces: false, p50DurationMs: 1573.309 });
+    expect(overview).toMatchObject({ model: 'gpt-3.5-turbo', agentType: 'tool', dataset: 'kshitijthakkar/smoltrace-tasks', tasks: 2, successes: 1, successRate: 0.5, errors: { unclassified: 1 }, energyKWh: null, hasTraces: false, p50DurationMs: 1573.309 });
     // No failure_reason in SMOLTRACE's rows and no error kind: the reason is unknown, not guessed.
     expect(data.failures[0]!.groups).toEqual([{ reason: 'unknown', count: 1, tasks: ['0:tool_weather_single#0'] }]);
     expect(data.tasks[0]).toMatchObject({ modelMs: null, overheadMs: null, timelineSource: null, category: null, messages: [] });

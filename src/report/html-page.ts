@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { StartupError } from '../errors.js';
+import type { SecretRedactor } from '../secrets/redactor.js';
 import type { ReportData } from './report-data.js';
 
 /** From src/report/ (tests) and dist/report/ (the built CLI) alike: the package's dist/report-assets/. */
@@ -49,15 +50,17 @@ async function pageScript(): Promise<string> {
   }
 }
 
-export async function reportHtml(data: ReportData): Promise<string> {
+/** The page; with a redactor, every string of the data (and the title) is scrubbed of the secrets it knows. */
+export async function reportHtml(data: ReportData, redactor?: SecretRedactor): Promise<string> {
   const script = (await pageScript()).replace(/<\/script/gi, '<\\/script');
-  const payload = gzipSync(JSON.stringify(data), { level: 9 }).toString('base64');
+  const payload = gzipSync(redactor ? redactor.json(data) : JSON.stringify(data), { level: 9 }).toString('base64');
+  const title = redactor ? redactor.text(data.title) : data.title;
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(data.title)}</title>`,
+    `<title>${escapeHtml(title)}</title>`,
     `<style>${STYLES}</style>`,
     '</head><body>',
     `<main id="report"><p>Loading the report${escapeHtml(` (${data.tasks.length} tasks)`)}...</p></main>`,

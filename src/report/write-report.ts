@@ -2,6 +2,7 @@
 import { rename, writeFile, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { StartupError } from '../errors.js';
+import { SecretRedactor } from '../secrets/redactor.js';
 import { reportHtml } from './html-page.js';
 import { buildReportData } from './report-data.js';
 import { loadRuns } from './run-sources.js';
@@ -25,7 +26,7 @@ export interface WrittenReport {
 }
 
 /** The page for runs already loaded (also used after `agent-eval run --report`). */
-export async function reportForRuns(runs: readonly LoadedRun[], options: Omit<WriteReportOptions, 'env' | 'limit'> & { output: string }): Promise<WrittenReport> {
+export async function reportForRuns(runs: readonly LoadedRun[], options: Omit<WriteReportOptions, 'env' | 'limit'> & { output: string; env?: Record<string, string | undefined> }): Promise<WrittenReport> {
   const groupBy = options.groupBy ?? [];
   const notes: string[] = [];
   for (const column of groupBy) {
@@ -33,7 +34,8 @@ export async function reportForRuns(runs: readonly LoadedRun[], options: Omit<Wr
   }
   const title = options.title ?? (runs.length === 1 ? `agent-eval report: ${runs[0]!.label}` : `agent-eval report: ${runs.length} runs`);
   const data = buildReportData(runs, { title, groupBy, ...(options.now && { now: options.now }) });
-  const html = await reportHtml(data);
+  // The run files were scrubbed when written; SMOLTRACE's and hand-made ones may not be.
+  const html = await reportHtml(data, SecretRedactor.from({ env: options.env ?? {} }));
   const path = resolve(options.output);
   const temporary = join(dirname(path), `.${process.pid}.${Date.now()}.report.tmp`);
   try {

@@ -2,6 +2,8 @@
 // agent-eval or a crash before the summary files), and damaged files (one line naming file and row).
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { gunzipSync } from 'node:zlib';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
@@ -67,5 +69,20 @@ describe('readRunDirectory', () => {
     await expect(readRunDirectory(cut)).rejects.toThrow(/results\.json: not valid JSON/);
     const empty = await runDirectory({});
     await expect(readRunDirectory(empty)).rejects.toThrow(`${empty}: not a run directory (neither results.json nor results.jsonl)`);
+  });
+});
+
+describe('reportForRuns', () => {
+  it('keeps the secrets in force out of the page', async () => {
+    const secret = 'canary-secret-value-0123456789';
+    const directory = await runDirectory({ 'results.json': [{ ...SMOLTRACE_ROW, prompt: `use the key ${secret} and token hf_abcdefghijklmnopqrstuvwxyz123456` }] });
+    const output = join(directory, 'report.html');
+    await reportForRuns([await readRunDirectory(directory)], { output, title: `report ${secret}`, env: { MY_API_KEY: secret } });
+    const html = await readFile(output, 'utf8');
+    const data = gunzipSync(Buffer.from(/id="report-data">([^<]+)</.exec(html)![1]!, 'base64')).toString('utf8');
+    expect(html + data).not.toContain(secret);
+    expect(data).not.toContain('hf_abcdefghijklmnopqrstuvwxyz123456');
+    expect(data).toContain('use the key [REDACTED]');
+    expect(html).toContain('<title>report [REDACTED]</title>');
   });
 });

@@ -33,6 +33,11 @@ function messageParts(message: Message): Record<string, unknown>[] {
   }
 }
 
+/** One non-system message as it appears in gen_ai.input.messages, as JSON text. */
+export function inputMessageJson(message: Message): string {
+  return JSON.stringify({ role: message.role, parts: messageParts(message) });
+}
+
 /** Input messages without system ones (those go to gen_ai.system_instructions). */
 export function inputMessages(messages: readonly Message[]): PartsMessage[] {
   return messages.filter((message) => message.role !== 'system').map((message) => ({ role: message.role, parts: messageParts(message) }));

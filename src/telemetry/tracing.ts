@@ -1,10 +1,10 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { AgentRun, AgentType, ErrorKind, Step } from '../agents/types.js';
-import type { GenerationParameters, ToolSpec } from '../models/types.js';
-import { inputMessages, outputMessages, systemInstructions, toolDefinitions } from './genai-messages.js';
+import type { GenerationParameters, Message, ToolSpec } from '../models/types.js';
+import { inputMessageJson, outputMessages, systemInstructions, toolDefinitions } from './genai-messages.js';
 import type { TextRedactor } from '../secrets/redactor.js';
-import { capAttribute } from './redaction.js';
+import { capAttribute, STRING_LIMIT } from './redaction.js';
 import { inputOutput, llmAttributes, spanKind, toolAttributes } from './openinference.js';
 import { GEN_AI, OPERATION, PROCESS, PROVIDER_NAMES, RESPONSE_FINISH_REASONS, SMOLTRACE } from './semconv.js';
 import { traceDocument, type TraceDocument } from './trace-document.js';
@@ -68,6 +68,11 @@ function otlpUrl(endpoint: string): string {
  * start times, and exported over OTLP when an endpoint is set.
  */
 export class RunTracer {
+  /** Each message's scrubbed input-messages JSON: a task's history is sent again with every call. */
+  private readonly messageTexts = new WeakMap<Message, string>();
+  /** Scrubbed attribute texts that repeat across calls and tasks: system instructions, tool definitions. */
+  private readonly repeatedTexts = { system: new Map<string, string>(), tools: new Map<string, string>() };
+
   private constructor(
     private readonly options: TracingOptions,
     private readonly tracer: Tracer,
@@ -105,6 +110,38 @@ export class RunTracer {
 
   private text(value: unknown): string {
     return capAttribute(this.options.redactor.text(typeof value === 'string' ? value : JSON.stringify(value ?? null)));
+  }
+
+  /** `text(compute())`, remembered under `key` (a bounded cache: it is cleared when full). */
+  private repeatedText(kind: keyof RunTracer['repeatedTexts'], key: string, compute: () => unknown): string {
+    const cache = this.repeatedTexts[kind];
+    let text = cache.get(key);
+    if (text === undefined) {
+      if (cache.size >= 64) cache.clear();
+      text = this.text(compute());
+      cache.set(key, text);
+    }
+    return text;
+  }
+
+  /**
+   * gen_ai.input.messages for the first `count` messages: each message scrubbed once per task and the
+   * JSON array joined only up to the attribute cap, the same text as scrubbing and capping the whole
+   * array (no secret spans two messages: they are separate JSON objects).
+   */
+  private inputMessagesText(messages: readonly Message[], count: number): string {
+    let joined = '[';
+    for (let index = 0; index < count && joined.length <= STRING_LIMIT; index++) {
+      const message = messages[index]!;
+      if (message.role === 'system') continue;
+      let text = this.messageTexts.get(message);
+      if (text === undefined) {
+        text = this.options.redactor.text(inputMessageJson(message));
+        this.messageTexts.set(message, text);
+      }
+      joined += joined.length > 1 ? `,${text}` : text;
+    }
+    return capAttribute(`${joined}]`);
   }
 
   private child(name: string, parent: Span, startMs: number, attributes: Attributes, kind = SpanKind.INTERNAL): Span {
@@ -201,11 +238,14 @@ export class RunTracer {
     if (generation.stop?.length) attributes[GEN_AI.requestStopSequences] = generation.stop;
     if (cost !== null) attributes[GEN_AI.usageCost] = cost;
     if (this.options.captureContent) {
-      const sent = input.run.messages.slice(0, step.inputMessageCount);
-      attributes[GEN_AI.inputMessages] = this.text(inputMessages(sent));
-      attributes[GEN_AI.systemInstructions] = this.text(systemInstructions(sent));
+      const messages = input.run.messages;
+      attributes[GEN_AI.inputMessages] = this.inputMessagesText(messages, step.inputMessageCount);
+      const system = messages.slice(0, step.inputMessageCount).filter((message) => message.role === 'system');
+      // Keyed by the prompt string itself (its hash is cached by V8), the same for every task of an agent type.
+      const systemKey = system.length === 1 ? system[0]!.content : system.map((message) => message.content).join('\0');
+      attributes[GEN_AI.systemInstructions] = this.repeatedText('system', systemKey, () => systemInstructions(system));
       attributes[GEN_AI.outputMessages] = this.text(outputMessages(response.message, response.finishReason));
-      attributes[GEN_AI.toolDefinitions] = this.text(toolDefinitions(input.tools));
+      attributes[GEN_AI.toolDefinitions] = this.repeatedText('tools', input.tools.map((tool) => tool.name).join('\0'), () => toolDefinitions(input.tools));
     }
     const span = this.child(`${OPERATION.chat} ${input.modelId}`, agent, step.startedAtMs, attributes, SpanKind.CLIENT);
     span.end(step.startedAtMs + step.durationMs);

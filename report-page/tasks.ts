@@ -23,13 +23,16 @@ export function taskTable(data: ReportData, open: (task: TaskView) => void): Tas
   const statusFilter = select('filter-status', 'status', ['pass', 'fail']);
   const reasons = [...new Set(data.tasks.map((task) => task.failureReason).filter((reason): reason is string => reason !== null))].sort();
   const reasonFilter = select('filter-reason', 'failure reason', reasons);
+  const values = (read: (task: TaskView) => string | null) => [...new Set(data.tasks.map(read).filter((value): value is string => value !== null))].sort();
+  const categoryFilter = select('filter-category', 'category', values((task) => task.category));
+  const difficultyFilter = select('filter-difficulty', 'difficulty', values((task) => task.difficulty));
   const count = element('span', { id: 'task-count' });
   const rows = data.tasks.map((task) => {
     const run = data.runs[task.run]!.label;
     const status = task.success ? 'pass' : 'fail';
     const row = element(
       'tr',
-      { 'data-key': task.key, 'data-run': run, 'data-status': status, 'data-reason': task.failureReason ?? '', class: status },
+      { 'data-key': task.key, 'data-run': run, 'data-status': status, 'data-reason': task.failureReason ?? '', 'data-category': task.category ?? '', 'data-difficulty': task.difficulty ?? '', class: status },
       element('td', {}, run),
       element('td', {}, element('a', { href: '#drilldown' }, task.uid)),
       element('td', { class: `status ${status}` }, status),
@@ -53,22 +56,23 @@ export function taskTable(data: ReportData, open: (task: TaskView) => void): Tas
         words.every((word) => haystack.includes(word)) &&
         (!runFilter.value || row.dataset.run === runFilter.value) &&
         (!statusFilter.value || row.dataset.status === statusFilter.value) &&
-        (!reasonFilter.value || row.dataset.reason === reasonFilter.value);
+        (!reasonFilter.value || row.dataset.reason === reasonFilter.value) &&
+        (!categoryFilter.value || row.dataset.category === categoryFilter.value) &&
+        (!difficultyFilter.value || row.dataset.difficulty === difficultyFilter.value);
       row.hidden = !visible;
       if (visible) shown++;
     }
     count.textContent = `${shown} of ${rows.length} task(s)`;
   };
-  for (const control of [search, runFilter, statusFilter, reasonFilter]) control.addEventListener('input', apply);
+  for (const control of [search, runFilter, statusFilter, reasonFilter, categoryFilter, difficultyFilter]) control.addEventListener('input', apply);
   apply();
   const table = element('table', { id: 'task-table' }, element('thead', {}, element('tr', {}, ...COLUMNS.map((name) => element('th', {}, name)))), element('tbody', {}, ...rows.map(({ row }) => row)));
   return {
-    element: section('tasks', 'Tasks', element('div', { class: 'filters' }, search, runFilter, statusFilter, reasonFilter, count), table),
+    element: section('tasks', 'Tasks', element('div', { class: 'filters' }, search, runFilter, statusFilter, reasonFilter, categoryFilter, difficultyFilter, count), table),
     show(run, reason) {
       runFilter.value = data.runs[run]!.label;
       reasonFilter.value = reason;
-      statusFilter.value = '';
-      search.value = '';
+      for (const control of [statusFilter, categoryFilter, difficultyFilter, search]) control.value = '';
       apply();
     },
   };

@@ -83,7 +83,7 @@ export function formatConsoleTable(input: ConsoleTableInput): string[] {
   const limit = input.limit ?? 10;
   const shown = input.failed.slice(0, limit);
   lines.push(...shown.map(failedLine));
-  if (input.failedTotal > shown.length) lines.push(`... and ${input.failedTotal - shown.length} more failed task(s): see failure_reason in results.json, or agent-eval report`);
+  if (input.failedTotal > shown.length) lines.push(`... and ${input.failedTotal - shown.length} more failed task(s): see failure_reason in results.json`);
   if (input.reportPath) lines.push(`[REPORT] ${input.reportPath}`);
   return lines;
 }

@@ -105,6 +105,13 @@ describe.skipIf(!chromium)(`agent-eval report in headless Chromium${skipReason}`
     const failed = await visible();
     expect(failed).toHaveLength(8);
     expect(await page.$eval('#search', (node) => (node as unknown as { value: string }).value)).toBe('');
+    await page.select('#filter-reason', '');
+    await page.select('#filter-category', 'math');
+    await page.select('#filter-difficulty', 'hard');
+    // Run 2 (candidate) is still selected: its hard math tasks are t06 and t12.
+    expect(await visible()).toEqual(['tool:t06#0', 'tool:t12#0']);
+    await page.select('#filter-category', '');
+    await page.select('#filter-difficulty', '');
   });
 
   it("opens a task's drill-down with its prompt, conversation, timeline and scores", async () => {

@@ -31,7 +31,7 @@ describe('formatConsoleTable', () => {
     const lines = formatConsoleTable({ rows: [{ label: 'tool', total: 40, successful: 0, errors: { timeout: 40 } }], failed, failedTotal: 40 });
     expect(lines.filter((line) => line.startsWith('FAIL'))).toHaveLength(10);
     expect(lines[2]).toContain('0 0.0% (0.0%-8.8%)');
-    expect(lines.at(-1)).toBe('... and 30 more failed task(s): see failure_reason in results.json, or agent-eval report');
+    expect(lines.at(-1)).toBe('... and 30 more failed task(s): see failure_reason in results.json');
     expect(lines[3]).toBe('FAIL  tool:t0  timeout: task exceeded 600 s');
   });
 

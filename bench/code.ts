@@ -77,7 +77,7 @@ export async function benchCode(serverUrl: string, workerCounts: number[], taskC
         { env: { AGENT_EVAL_CACHE_DIR: cacheDir } },
       );
       const wall = (performance.now() - at) / 1000;
-      const successes = result.results.filter((row) => row.success).length;
+      const successes = result.totals.successful;
       const cpuPerTask = (processTreeCpuSeconds() - cpuBefore) / taskCount;
       console.log(`${String(workers).padStart(7)} ${(taskCount / wall).toFixed(2).padStart(8)} ${wall.toFixed(2).padStart(8)} ${cpuPerTask.toFixed(3).padStart(34)} ${`${successes}/${taskCount}`.padStart(8)}`);
     }

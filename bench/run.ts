@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { runEvaluation } from 'agent-eval';
 import { benchCode } from './code.js';
 import { benchLocal } from './local.js';
+import { benchScale } from './scale.js';
 
 const { values } = parseArgs({
   options: {
@@ -23,6 +24,10 @@ const { values } = parseArgs({
     'local-dtype': { type: 'string' },
     'local-tokens': { type: 'string', default: '256' },
     'local-repeats': { type: 'string', default: '5' },
+    scale: { type: 'string' },
+    'scale-workers': { type: 'string', default: '100' },
+    'scale-latency': { type: 'string', default: '0' },
+    cli: { type: 'string' },
   },
 });
 const taskCount = Number(values.tasks);
@@ -30,9 +35,9 @@ const latencyMs = Number(values.latency);
 const workerCounts = values.workers.split(',').map(Number);
 const CALLS_PER_TASK = 3;
 
-async function startServer(): Promise<{ url: string; stop: () => void }> {
+async function startServer(latency = latencyMs): Promise<{ url: string; stop: () => void }> {
   const script = fileURLToPath(new URL('./server.js', import.meta.url));
-  const child = spawn(process.execPath, [script, String(latencyMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [script, String(latency)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
     child.once('exit', (code) => reject(new Error(`bench server exited (${code})`)));
@@ -41,6 +46,11 @@ async function startServer(): Promise<{ url: string; stop: () => void }> {
 }
 
 const directory = await mkdtemp(join(tmpdir(), 'agent-eval-bench-'));
+if (values.scale) {
+  // --scale N,M: only the memory-at-scale table (bench/scale.ts).
+  await benchScale({ taskCounts: values.scale.split(',').map(Number), workers: Number(values['scale-workers']), latencyMs: Number(values['scale-latency']), directory, startServer, ...(values.cli && { cliPath: values.cli }) }).finally(() => rm(directory, { recursive: true, force: true }));
+  process.exit(0);
+}
 const dataset = join(directory, 'tasks.jsonl');
 const rows = Array.from({ length: taskCount }, (_, index) =>
   JSON.stringify({ id: `bench_${index}`, prompt: `Task ${index}: what is 21 times 2?`, difficulty: 'easy', agent_type: 'tool', expected_tool: 'calculator', expected_keywords: ['42'] }),
@@ -65,9 +75,9 @@ try {
     );
     const wallSeconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
-    const calls = result.results.reduce((sum, row) => sum + row.model_calls, 0);
+    const calls = result.totals.modelCalls;
     const idealSeconds = (Math.ceil(taskCount / workers) * CALLS_PER_TASK * latencyMs) / 1000;
-    const successes = result.results.filter((row) => row.success).length;
+    const successes = result.totals.successful;
     const peakRss = process.resourceUsage().maxRSS / 1024;
     console.log(
       [

@@ -1,6 +1,7 @@
 /**
- * Programmatic API. `runEvaluation` runs tasks and returns the results (journaling each one to
- * results.jsonl in the run directory), with a program's own tools (`defineTool`) and model provider
+ * Programmatic API. `runEvaluation` runs tasks, journaling each result to results.jsonl in the run
+ * directory, and returns the run: its totals, and its results read back from the journal
+ * (`readResults()` one at a time, `loadResults()` as an array for small runs), with a program's own tools (`defineTool`) and model provider
  * (a `ModelProvider`) when given; `writeLocalJson` writes the summary files, as the CLI does.
  * SMOLTRACE's API under TypeScript names: `computeLeaderboardRow`, `loadPromptConfig`,
  * `generateDatasetNames`, `getHubUserInfo`, `updateLeaderboard`, `cleanupDatasets`.
@@ -9,7 +10,8 @@ export { runEvaluation, type RunEvaluationOverrides } from './eval/run-evaluatio
 export { DEFAULT_LOCAL_MODEL, RUN_DEFAULTS, type RunOptionsInput } from './eval/defaults.js';
 export type { RunContext, RunEvent, RunOptions, RunResult, TaskResult, RunGrouping } from './eval/types.js';
 export { writeLocalJson } from './sinks/local-json.js';
-export { summariseRun, formatSummary } from './report/summary.js';
+export { summariseRun, summariseTotals, formatSummary, formatFailedTotals } from './report/summary.js';
+export { RunTotals, type ResultCounts, type FailedTask } from './eval/run-totals.js';
 export { loadTasks } from './tasks/load.js';
 export type { Task } from './tasks/schema.js';
 export type { ModelProvider, ModelRequest, ModelResponse, Message, Usage, ToolCall } from './models/types.js';

@@ -1,6 +1,6 @@
 import { RunStoppedError } from '../errors.js';
 import type { RunResult } from '../eval/types.js';
-import { formatFailedTasks, formatSummary, summariseRun } from '../report/summary.js';
+import { formatFailedTotals, formatSummary, summariseTotals } from '../report/summary.js';
 import { createReporter } from './progress.js';
 import { parseRunFlags, type RawRunFlags } from './run-options.js';
 import { redactModelArgs } from '../telemetry/redaction.js';
@@ -18,9 +18,9 @@ interface Output {
 
 function printSummary(run: RunResult, directory: string, output: Output): void {
   output.out('');
-  for (const summary of summariseRun(run.results)) for (const line of formatSummary(summary)) output.out(line);
-  for (const line of formatFailedTasks(run.results)) output.out(line);
-  if (run.interrupted && !run.stoppedBecause) output.out(`Interrupted: ${run.results.length} of ${run.plannedTasks} task(s) recorded; continue with --resume ${directory}`);
+  for (const summary of summariseTotals(run.totals)) for (const line of formatSummary(summary)) output.out(line);
+  for (const line of formatFailedTotals(run.totals)) output.out(line);
+  if (run.interrupted && !run.stoppedBecause) output.out(`Interrupted: ${run.totals.count} of ${run.plannedTasks} task(s) recorded; continue with --resume ${directory}`);
   output.out(`[RUN ID] ${run.runId}`);
   output.out(`[OUTPUT] ${directory}`);
 }
@@ -50,24 +50,24 @@ export async function runCommand(raw: RawRunFlags, output: Output, signal: Abort
     written = await writeLocalJson(run, { submittedBy: process.env.AGENT_EVAL_SUBMITTED_BY ?? 'local' });
   } catch (error) {
     if (!(error instanceof RunStoppedError)) throw error;
-    output.err(`agent-eval: ${error.message}; the journal keeps the ${run.results.length} finished task(s): once there is room, write the files with --resume ${run.runDirectory}`);
+    output.err(`agent-eval: ${error.message}; the journal keeps the ${run.totals.count} finished task(s): once there is room, write the files with --resume ${run.runDirectory}`);
     return EXIT.failed;
   }
   printSummary(run, written.directory, output);
   await publishAfterRun(run, written.directory, raw, output);
   if (run.stoppedBecause) {
-    output.err(`[STOPPED] ${run.stoppedBecause}; ${run.results.length} of ${run.plannedTasks} task(s) recorded; continue with --resume ${written.directory}`);
+    output.err(`[STOPPED] ${run.stoppedBecause}; ${run.totals.count} of ${run.plannedTasks} task(s) recorded; continue with --resume ${written.directory}`);
     return EXIT.failed;
   }
   if (run.interrupted) return EXIT.interrupted;
   // Infrastructure failures say nothing about the model: the run is incomplete until they are run again.
-  const infrastructure = run.results.filter((result) => result.error_kind === 'infrastructure').length;
+  const infrastructure = run.totals.all.errors.infrastructure ?? 0;
   if (infrastructure) {
     output.err(`[FAIL] ${infrastructure} task(s) failed on infrastructure errors (provider or network); run them again with: agent-eval run --resume ${written.directory}`);
     return EXIT.failed;
   }
   if (settings.failUnder !== undefined) {
-    const rate = run.results.length ? run.results.filter((result) => result.success).length / run.results.length : 0;
+    const rate = run.totals.count ? run.totals.successful / run.totals.count : 0;
     if (rate < settings.failUnder) {
       output.err(`[FAIL] success rate ${(rate * 100).toFixed(1)}% is below --fail-under ${(settings.failUnder * 100).toFixed(1)}%`);
       return EXIT.belowThreshold;

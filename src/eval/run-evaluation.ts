@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError, RunStoppedError } from '../errors.js';
@@ -11,7 +12,9 @@ import type { AnyTool } from '../tools/types.js';
 import { AGENT_EVAL_VERSION } from '../version.js';
 import { prepareRun, type PreparedRun, type WorkItem } from './prepare.js';
 import { checkRunDirectory, createRunDirectory, describeFileError, writeJsonAtomic } from './run-directory.js';
-import { Journal, JournalError, JOURNAL_FILE, readResumeState, writeJournal } from './journal.js';
+import { Journal, JournalError, JOURNAL_FILE, readResumeState } from './journal.js';
+import { JournalPlaces, journalRecords, type JournalRecordAt } from './journal-reader.js';
+import { RunTotals } from './run-totals.js';
 import { redactRunOptions } from '../telemetry/redaction.js';
 import { describeEnvironment } from './environment.js';
 import { withoutHomeFolder } from './portable-paths.js';
@@ -39,22 +42,23 @@ function rerunKinds(options: RunOptions): ReadonlySet<string> {
 }
 
 /**
- * The line for a run whose journal failed. A deleted run directory is put back with the finished
- * tasks held in memory, so the run can still be resumed.
+ * The line for a run whose journal failed. A deleted run directory is put back with its journal,
+ * copied from the journal's still-open (unlinked) file, so the run can still be resumed. `finished`
+ * counts the tasks recorded (before a resume included).
  */
-async function journalStopped(failure: JournalError, prepared: PreparedRun, results: readonly TaskResult[]): Promise<RunStoppedError> {
+async function journalStopped(failure: JournalError, prepared: PreparedRun, journal: Journal, finished: number): Promise<RunStoppedError> {
   const directory = prepared.runDirectory;
   if (!failure.deleted) {
-    return new RunStoppedError(`${failure.message}: stopped; the ${results.length} finished task(s) journaled are kept; once it can be written, continue with --resume ${directory}`);
+    return new RunStoppedError(`${failure.message}: stopped; the ${finished} finished task(s) journaled are kept; once it can be written, continue with --resume ${directory}`);
   }
   try {
     await mkdir(directory, { recursive: true });
-    await writeJournal(directory, results);
+    await journal.copyTo(join(directory, JOURNAL_FILE));
     await writeJsonAtomic(join(directory, 'metadata.json'), startMetadata(prepared), undefined, prepared.redactor);
   } catch (error) {
-    return new RunStoppedError(`the run directory ${directory} was deleted during the run: stopped; its ${results.length} finished task(s) could not be written back (${describeFileError(error)})`);
+    return new RunStoppedError(`the run directory ${directory} was deleted during the run: stopped; its ${finished} finished task(s) could not be written back (${describeFileError(error)})`);
   }
-  return new RunStoppedError(`the run directory ${directory} was deleted during the run: stopped; its ${results.length} finished task(s) were written back there; continue with --resume ${directory}`);
+  return new RunStoppedError(`the run directory ${directory} was deleted during the run: stopped; its ${finished} finished task(s) were written back there; continue with --resume ${directory}`);
 }
 
 /** The metadata written when a run starts; the sinks replace it with the full one at the end. */
@@ -70,12 +74,16 @@ function startMetadata(prepared: PreparedRun) {
   });
 }
 
-/** Runs `work` with at most `concurrency` tasks at once; stops taking new ones once aborted. */
-async function runPool(work: readonly WorkItem[], concurrency: number, signal: AbortSignal, runOne: (item: WorkItem) => Promise<void>) {
+/**
+ * Runs `work` with at most `concurrency` tasks at once; stops taking new ones once aborted. Each item
+ * is let go of once taken, so tasks leave memory as they run.
+ */
+async function runPool(work: (WorkItem | undefined)[], concurrency: number, signal: AbortSignal, runOne: (item: WorkItem) => Promise<void>) {
   let next = 0;
   const worker = async () => {
     while (!signal.aborted && next < work.length) {
-      const item = work[next++]!;
+      const item = work[next]!;
+      work[next++] = undefined;
       await runOne(item);
     }
   };
@@ -112,7 +120,9 @@ export interface RunEvaluationOverrides {
 /**
  * Runs an evaluation: validates everything first (bad input throws InputError and writes nothing),
  * then runs the tasks with bounded concurrency, appending each result to results.jsonl as it
- * finishes. Returns all results; writing the summary files is the sinks' job.
+ * finishes. A result leaves memory once journaled: the run keeps where its line lies and running
+ * totals; the returned RunResult reads the results back from the journal (`readResults`). Writing
+ * the summary files is the sinks' job.
  */
 export async function runEvaluation(
   input: RunOptionsInput,
@@ -126,6 +136,8 @@ export async function runEvaluation(
   // The run stops itself (journal unwritable, endpoint unreachable) through `stop`; running tasks are dropped.
   const stop = new AbortController();
   const runSignal = context.signal ? AbortSignal.any([context.signal, stop.signal]) : stop.signal;
+  // Every running task listens on it (one listener each, removed when the task ends): not a leak.
+  setMaxListeners(0, runSignal);
   let stoppedBecause: string | undefined;
   const stopRun = (reason: string) => {
     stoppedBecause ??= reason;
@@ -138,12 +150,14 @@ export async function runEvaluation(
   const done = new Map(previous.done.map((record) => [record.test_case_uid, record]));
   if (previous.dropped) prepared.notices.push(`resume: dropped ${previous.dropped} incomplete line(s) from ${join(prepared.runDirectory, JOURNAL_FILE)}`);
   if (previous.rerun) prepared.notices.push(`resume: running ${previous.rerun} task(s) again whose last record is an ${prepared.options.retryErrors ? 'infrastructure error or a timeout' : 'infrastructure error'}`);
-  const pending = prepared.work.filter((item) => !done.has(`${item.agentType}:${item.task.id}`));
+  const pending: (WorkItem | undefined)[] = prepared.work.filter((item) => !done.has(`${item.agentType}:${item.task.id}`));
+  // The task list leaves memory as the tasks run (the pool lets go of each); only its length is kept.
+  const plannedTasks = prepared.work.length;
 
   await writeJsonAtomic(join(prepared.runDirectory, 'metadata.json'), startMetadata(prepared), undefined, prepared.redactor);
   await writeJsonAtomic(join(prepared.runDirectory, 'effective_policy.json'), prepared.policy, undefined, prepared.redactor);
   for (const message of prepared.notices) context.onEvent?.({ type: 'notice', message });
-  context.onEvent?.({ type: 'run-start', runId: prepared.runId, runDirectory: prepared.runDirectory, total: prepared.work.length, alreadyDone: prepared.work.length - pending.length });
+  context.onEvent?.({ type: 'run-start', runId: prepared.runId, runDirectory: prepared.runDirectory, total: plannedTasks, alreadyDone: plannedTasks - pending.length });
 
   // Every request failing to connect for `windowMs` stops the run: its remaining tasks are not recorded.
   const health = prepared.resolved.provider === 'transformers' ? undefined : new EndpointHealth(endpointName(prepared.resolved.baseUrl), windowMs, (endpoint, failingForMs) =>
@@ -178,7 +192,8 @@ export async function runEvaluation(
   const tracing = await setUpTracing(prepared.options, prepared.runId, context.env, prepared.redactor);
   environment.tracer = tracing?.tracer;
   environment.metrics = tracing?.metrics;
-  const sandbox = await startSandbox(prepared, pending);
+  const sandbox = await startSandbox(prepared, pending as WorkItem[]);
+  prepared.work = [];
   environment.executor = sandbox;
   const isolationNotice = sandbox && weakIsolationNotice(sandbox.isolation);
   if (isolationNotice) {
@@ -192,10 +207,20 @@ export async function runEvaluation(
     context.onEvent?.({ type: 'notice', message: energyNotice });
   }
   const journal = await Journal.open(prepared.runDirectory, options.resume ? 'append' : 'create');
-  const results = [...done.values()];
+  // Per task, where its last journal line lies (a few numbers); the results themselves stay on disk.
+  // A task is recorded once: a resume runs only tasks whose last line is not kept.
+  const places = new JournalPlaces();
+  const totals = new RunTotals();
+  const keep = (result: TaskResult, at: JournalRecordAt) => {
+    places.add(result.test_index, at);
+    totals.add(result);
+  };
   let journalFailure: JournalError | undefined;
+  let stopped: RunStoppedError | undefined;
   let energyReport: EnergyReportForRun | undefined;
   try {
+    let resumed = 0;
+    for await (const record of journalRecords<TaskResult>(journal.path, previous.done)) keep(record, previous.done[resumed++]!);
     await runPool(pending, prepared.options.parallelWorkers, runSignal, async (item) => {
       const finished = await runTask(item.task, item.agentType, item.testIndex, environment);
       if (!finished) return;
@@ -203,20 +228,23 @@ export async function runEvaluation(
       // console): the run's secrets are scrubbed from all its strings here.
       const json = prepared.redactor.json(finished);
       const result = JSON.parse(json) as TaskResult;
+      let at: JournalRecordAt;
       try {
-        await journal.appendJson(json);
+        at = await journal.appendJson(json);
       } catch (error) {
         if (!(error instanceof JournalError)) throw error;
         journalFailure ??= error;
         stopRun(error.message);
-        // Written to a deleted file: kept in memory, to be put back with the others.
-        if (error.deleted) results.push(result);
+        // Written to a deleted journal: still in its open file, from which it is put back.
+        if (error.at) keep(result, error.at);
         return;
       }
-      results.push(result);
-      context.onEvent?.({ type: 'task-end', result, done: results.length, total: prepared.work.length });
+      keep(result, at);
+      context.onEvent?.({ type: 'task-end', result, done: places.size, total: plannedTasks });
     });
   } finally {
+    // Before the journal closes: a deleted one is copied back from its open file.
+    if (journalFailure) stopped = await journalStopped(journalFailure, prepared, journal, places.size);
     await journal.close();
     await sandbox?.close();
     await prepared.mcp?.close();
@@ -229,13 +257,14 @@ export async function runEvaluation(
       context.onEvent?.({ type: 'notice', message });
     });
   }
-  if (journalFailure) throw await journalStopped(journalFailure, prepared, results);
+  if (stopped) throw stopped;
   for (const model of prepared.priceBook.unknownModels()) {
     const message = `no price known for ${model}: its cost is recorded as null (give prices with --pricing)`;
     prepared.notices.push(message);
     context.onEvent?.({ type: 'notice', message });
   }
-  results.sort((left, right) => left.test_index - right.test_index);
+  const records = places.ordered();
+  const readResults = () => journalRecords<TaskResult>(journal.path, records);
   return {
     runId: prepared.runId,
     runDirectory: prepared.runDirectory,
@@ -244,8 +273,15 @@ export async function runEvaluation(
     modelId: prepared.resolved.modelId,
     startedAt: prepared.startedAt.toISOString(),
     finishedAt: now().toISOString(),
-    results,
-    plannedTasks: prepared.work.length,
+    totals,
+    journal: { path: journal.path, records },
+    readResults,
+    loadResults: async () => {
+      const results: TaskResult[] = [];
+      for await (const result of readResults()) results.push(result);
+      return results;
+    },
+    plannedTasks,
     interrupted: runSignal.aborted,
     ...(stoppedBecause && { stoppedBecause }),
     notices: prepared.notices,

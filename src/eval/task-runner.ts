@@ -114,9 +114,15 @@ export async function runTask(
   testIndex: number,
   environment: TaskRunEnvironment,
 ): Promise<TaskResult | undefined> {
+  // One plain controller, aborted by the run's signal or the timer and unlinked when the task ends.
+  // Not AbortSignal.any: Node keeps a composite signal alive while it has abort listeners, and the
+  // SDKs never remove theirs, so every task's signal (and its requests' controllers) would stay.
   const timeout = new AbortController();
+  const abortTask = () => timeout.abort(environment.runSignal.reason);
+  if (environment.runSignal.aborted) abortTask();
+  else environment.runSignal.addEventListener('abort', abortTask, { once: true });
   const timer = setTimeout(() => timeout.abort(new Error('task timeout')), environment.timeoutMs);
-  const signal = AbortSignal.any([environment.runSignal, timeout.signal]);
+  const signal = timeout.signal;
   const startedAt = environment.now();
   const startedAtMs = epochNow();
   const started = performance.now();
@@ -162,6 +168,7 @@ export async function runTask(
     };
   } finally {
     clearTimeout(timer);
+    environment.runSignal.removeEventListener('abort', abortTask);
   }
   if (environment.runSignal.aborted) return undefined;
   if (run.stopReason === 'aborted' || (timeout.signal.aborted && run.stopReason !== 'final-answer')) {

@@ -17,6 +17,8 @@ import type { SearchProvider } from '../tools/search-providers.js';
 import type { SecurityProfile } from './security.js';
 import type { TaskSetSource } from '../tasks/load.js';
 import type { SecretRedactor } from '../secrets/redactor.js';
+import type { JournalRecordAt } from './journal-reader.js';
+import type { RunTotals } from './run-totals.js';
 
 export type AgentTypeOption = AgentType | 'both';
 
@@ -195,8 +197,14 @@ export interface RunResult {
   modelId: string;
   startedAt: string;
   finishedAt: string;
-  /** All results of the run, including those recorded before a resume, in test_index order. */
-  results: TaskResult[];
+  /** Figures over all results of the run, including those recorded before a resume (incremental: no array of results). */
+  totals: RunTotals;
+  /** The journal and where each task's last line lies in it, in test_index order: what readResults reads. */
+  journal: { path: string; records: readonly JournalRecordAt[] };
+  /** All results of the run, including those recorded before a resume, read back from the journal one at a time in test_index order. */
+  readResults(): AsyncIterable<TaskResult>;
+  /** The same results in one array: convenient for small runs, but it holds every result in memory. */
+  loadResults(): Promise<TaskResult[]>;
   /** Tasks selected for the run (done or not). */
   plannedTasks: number;
   interrupted: boolean;

@@ -61,7 +61,8 @@ export interface HubFileEntry {
 
 export interface HubUploadFile {
   path: string;
-  content: Uint8Array | string;
+  /** Bytes, text, or a Blob (a file opened with fs.openAsBlob is streamed, never read whole). */
+  content: Uint8Array | string | Blob;
 }
 
 type Repo = { type: 'dataset' | 'model'; name: string };
@@ -169,7 +170,7 @@ export class HubClient {
       ...files.map((file) => ({
         operation: 'addOrUpdate' as const,
         path: file.path,
-        content: new Blob([typeof file.content === 'string' ? file.content : new Uint8Array(file.content)]),
+        content: file.content instanceof Blob ? file.content : new Blob([typeof file.content === 'string' ? file.content : new Uint8Array(file.content)]),
       })),
       ...(options.delete ?? []).map((path) => ({ operation: 'delete' as const, path })),
     ];

@@ -5,6 +5,8 @@ export { cachedTokenPath, resolveHubToken } from './token.js';
 export type { HubTokenInput, HubTokenSource, ResolvedHubToken } from './token.js';
 export { inferParquetColumns, parquetColumns, readParquet, writeParquet } from './parquet.js';
 export type { ParquetColumnSpec, ParquetColumnType, ParquetRow } from './parquet.js';
+export { inferStreamedColumns, rowSource, writeParquetFile } from './parquet-stream.js';
+export type { HubRows, HubRowSource } from './parquet-stream.js';
 export { DEFAULT_PREFIX, hubDatasetNames, leaderboardFile, pushRunToHub } from './publish.js';
 export type { HubDatasetNames, HubRun, PushedDataset, PushOptions, PushResult } from './publish.js';
 export { discoverRuns, executeCleanup, findLeaderboard, parseOlderThan, planCleanup, RUN_PARTS } from './cleanup.js';

@@ -34,9 +34,10 @@ export const JSON_COLUMNS_KEY = 'agent_eval.json_columns';
 /** Footer key holding the declared column types (ParquetColumnSpec[] as JSON). */
 export const COLUMN_TYPES_KEY = 'agent_eval.column_types';
 
-type Kind = 'boolean' | 'integer' | 'float' | 'string' | 'nested';
+export type ValueKind = 'boolean' | 'integer' | 'float' | 'string' | 'nested';
+type Kind = ValueKind;
 
-function kindOf(value: unknown): Kind {
+export function kindOf(value: unknown): Kind {
   if (typeof value === 'boolean') return 'boolean';
   if (typeof value === 'bigint') return 'integer';
   if (typeof value === 'number') return Number.isSafeInteger(value) ? 'integer' : 'float';
@@ -48,6 +49,11 @@ function kindOf(value: unknown): Kind {
 function inferType(values: Iterable<unknown>): ParquetColumnType {
   const kinds = new Set<Kind>();
   for (const value of values) if (value !== null && value !== undefined) kinds.add(kindOf(value));
+  return typeFromKinds(kinds);
+}
+
+/** The type of a column whose (non-null) values had these kinds. */
+export function typeFromKinds(kinds: ReadonlySet<Kind>): ParquetColumnType {
   if (kinds.size === 0) return 'string';
   if (kinds.has('nested')) return 'json';
   if (kinds.size === 1) {
@@ -65,24 +71,35 @@ export function inferParquetColumns(rows: readonly ParquetRow[], options: WriteP
   return [...names].map((name) => ({ name, type: options.types?.[name] ?? inferType(rows.map((row) => row[name])) }));
 }
 
-/** Writes rows as one Parquet file (SNAPPY); returns its bytes. */
-export function writeParquet(rows: readonly ParquetRow[], options: WriteParquetOptions = {}): Uint8Array {
-  const columns = inferParquetColumns(rows, options);
-  const columnData: ColumnSource[] = columns.map((column) => ({
+/** The columns' values for rows `first`.. (numbered from `first + 1` in errors), in Parquet's shape. */
+export function columnSources(columns: readonly ParquetColumnSpec[], rows: readonly ParquetRow[], first = 0): ColumnSource[] {
+  return columns.map((column) => ({
     name: column.name,
-    data: rows.map((row, index) => toParquetValue(row[column.name], column.type, `column '${column.name}', row ${index + 1}`)) as ColumnSource['data'],
+    data: rows.map((row, index) => toParquetValue(row[column.name], column.type, `column '${column.name}', row ${first + index + 1}`)) as ColumnSource['data'],
   }));
+}
+
+/** The footer's key/value metadata: the caller's, then the declared column types. */
+export function footerMetadata(columns: readonly ParquetColumnSpec[], extra: Readonly<Record<string, string>> = {}): { key: string; value: string }[] {
   const jsonColumns = columns.filter((column) => column.type === 'json').map((column) => column.name);
   const metadata = {
-    ...options.metadata,
+    ...extra,
     [COLUMN_TYPES_KEY]: JSON.stringify(columns),
     ...(jsonColumns.length && { [JSON_COLUMNS_KEY]: JSON.stringify(jsonColumns) }),
   };
+  return Object.entries(metadata).map(([key, value]) => ({ key, value }));
+}
+
+export const CREATED_BY = 'agent-eval (hyparquet-writer)';
+
+/** Writes rows as one Parquet file (SNAPPY); returns its bytes. */
+export function writeParquet(rows: readonly ParquetRow[], options: WriteParquetOptions = {}): Uint8Array {
+  const columns = inferParquetColumns(rows, options);
   const buffer = parquetWriteBuffer({
-    columnData,
+    columnData: columnSources(columns, rows),
     schema: fileSchema(columns),
-    kvMetadata: Object.entries(metadata).map(([key, value]) => ({ key, value })),
-    createdBy: 'agent-eval (hyparquet-writer)',
+    kvMetadata: footerMetadata(columns, options.metadata),
+    createdBy: CREATED_BY,
   });
   return new Uint8Array(buffer);
 }

@@ -5,12 +5,17 @@
  * otherwise; then the leaderboard `{user}/{prefix}-leaderboard`, created PRIVATE by default, to
  * which each run adds its own `data/{run_id}.parquet` (never rewriting other runs' rows).
  */
+import { openAsBlob } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { cardRunMetadata, leaderboardCard, runDatasetCard, type CardRun, type RunDatasetKind } from './cards.js';
 import { HubError, type HubClient, type HubUploadFile } from './client.js';
 import { GROUPING_COLUMNS, LEADERBOARD_COLUMN_TYPES, RESULTS_TYPES, TRACES_TYPES } from './columns.js';
 import { flattenMetrics } from './metrics-rows.js';
 import { inferParquetColumns, writeParquet, type ParquetColumnType } from './parquet.js';
+import { inferStreamedColumns, rowSource, writeParquetFile, type HubRows, type HubRowSource } from './parquet-stream.js';
 
 export const DEFAULT_PREFIX = 'smoltrace';
 export const RUN_DATA_FILE = 'data/train-00000-of-00001.parquet';
@@ -23,8 +28,10 @@ export interface HubRun {
   agentType: string;
   /** The task dataset, for the cards. */
   datasetUsed?: string | null;
-  results: readonly Record<string, unknown>[];
-  traces: readonly object[];
+  /** The results rows: an array, or a source read one row at a time (a large run's results.json). */
+  results: HubRows;
+  /** The trace documents, likewise. */
+  traces: HubRows;
   metrics: { resourceMetrics: readonly unknown[]; aggregates: readonly unknown[] };
   /** leaderboard_row.json; its *_dataset fields are replaced by the Hub repo ids. */
   leaderboardRow: Record<string, unknown>;
@@ -122,19 +129,29 @@ async function claimRunRepo(client: HubClient, repo: string, runId: string, isPr
 interface RunDataset {
   kind: RunDatasetKind;
   repo: string;
-  rows: readonly Record<string, unknown>[];
+  rows: HubRowSource;
   types: Record<string, ParquetColumnType>;
   columns?: string[];
 }
 
-async function pushRunDataset(options: PushOptions, run: HubRun, card: CardRun, dataset: RunDataset): Promise<PushedDataset> {
+/**
+ * Pushes one per-run dataset. Its Parquet file is written to `folder` from the streamed rows (one row
+ * group at a time) and uploaded from the file, so no dataset is ever whole in memory. `serially`
+ * runs the file writing of the datasets one after the other (their uploads overlap).
+ */
+async function pushRunDataset(options: PushOptions, run: HubRun, card: CardRun, dataset: RunDataset, folder: string, serially: <T>(work: () => Promise<T>) => Promise<T>): Promise<PushedDataset> {
   const { client } = options;
   await claimRunRepo(client, dataset.repo, run.runId, options.private ?? true);
   const writeOptions = { types: dataset.types, ...(dataset.columns && { columns: dataset.columns }) };
-  const parquet = writeParquet(dataset.rows, { ...writeOptions, metadata: { 'agent_eval.run_id': run.runId, 'agent_eval.kind': dataset.kind } });
-  const readme = runDatasetCard(dataset.kind, dataset.repo, card, inferParquetColumns(dataset.rows, writeOptions), dataset.kind === 'metrics' ? run.metrics.aggregates : []);
+  const path = join(folder, `${dataset.kind}.parquet`);
+  const columns = await serially(async () => {
+    const columns = await inferStreamedColumns(dataset.rows, writeOptions);
+    await writeParquetFile(path, dataset.rows, columns, { metadata: { 'agent_eval.run_id': run.runId, 'agent_eval.kind': dataset.kind } });
+    return columns;
+  });
+  const readme = runDatasetCard(dataset.kind, dataset.repo, card, columns, dataset.kind === 'metrics' ? run.metrics.aggregates : []);
   const files: HubUploadFile[] = [
-    { path: RUN_DATA_FILE, content: parquet },
+    { path: RUN_DATA_FILE, content: await openAsBlob(path) },
     { path: 'README.md', content: readme },
   ];
   const { commit } = await client.uploadFiles(dataset.repo, files, `Eval ${dataset.kind} for ${run.model} (run_id: ${run.runId})`);
@@ -189,12 +206,14 @@ export async function addLeaderboardRow(
 export async function pushRunToHub(run: HubRun, options: PushOptions): Promise<PushResult> {
   const { client } = options;
   const names = hubDatasetNames(options.user, run.timestampCompact, options.prefix ?? DEFAULT_PREFIX);
-  const hasTraces = run.traces.length > 0;
+  const resultRows = rowSource(run.results);
+  const traceRows = rowSource(run.traces);
+  const hasTraces = traceRows.count > 0;
   const card: CardRun = {
     runId: run.runId,
     model: run.model,
     agentType: run.agentType,
-    numTests: run.results.length,
+    numTests: resultRows.count,
     timestampCompact: run.timestampCompact,
     datasetUsed: run.datasetUsed ?? null,
     telemetry: options.tracesEnabled,
@@ -202,11 +221,18 @@ export async function pushRunToHub(run: HubRun, options: PushOptions): Promise<P
   };
   const metrics = flattenMetrics(run.metrics, { runId: run.runId, ...(options.now && { now: options.now }) });
   const datasets: RunDataset[] = [
-    { kind: 'results', repo: names.results, rows: run.results, types: RESULTS_TYPES, columns: Object.keys(RESULTS_TYPES) },
-    ...(hasTraces ? [{ kind: 'traces' as const, repo: names.traces, rows: run.traces as Record<string, unknown>[], types: TRACES_TYPES, columns: Object.keys(TRACES_TYPES) }] : []),
-    { kind: 'metrics', repo: names.metrics, rows: metrics.rows, types: metrics.types },
+    { kind: 'results', repo: names.results, rows: resultRows, types: RESULTS_TYPES, columns: Object.keys(RESULTS_TYPES) },
+    ...(hasTraces ? [{ kind: 'traces' as const, repo: names.traces, rows: traceRows, types: TRACES_TYPES, columns: Object.keys(TRACES_TYPES) }] : []),
+    { kind: 'metrics', repo: names.metrics, rows: rowSource(metrics.rows), types: metrics.types },
   ];
-  const settled = await Promise.allSettled(datasets.map((dataset) => pushRunDataset(options, run, card, dataset)));
+  const folder = await mkdtemp(join(tmpdir(), 'agent-eval-push-'));
+  let queue: Promise<unknown> = Promise.resolve();
+  const serially = <T>(work: () => Promise<T>): Promise<T> => {
+    const done = queue.then(work);
+    queue = done.catch(() => undefined);
+    return done;
+  };
+  const settled = await Promise.allSettled(datasets.map((dataset) => pushRunDataset(options, run, card, dataset, folder, serially))).finally(() => rm(folder, { recursive: true, force: true }));
   const failed = settled.flatMap((outcome, index) => (outcome.status === 'rejected' ? [`${datasets[index]!.kind}: ${(outcome.reason as Error).message}`] : []));
   if (failed.length) {
     const pushed = settled.flatMap((outcome, index) => (outcome.status === 'fulfilled' ? [datasets[index]!.repo] : []));

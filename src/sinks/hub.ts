@@ -6,10 +6,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { checkHubPublishOptions } from '../hub/repo-names.js';
 import { InputError, StartupError, errorMessage } from '../errors.js';
 import type { RunResult } from '../eval/types.js';
 import { SecretRedactor } from '../secrets/redactor.js';
-import type { PushResult, RetryOptions } from '../hub/index.js';
+import type { HubRowSource, PushResult, RetryOptions } from '../hub/index.js';
+import { jsonArrayElements } from './json-array-reader.js';
 
 export interface HubPublishOptions {
   /** Dataset name prefix; default "smoltrace". */
@@ -34,9 +36,6 @@ export interface HubPublishResult {
   pushed: PushResult;
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const REPO = /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
 const record = z.record(z.string(), z.unknown());
 const metadataSchema = z.looseObject({
   run_id: z.string().min(1),
@@ -50,8 +49,8 @@ const metadataSchema = z.looseObject({
   dataset_source: z.looseObject({ kind: z.string().optional(), sha: z.string().nullish() }).nullish(),
   run_options: record.optional(),
 });
-const resultsSchema = z.array(z.looseObject({ run_id: z.string(), task_id: z.string() }));
-const tracesSchema = z.array(z.looseObject({ trace_id: z.string(), spans: z.array(z.unknown()) }));
+const resultRowSchema = z.looseObject({ run_id: z.string(), task_id: z.string() });
+const traceRowSchema = z.looseObject({ trace_id: z.string(), spans: z.array(z.unknown()) });
 const metricsSchema = z.looseObject({ resourceMetrics: z.array(z.unknown()), aggregates: z.array(z.unknown()) });
 const leaderboardSchema = z.looseObject({ run_id: z.string(), model: z.string(), agent_type: z.string() });
 
@@ -63,14 +62,61 @@ export function parseTracesJson(text: string): unknown {
   return JSON.parse(text.replace(/(?<!\\)"(start_time|end_time|timestamp)":(\s*)(-?\d+)(?=\s*[,}\]])/g, '"$1":$2"$3"'));
 }
 
+function unreadable(directory: string, path: string, error: unknown): InputError {
+  const code = (error as NodeJS.ErrnoException).code ?? 'error';
+  return new InputError(`${path}: cannot read the file (${code}); is ${directory} a run directory written by agent-eval run?`);
+}
+
+/** The first zod issue as `field 'a.b' is missing` (or the document). */
+function describeIssue(error: z.ZodError, prefix: readonly PropertyKey[] = []): string {
+  const issue = error.issues[0]!;
+  const path = [...prefix, ...issue.path];
+  const where = path.length ? `field '${path.map(String).join('.')}'` : 'the document';
+  const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is missing' : issue.message;
+  return `${where} ${message}`;
+}
+
+/**
+ * A JSON array file of the run (results.json, traces.json) checked row by row in one streamed pass;
+ * its rows are read again, one at a time, when the Parquet file is written. Never whole in memory.
+ */
+async function checkRunArray<T>(
+  directory: string,
+  name: string,
+  schema: z.ZodType<T>,
+  options: { parse?: (text: string) => unknown; check?: (row: T, path: string) => void; redactor: () => SecretRedactor },
+): Promise<HubRowSource> {
+  const path = join(directory, name);
+  let count = 0;
+  try {
+    for await (const element of jsonArrayElements(path, options.parse)) {
+      const parsed = schema.safeParse(element);
+      if (!parsed.success) throw new InputError(`${path}: ${describeIssue(parsed.error, [count])}`);
+      options.check?.(parsed.data, path);
+      count++;
+    }
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    if ((error as NodeJS.ErrnoException).code) throw unreadable(directory, path, error);
+    throw new InputError(`${path}: not valid JSON (${errorMessage(error)})`);
+  }
+  return {
+    count,
+    // What leaves the machine is scrubbed once more, row by row (see publishRunDirectory).
+    rows: async function* () {
+      const redactor = options.redactor();
+      for await (const element of jsonArrayElements(path, options.parse)) yield redactor.value(element as Record<string, unknown>);
+    },
+  };
+}
+
 async function readRunFile<T>(directory: string, name: string, schema: z.ZodType<T>, parse: (text: string) => unknown = JSON.parse): Promise<T> {
   const path = join(directory, name);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new InputError(`${path}: cannot read the file (${code}); is ${directory} a run directory written by agent-eval run?`);
+    throw unreadable(directory, path, error);
   }
   let data: unknown;
   try {
@@ -79,23 +125,8 @@ async function readRunFile<T>(directory: string, name: string, schema: z.ZodType
     throw new InputError(`${path}: not valid JSON (${errorMessage(error)})`);
   }
   const parsed = schema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const where = issue.path.length ? `field '${issue.path.join('.')}'` : 'the document';
-    const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is missing' : issue.message;
-    throw new InputError(`${path}: ${where} ${message}`);
-  }
+  if (!parsed.success) throw new InputError(`${path}: ${describeIssue(parsed.error)}`);
   return parsed.data;
-}
-
-/** Checks the publishing flags that need no network: prefix, leaderboard repo. */
-export function checkHubPublishOptions(options: Pick<HubPublishOptions, 'prefix' | 'leaderboardRepo'>): void {
-  if (options.prefix !== undefined && !NAME.test(options.prefix)) {
-    throw new InputError(`--dataset-prefix ${options.prefix}: only letters, digits, '.', '_' and '-' (e.g. smoltrace)`);
-  }
-  if (options.leaderboardRepo !== undefined && !REPO.test(options.leaderboardRepo)) {
-    throw new InputError(`--leaderboard-repo ${options.leaderboardRepo}: give a Hub dataset id "owner/name"`);
-  }
 }
 
 /** Reads and validates a run directory's five files, then pushes the run as Hub datasets. */
@@ -108,12 +139,18 @@ export async function publishRunDirectory(directory: string, options: HubPublish
   if (metadata.run_options?.securityProfile === 'closed') {
     throw new InputError(`${directory}: the run was made with --security-profile closed; its data may not leave this machine`);
   }
-  const results = await readRunFile(directory, 'results.json', resultsSchema);
-  const traces = await readRunFile(directory, 'traces.json', tracesSchema, parseTracesJson);
+  // Set once the Hub token is known; the rows are only read again after that.
+  const scrubbing: { redactor?: SecretRedactor } = {};
+  const scrubber = () => scrubbing.redactor!;
+  const results = await checkRunArray(directory, 'results.json', resultRowSchema, {
+    redactor: scrubber,
+    check: (row, path) => {
+      if (row.run_id !== metadata.run_id) throw new InputError(`${path}: task ${row.task_id} belongs to run ${row.run_id}, not ${metadata.run_id}`);
+    },
+  });
+  const traces = await checkRunArray(directory, 'traces.json', traceRowSchema, { parse: parseTracesJson, redactor: scrubber });
   const metrics = await readRunFile(directory, 'metrics.json', metricsSchema);
   const leaderboardRow = await readRunFile(directory, 'leaderboard_row.json', leaderboardSchema);
-  const foreign = results.find((row) => row.run_id !== metadata.run_id);
-  if (foreign) throw new InputError(`${join(directory, 'results.json')}: task ${foreign.task_id} belongs to run ${foreign.run_id}, not ${metadata.run_id}`);
   if (leaderboardRow.run_id !== metadata.run_id) {
     throw new InputError(`${join(directory, 'leaderboard_row.json')}: run_id ${leaderboardRow.run_id} is not the run's ${metadata.run_id}`);
   }
@@ -130,34 +167,37 @@ export async function publishRunDirectory(directory: string, options: HubPublish
   const { name: user } = await client.whoami();
   const notices: string[] = [];
   if (metadata.status === 'interrupted') {
-    notices.push(`run ${metadata.run_id} was interrupted: publishing the ${results.length} of ${metadata.planned_tests ?? '?'} task(s) it recorded`);
+    notices.push(`run ${metadata.run_id} was interrupted: publishing the ${results.count} of ${metadata.planned_tests ?? '?'} task(s) it recorded`);
   }
   const runOptions = metadata.run_options ?? {};
   const source = metadata.dataset_source;
   const datasetUsed = metadata.dataset_used ?? null;
   // What leaves the machine is scrubbed once more, with this environment's secrets and the Hub token
   // (the directory may come from an older version, or from a run made with other variables set).
-  const redactor = SecretRedactor.from({ env: options.env, secrets: [token.token] });
+  const redactor = (scrubbing.redactor = SecretRedactor.from({ env: options.env, secrets: [token.token] }));
   const pushed = await pushRunToHub(
-    redactor.value({
+    {
+      ...redactor.value({
       runId: metadata.run_id,
       timestampCompact: metadata.timestamp,
       model: metadata.model,
       agentType: metadata.agent_type,
-      datasetUsed: datasetUsed && source?.kind === 'hub' && source.sha ? `${datasetUsed}@${source.sha}` : datasetUsed,
+        datasetUsed: datasetUsed && source?.kind === 'hub' && source.sha ? `${datasetUsed}@${source.sha}` : datasetUsed,
+        metrics,
+        // The row says who pushed it: the Hub user unless AGENT_EVAL_SUBMITTED_BY named someone.
+        leaderboardRow: { ...leaderboardRow, submitted_by: leaderboardRow.submitted_by && leaderboardRow.submitted_by !== 'local' ? leaderboardRow.submitted_by : user },
+      }),
+      // Streamed from the files, each row scrubbed as it is read.
       results,
       traces,
-      metrics,
-      // The row says who pushed it: the Hub user unless AGENT_EVAL_SUBMITTED_BY named someone.
-      leaderboardRow: { ...leaderboardRow, submitted_by: leaderboardRow.submitted_by && leaderboardRow.submitted_by !== 'local' ? leaderboardRow.submitted_by : user },
-    }),
+    },
     {
       client,
       user,
       ...(options.prefix !== undefined && { prefix: options.prefix }),
       private: options.private ?? true,
       ...(options.leaderboardRepo !== undefined && { leaderboardRepo: options.leaderboardRepo }),
-      tracesEnabled: traces.length > 0 || runOptions.enableOtel === true || typeof runOptions.otlpEndpoint === 'string',
+      tracesEnabled: traces.count > 0 || runOptions.enableOtel === true || typeof runOptions.otlpEndpoint === 'string',
     },
   );
   return { urls: pushed.urls, notices: [...notices, ...pushed.notices], user, pushed };

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import type { RunResult } from '../eval/types.js';
-import { sumKnown } from '../eval/costs.js';
 import { roundHalfEven } from './numbers.js';
 import { AGENT_EVAL_VERSION } from '../version.js';
 
@@ -20,7 +19,7 @@ export interface LeaderboardLocations {
 /** The run directory's own files, as `agent-eval run` writes them (traces.json only with traces). */
 export function runDirectoryLocations(run: RunResult): LeaderboardLocations {
   const path = (name: string) => join(run.runDirectory, name);
-  const hasTraces = run.results.some((result) => result.trace);
+  const hasTraces = run.totals.withTraces > 0;
   return { results: path('results.json'), traces: hasTraces ? path('traces.json') : null, metrics: path('metrics.json') };
 }
 
@@ -29,20 +28,17 @@ export function runDirectoryLocations(run: RunResult): LeaderboardLocations {
  * were not measured (cost without prices, energy without a GPU sampler) are null, never 0.
  */
 export function leaderboardRow(run: RunResult, locations: LeaderboardLocations, submittedBy: string) {
-  const results = run.results;
-  const count = results.length;
-  const successful = results.filter((result) => result.success).length;
-  const totalDuration = results.reduce((total, result) => total + result.execution_time_ms, 0);
-  const totalTokens = results.reduce((total, result) => total + result.total_tokens, 0);
-  const totalCost = sumKnown(results.map((result) => result.cost_usd));
-  const totalSteps = results.reduce((total, result) => total + result.steps, 0);
+  const totals = run.totals;
+  const count = totals.count;
+  const successful = totals.successful;
+  const totalDuration = totals.executionTimeMs;
+  const totalTokens = totals.totalTokens;
+  const totalCost = totals.costUsd;
+  const totalSteps = totals.all.steps;
   const average = (total: number, digits: number) => (count ? roundHalfEven(total / count, digits) : 0);
   const grouping = run.options.grouping ?? {};
   const { measured, stats, cpuEstimate } = run.energy;
-  const errorCounts: Record<string, number> = {};
-  for (const result of results) {
-    if (result.error_kind) errorCounts[result.error_kind] = (errorCounts[result.error_kind] ?? 0) + 1;
-  }
+  const errorCounts: Record<string, number> = { ...totals.all.errors };
   // A flaky provider is not a worse model: the rate over the tasks that reached a verdict.
   const infrastructureErrors = errorCounts.infrastructure ?? 0;
   const judged = count - infrastructureErrors;
@@ -88,14 +84,14 @@ export function leaderboardRow(run: RunResult, locations: LeaderboardLocations, 
     model_args: JSON.stringify(run.options.modelArgs),
     planned_tests: run.plannedTasks,
     interrupted: run.interrupted,
-    total_input_tokens: results.reduce((total, result) => total + result.input_tokens, 0),
-    total_output_tokens: results.reduce((total, result) => total + result.output_tokens, 0),
+    total_input_tokens: totals.inputTokens,
+    total_output_tokens: totals.outputTokens,
     error_counts: JSON.stringify(errorCounts),
     infrastructure_errors: infrastructureErrors,
     success_rate_excluding_infrastructure: judged ? roundHalfEven((successful / judged) * 100, 2) : null,
     cost_per_successful_test_usd: totalCost === null || successful === 0 ? null : roundHalfEven(totalCost / successful, 6),
-    p50_duration_ms: percentile(results.map((result) => result.execution_time_ms), 50),
-    p95_duration_ms: percentile(results.map((result) => result.execution_time_ms), 95),
+    p50_duration_ms: percentile(totals.executionTimes, 50),
+    p95_duration_ms: percentile(totals.executionTimes, 95),
     energy_kwh: measured ? roundHalfEven(measured.energyKWh, 9) : null,
     co2_per_successful_test_g: measured && successful ? roundHalfEven(measured.co2Grams / successful, 6) : null,
     gpu_names: run.energy.gpuNames.length ? run.energy.gpuNames.join(', ') : null,

@@ -1,13 +1,16 @@
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../eval/run-directory.js';
+import { RunStoppedError } from '../errors.js';
+import { describeFileError, jsonText, writeJsonAtomic } from '../eval/run-directory.js';
+import { SecretRedactor } from '../secrets/redactor.js';
 import { withoutHomeFolder } from '../eval/portable-paths.js';
 import { redactRunOptions } from '../telemetry/redaction.js';
 import { NANOSECOND_KEYS } from '../telemetry/trace-document.js';
-import type { RunResult } from '../eval/types.js';
+import type { RunResult, TaskResult } from '../eval/types.js';
 import type { TaskSetSource } from '../tasks/load.js';
 import { leaderboardRow, runDirectoryLocations } from './leaderboard-row.js';
 import { metricsDocument } from './metrics.js';
 import { compactTimestamp } from './numbers.js';
+import { JsonArrayFile } from './json-array-file.js';
 import { resultRow } from './result-rows.js';
 import { AGENT_EVAL_VERSION } from '../version.js';
 
@@ -24,19 +27,49 @@ function datasetSource(run: RunResult) {
 }
 
 /**
+ * results.json and traces.json in one pass over the journal (test_index order), one row at a time:
+ * the files are never whole in memory. Returns how many rows each holds.
+ */
+async function writeResultFiles(run: RunResult, resultsPath: string, tracesPath: string): Promise<{ results: number; traces: number }> {
+  const redactor = run.redactor ?? SecretRedactor.from({ env: process.env });
+  const results = await JsonArrayFile.create(resultsPath);
+  let traces: JsonArrayFile | undefined;
+  try {
+    traces = await JsonArrayFile.create(tracesPath);
+    const rows = run.readResults()[Symbol.asyncIterator]();
+    for (;;) {
+      let next: IteratorResult<TaskResult>;
+      try {
+        next = await rows.next();
+      } catch (error) {
+        throw new RunStoppedError(`cannot read ${run.journal.path} (${describeFileError(error)})`, { cause: error });
+      }
+      if (next.done) break;
+      const result = next.value;
+      await results.add(jsonText(resultRow(result, run), undefined, redactor));
+      if (result.trace) await traces.add(jsonText(result.trace, NANOSECOND_KEYS, redactor));
+    }
+  } catch (error) {
+    await results.abort();
+    await traces?.abort();
+    throw error;
+  }
+  await results.commit();
+  await traces.commit();
+  return { results: results.count, traces: traces.count };
+}
+
+/**
  * Writes the run's five summary files (SMOLTRACE's names and schemas, spec 6) next to the journal.
  * Each file is written atomically; metadata.json last, so a complete metadata means complete files.
  */
 export async function writeLocalJson(run: RunResult, options: { submittedBy: string }): Promise<LocalOutput> {
   const directory = run.runDirectory;
   const path = (name: string) => join(directory, name);
-  const rows = run.results.map((result) => resultRow(result, run));
-  const traces = run.results.flatMap((result) => (result.trace ? [result.trace] : []));
   const metrics = metricsDocument(run);
   // Published files name places, not people: the home folder is written as ~.
   const leaderboard = withoutHomeFolder(leaderboardRow(run, runDirectoryLocations(run), options.submittedBy));
-  await writeJsonAtomic(path('results.json'), rows, undefined, run.redactor);
-  await writeJsonAtomic(path('traces.json'), traces, NANOSECOND_KEYS, run.redactor);
+  const written = await writeResultFiles(run, path('results.json'), path('traces.json'));
   await writeJsonAtomic(path('metrics.json'), metrics, undefined, run.redactor);
   await writeJsonAtomic(path('leaderboard_row.json'), leaderboard, undefined, run.redactor);
   const files = ['results.json', 'traces.json', 'metrics.json', 'leaderboard_row.json', 'metadata.json', 'results.jsonl'];
@@ -45,8 +78,8 @@ export async function writeLocalJson(run: RunResult, options: { submittedBy: str
     agent_type: run.options.agentType,
     dataset_used: run.options.datasetName,
     timestamp: compactTimestamp(run.startedAt),
-    num_results: rows.length,
-    num_traces: traces.length,
+    num_results: written.results,
+    num_traces: written.traces,
     num_metrics: metrics.aggregates.length,
     // agent-eval fields
     run_id: run.runId,

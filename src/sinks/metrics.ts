@@ -1,11 +1,9 @@
 import type { RunResult } from '../eval/types.js';
-import { sumKnown } from '../eval/costs.js';
 import { roundHalfEven } from './numbers.js';
 import { gpuResourceMetrics } from '../telemetry/gpu-metrics.js';
 
-function histogram(values: readonly number[]) {
-  const sum = values.reduce((total, value) => total + value, 0);
-  return { sum, count: values.length, avg: values.length ? roundHalfEven(sum / values.length, 2) : 0 };
+function histogram(sum: number, count: number) {
+  return { sum, count, avg: count ? roundHalfEven(sum / count, 2) : 0 };
 }
 
 /**
@@ -25,10 +23,7 @@ export function metricsDocument(run: RunResult) {
         pue: energy.settings.pue,
       })
     : [];
-  const results = run.results;
-  const successful = results.filter((result) => result.success).length;
-  const tokens = results.reduce((total, result) => total + result.total_tokens, 0);
-  const cost = sumKnown(results.map((result) => result.cost_usd));
+  const { all, count, successful, totalTokens: tokens, costUsd: cost } = run.totals;
   return {
     run_id: run.runId,
     resourceMetrics: [...resourceMetrics, ...run.clientMetrics],
@@ -40,14 +35,14 @@ export function metricsDocument(run: RunResult) {
           {
             value: { value: successful },
             attributes: {
-              total_tests: results.length,
-              success_rate: results.length ? roundHalfEven((successful / results.length) * 100, 2) : 0,
+              total_tests: count,
+              success_rate: count ? roundHalfEven((successful / count) * 100, 2) : 0,
             },
           },
         ],
       },
-      { name: 'tests.tool_calls', type: 'histogram', data_points: [{ value: histogram(results.map((result) => result.tools_used.length)), attributes: {} }] },
-      { name: 'tests.steps', type: 'histogram', data_points: [{ value: histogram(results.map((result) => result.steps)), attributes: {} }] },
+      { name: 'tests.tool_calls', type: 'histogram', data_points: [{ value: histogram(all.toolsUsed, count), attributes: {} }] },
+      { name: 'tests.steps', type: 'histogram', data_points: [{ value: histogram(all.steps, count), attributes: {} }] },
       { name: 'llm.token_count.total', type: 'sum', unit: 'tokens', data_points: [{ value: { value: tokens }, attributes: {} }] },
       { name: 'gen_ai.usage.cost.total', type: 'sum', unit: 'USD', data_points: [{ value: { value: cost === null ? null : roundHalfEven(cost, 6) }, attributes: {} }] },
       {

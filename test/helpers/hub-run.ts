@@ -125,7 +125,10 @@ export function traceDocument(runId: string, index: number): Record<string, unkn
   };
 }
 
-export function sampleHubRun(options: { runId?: string; timestampCompact?: string; tests?: number; traces?: boolean; gpu?: boolean } = {}): HubRun {
+/** A HubRun whose rows are arrays (the tests read them back to compare). */
+export type SampleHubRun = HubRun & { results: Record<string, unknown>[]; traces: Record<string, unknown>[] };
+
+export function sampleHubRun(options: { runId?: string; timestampCompact?: string; tests?: number; traces?: boolean; gpu?: boolean } = {}): SampleHubRun {
   const runId = options.runId ?? 'run-0001';
   const tests = options.tests ?? 3;
   const results = Array.from({ length: tests }, (_, index) => resultRow(runId, index));

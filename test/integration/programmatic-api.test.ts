@@ -77,7 +77,7 @@ describe('runEvaluation with a custom tool and a custom provider', () => {
       { provider, tools: [capitalTool] },
     );
     expect(run.modelProvider).toBe('in-house');
-    const [result] = run.results;
+    const [result] = await run.loadResults();
     expect(result).toMatchObject({ success: true, tools_used: ['lookup_capital'], correct_tool: true, response: 'The capital is Paris.' });
     expect(result!.tool_calls[0]).toMatchObject({ name: 'lookup_capital', arguments: { country: 'France' }, output: 'Paris', is_error: false });
     // the model saw the custom tool, before final_answer

@@ -40,13 +40,13 @@ async function run(responderOverrides: Record<string, ScriptedReply[]>, options:
   );
 }
 
-const byId = (results: Awaited<ReturnType<typeof run>>['results']) => Object.fromEntries(results.map((result) => [result.test_id, result]));
+const byId = (results: Awaited<ReturnType<Awaited<ReturnType<typeof run>>['loadResults']>>) => Object.fromEntries(results.map((result) => [result.test_id, result]));
 
 describe('runEvaluation with the tool-calling agent', () => {
   it('runs, scores and journals every task', async () => {
     const result = await run({ weather: [toolCall('get_weather', { location: 'Tokyo, Japan' }), finalAnswer('It is 18°C and clear in Tokyo.')] });
-    expect(result.results.map((row) => row.test_case_uid)).toEqual(['tool:weather', 'tool:math']);
-    const weather = byId(result.results).weather!;
+    expect((await result.loadResults()).map((row) => row.test_case_uid)).toEqual(['tool:weather', 'tool:math']);
+    const weather = byId(await result.loadResults()).weather!;
     expect(weather).toMatchObject({
       success: true,
       tool_called: true,
@@ -82,7 +82,7 @@ describe('runEvaluation with the tool-calling agent', () => {
         { content: 'Action:\n{"name": "final_answer", "arguments": {"answer": "18°C, clear"}}' },
       ],
     });
-    const weather = byId(result.results).weather!;
+    const weather = byId(await result.loadResults()).weather!;
     expect(weather).toMatchObject({ success: true, tools_used: ['get_weather'], response: '18°C, clear' });
     const weatherRequests = server.requests.filter((request) => request.body.messages[1].content.includes('Tokyo'));
     expect(weatherRequests[1]!.body.messages.at(-1)).toEqual({ role: 'user', content: 'Observation:\n18°C, Clear' });
@@ -98,7 +98,7 @@ describe('runEvaluation with the tool-calling agent', () => {
         finalAnswer('18°C'),
       ],
     });
-    const weather = byId(result.results).weather!;
+    const weather = byId(await result.loadResults()).weather!;
     expect(weather.success).toBe(true);
     expect(weather.tools_used).toEqual(['no_such_tool', 'get_weather', 'get_weather']);
     expect(weather.tool_calls[0]!.output).toMatch(/^Error: unknown tool 'no_such_tool'. Available tools: get_weather/);
@@ -109,7 +109,7 @@ describe('runEvaluation with the tool-calling agent', () => {
 
   it('records a failing task with its error kind and runs the rest', async () => {
     const result = await run({ weather: [{ fault: { kind: 'status', status: 500 } }] });
-    const rows = byId(result.results);
+    const rows = byId(await result.loadResults());
     expect(rows.weather).toMatchObject({ success: false, error_kind: 'infrastructure', stop_reason: 'error', response: null, response_correct: false });
     expect(rows.weather!.error).toMatch(/server error \(500\)/);
     expect(rows.math!.success).toBe(true);
@@ -117,13 +117,13 @@ describe('runEvaluation with the tool-calling agent', () => {
 
   it('times a slow task out', async () => {
     const result = await run({ weather: [{ content: 'late', delayMs: 3000 }] }, { timeoutSeconds: 0.3 });
-    expect(byId(result.results).weather).toMatchObject({ success: false, error_kind: 'timeout', stop_reason: 'timeout', error: 'task timed out after 0.3 s' });
-    expect(byId(result.results).math!.success).toBe(true);
+    expect(byId(await result.loadResults()).weather).toMatchObject({ success: false, error_kind: 'timeout', stop_reason: 'timeout', error: 'task timed out after 0.3 s' });
+    expect(byId(await result.loadResults()).math!.success).toBe(true);
   });
 
   it('stops at max steps without a final answer', async () => {
     const result = await run({ weather: [toolCall('get_weather', { location: 'Tokyo, Japan' })] }, { maxSteps: 2 });
-    expect(byId(result.results).weather).toMatchObject({
+    expect(byId(await result.loadResults()).weather).toMatchObject({
       success: false,
       final_answer_called: false,
       steps: 2,
@@ -140,7 +140,7 @@ describe('runEvaluation with the tool-calling agent', () => {
         { content: 'Thought: done.\n```py\nfinal_answer(product.replace("Result: ", "The product is "))\n```<end_code>' },
       ],
     }, { agentType: 'both' });
-    const code = result.results.filter((row) => row.agent_type === 'code');
+    const code = (await result.loadResults()).filter((row) => row.agent_type === 'code');
     expect(code.map((row) => row.test_case_uid)).toEqual(['code:math', 'code:code-only']);
     expect(code[0]).toMatchObject({ success: true, tools_used: ['calculator'], response: 'The product is 15678', steps: 3, final_answer_called: true });
     expect(code[0]!.tool_calls[0]).toMatchObject({ name: 'calculator', arguments: { expression: '234 * 67' }, output: 'Result: 15678' });
@@ -160,7 +160,7 @@ describe('runEvaluation with the tool-calling agent', () => {
       },
       { enableTools: ['python_interpreter'] },
     );
-    const math = byId(result.results).math!;
+    const math = byId(await result.loadResults()).math!;
     // The task expects the calculator, so the run is scored as a wrong tool choice.
     expect(math).toMatchObject({ success: false, correct_tool: false, final_answer_called: true, tools_used: ['python_interpreter', 'python_interpreter'] });
     expect(math.tool_calls[0]).toMatchObject({ output: 'Stdout:\n15678\nOutput: 4.0', is_error: false });
@@ -173,6 +173,6 @@ describe('runEvaluation with the tool-calling agent', () => {
     setTimeout(() => controller.abort(), 500);
     const result = await pending;
     expect(result.interrupted).toBe(true);
-    expect(result.results.map((row) => row.test_id)).toEqual(['math']);
+    expect((await result.loadResults()).map((row) => row.test_id)).toEqual(['math']);
   });
 });

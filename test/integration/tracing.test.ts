@@ -41,7 +41,7 @@ const byName = (spans: TraceSpan[], prefix: string) => spans.filter((span) => sp
 describe('OpenTelemetry spans', () => {
   it('builds one span tree per task with GenAI attributes, tokens and cost counted once', async () => {
     const result = await run({ parallelWorkers: 2 });
-    const weather = result.results.find((row) => row.test_id === 'weather')!;
+    const weather = (await result.loadResults()).find((row) => row.test_id === 'weather')!;
     const trace = weather.trace!;
     expect(weather.trace_id).toBe(trace.trace_id);
     expect(weather.span_id).toBe(trace.root_span_id);
@@ -75,7 +75,7 @@ describe('OpenTelemetry spans', () => {
     const result = await run();
     const [resource] = result.clientMetrics as { scopeMetrics: { metrics: { name: string; unit: string; histogram: { dataPoints: { attributes: { key: string; value: { stringValue?: string } }[]; count: number; sum: number; bucketCounts: number[] }[] } }[] }[] }[];
     const metrics = Object.fromEntries(resource!.scopeMetrics[0]!.metrics.map((metric) => [metric.name, metric]));
-    const weather = result.results.find((row) => row.test_id === 'weather')!;
+    const weather = (await result.loadResults()).find((row) => row.test_id === 'weather')!;
     const tokenPoints = metrics['gen_ai.client.token.usage']!.histogram.dataPoints;
     const input = tokenPoints.find((point) => point.attributes.some((attribute) => attribute.key === 'gen_ai.token.type' && attribute.value.stringValue === 'input'))!;
     expect(input.count).toBe(weather.model_calls); // the failing task made no completed call
@@ -86,7 +86,7 @@ describe('OpenTelemetry spans', () => {
 
   it('marks a failed task with error status and error.type', async () => {
     const result = await run();
-    const math = result.results.find((row) => row.test_id === 'math')!;
+    const math = (await result.loadResults()).find((row) => row.test_id === 'math')!;
     const root = math.trace!.spans.find((span) => span.parent_span_id === null)!;
     expect(root.status.code).toBe('ERROR');
     expect(root.attributes['error.type']).toBe('model');
@@ -95,13 +95,13 @@ describe('OpenTelemetry spans', () => {
 
   it('redacts secrets and leaves content off with captureContent false', async () => {
     const result = await run();
-    const weather = result.results.find((row) => row.test_id === 'weather')!;
+    const weather = (await result.loadResults()).find((row) => row.test_id === 'weather')!;
     const text = JSON.stringify(weather.trace);
     expect(text).not.toContain('sk-abcdefghijklmnop1234');
     expect(text).not.toContain('sk-test-secret-value');
     expect(text).toContain('[REDACTED]');
     const bare = await run({ captureContent: false });
-    const spans = bare.results.find((row) => row.test_id === 'weather')!.trace!.spans;
+    const spans = (await bare.loadResults()).find((row) => row.test_id === 'weather')!.trace!.spans;
     for (const span of spans) {
       expect(span.attributes).not.toHaveProperty('gen_ai.input.messages');
       expect(span.attributes).not.toHaveProperty('gen_ai.tool.call.result');
@@ -110,13 +110,13 @@ describe('OpenTelemetry spans', () => {
 
   it('records no traces without enableOtel', async () => {
     const result = await run({ enableOtel: false });
-    expect(result.results.every((row) => row.trace === undefined && row.trace_id === null)).toBe(true);
+    expect((await result.loadResults()).every((row) => row.trace === undefined && row.trace_id === null)).toBe(true);
   });
 
   it('exports spans over OTLP/protobuf with headers from the environment', async () => {
     receiver = await startOtlpReceiver();
     const result = await run({ otlpEndpoint: receiver.url, enableOtel: false }, { OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20abc,x-team=evals' });
-    const local = result.results.flatMap((row) => row.trace!.spans);
+    const local = (await result.loadResults()).flatMap((row) => row.trace!.spans);
     expect(receiver.spans).toHaveLength(local.length);
     expect(receiver.requests[0]!.contentType).toBe('application/x-protobuf');
     expect(receiver.requests[0]!.headers).toMatchObject({ authorization: 'Bearer abc', 'x-team': 'evals' });
@@ -124,7 +124,7 @@ describe('OpenTelemetry spans', () => {
     expect(chat.attributes).toMatchObject({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini' });
     expect(typeof chat.attributes['gen_ai.usage.input_tokens']).toBe('number');
     const root = receiver.spans.find((span) => span.name === 'test_evaluation' && span.attributes['test.id'] === 'weather')!;
-    expect(`0x${root.traceId}`).toBe(result.results.find((row) => row.test_id === 'weather')!.trace_id);
+    expect(`0x${root.traceId}`).toBe((await result.loadResults()).find((row) => row.test_id === 'weather')!.trace_id);
   });
 
   it('sends OpenInference attributes and the resource from OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (what Phoenix reads)', async () => {
@@ -134,7 +134,7 @@ describe('OpenTelemetry spans', () => {
       { otlpEndpoint: receiver.url },
       { OTEL_SERVICE_NAME: 'weather-evals', OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=ci,team=agent%20evals,malformed' },
     );
-    const weather = result.results.find((row) => row.test_id === 'weather')!;
+    const weather = (await result.loadResults()).find((row) => row.test_id === 'weather')!;
     const spans = receiver.spans.filter((span) => `0x${span.traceId}` === weather.trace_id);
     for (const span of receiver.spans) {
       expect(span.resource).toMatchObject({
@@ -181,7 +181,7 @@ describe('OpenTelemetry spans', () => {
 
   it('leaves input and output values off the spans without content capture', async () => {
     const result = await run({ captureContent: false });
-    const spans = result.results.flatMap((row) => row.trace!.spans);
+    const spans = (await result.loadResults()).flatMap((row) => row.trace!.spans);
     for (const span of spans) {
       expect(span.attributes).not.toHaveProperty('input.value');
       expect(span.attributes).not.toHaveProperty('output.value');
@@ -195,7 +195,7 @@ describe('OpenTelemetry spans', () => {
     const port = (closed.address() as { port: number }).port;
     await new Promise((resolve) => closed.close(resolve));
     const result = await run({ otlpEndpoint: `http://127.0.0.1:${port}` });
-    expect(result.results).toHaveLength(2);
+    expect(await result.loadResults()).toHaveLength(2);
     const warnings = result.notices.filter((notice) => notice.startsWith('OTLP export'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/traces\.json is complete/);
@@ -205,7 +205,7 @@ describe('OpenTelemetry spans', () => {
 describe('cost', () => {
   it('is null for a model without a known price, with a notice', async () => {
     const result = await run({ model: 'openai/test-model-unknown', enableOtel: false });
-    const byId = Object.fromEntries(result.results.map((row) => [row.test_id, row]));
+    const byId = Object.fromEntries((await result.loadResults()).map((row) => [row.test_id, row]));
     expect(byId.weather!.cost_usd).toBeNull();
     expect(byId.math!.cost_usd).toBe(0); // rejected before any completed model call: nothing billed
     expect(result.notices).toContain('no price known for openai/test-model-unknown: its cost is recorded as null (give prices with --pricing)');
@@ -216,7 +216,7 @@ describe('cost', () => {
     await writeFile(pricing, JSON.stringify({ models: { 'my-model': { input_per_mtok: 1, output_per_mtok: 2 } } }));
     server.setResponder(() => finalAnswer('x'));
     const result = await run({ model: 'openai/my-model', pricingFile: pricing, enableOtel: false });
-    const row = result.results[0]!;
+    const row = (await result.loadResults())[0]!;
     expect(row.cost_usd).toBeCloseTo((row.input_tokens * 1 + row.output_tokens * 2) / 1e6, 12);
   });
 });

@@ -103,6 +103,29 @@ describe('publishing a run directory', () => {
   });
 });
 
+describe('publishing a large run directory', () => {
+  it('streams results.json and traces.json into Parquet row groups of 1,000 rows that read back equal', async () => {
+    // 2,500 copies of the run's rows (compact JSON, as another writer might leave it), and its traces.
+    const large = await mkdtemp(join(directory, 'large-'));
+    const metadata = await readJson(join(runDirectory, 'metadata.json'));
+    const [first] = (await readJson(join(runDirectory, 'results.json'))) as Record<string, unknown>[];
+    const rows = Array.from({ length: 2500 }, (_, index) => ({ ...first, task_id: `task_${index}`, test_case_uid: `tool:task_${index}` }));
+    await writeFile(join(large, 'results.json'), JSON.stringify(rows));
+    await writeFile(join(large, 'metadata.json'), JSON.stringify({ ...metadata, num_results: rows.length }));
+    for (const name of ['traces.json', 'metrics.json', 'leaderboard_row.json']) await writeFile(join(large, name), await readFile(join(runDirectory, name)));
+    const published = await publishRunDirectory(large, { env });
+    const bytes = (await new HubClient({ hubUrl: server.url, token: TOKEN }).downloadFile(published.pushed.results.repo, 'main', RUN_DATA_FILE))!;
+    const { parquetMetadata } = await import('hyparquet');
+    expect(parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer).row_groups.map((group) => Number(group.num_rows))).toEqual([1000, 1000, 500]);
+    const read = await readParquet(bytes, { parseJson: true });
+    expect(withoutNulls(read)).toEqual(withoutNulls(rows));
+    const traces = (await readJson(join(runDirectory, 'traces.json'))) as unknown[];
+    expect(published.pushed.traces).not.toBeNull();
+    const traceBytes = (await new HubClient({ hubUrl: server.url, token: TOKEN }).downloadFile(published.pushed.traces!.repo, 'main', RUN_DATA_FILE))!;
+    expect(await readParquet(traceBytes)).toHaveLength(traces.length);
+  });
+});
+
 describe('loadTaskSet with a Hub dataset', () => {
   it('records the sha, notes an unpinned run, and loads a pinned sha offline from the cache', async () => {
     const sha = server.seedDataset('alice/tasks', { 'data/train.jsonl': jsonl(TASKS) }, { private: true });

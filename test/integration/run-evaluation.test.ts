@@ -68,6 +68,27 @@ describe('runEvaluation with the tool-calling agent', () => {
     expect(journal.map((line) => JSON.parse(line).test_case_uid).sort()).toEqual(['tool:math', 'tool:weather']);
   });
 
+  it('keeps no result in memory: reads them back from the journal in test_index order, with totals kept as tasks finished', async () => {
+    // The first task answers last, so the journal holds the results out of test_index order.
+    const result = await run({ weather: [{ ...toolCall('get_weather', { location: 'Tokyo, Japan' }), delayMs: 300 }, finalAnswer('It is 18°C and clear in Tokyo.')] });
+    const journal = (await readFile(join(result.runDirectory, 'results.jsonl'), 'utf8')).trim().split('\n');
+    expect(journal.map((line) => JSON.parse(line).test_case_uid)).toEqual(['tool:math', 'tool:weather']);
+    expect(result).not.toHaveProperty('results');
+    const streamed: string[] = [];
+    for await (const row of result.readResults()) streamed.push(row.test_case_uid);
+    expect(streamed).toEqual(['tool:weather', 'tool:math']);
+    const loaded = await result.loadResults();
+    expect(loaded.map((row) => row.test_index)).toEqual([0, 1]);
+    expect(result.totals).toMatchObject({
+      count: 2,
+      successful: loaded.filter((row) => row.success).length,
+      totalTokens: loaded.reduce((sum, row) => sum + row.total_tokens, 0),
+      modelCalls: loaded.reduce((sum, row) => sum + row.model_calls, 0),
+      executionTimes: expect.arrayContaining(loaded.map((row) => row.execution_time_ms)),
+    });
+    expect(result.journal.records).toHaveLength(2);
+  });
+
   it('passes --model-args to the provider, not into the prompt', async () => {
     await run({}, { modelArgs: { temperature: 0.1, max_tokens: 99, top_k: 3 } });
     const body = server.requests[0]!.body;

@@ -211,7 +211,7 @@ export async function prepareRun(given: RunOptions, context: RunContext, setting
   const workingDirectory = resolve(options.workingDirectory);
   const info = await stat(workingDirectory).catch(() => undefined);
   if (!info?.isDirectory()) throw new InputError(`--working-directory ${options.workingDirectory}: not a directory`);
-  const priceBook = await createPriceBook({ customPricingFile: options.pricingFile });
+  const priceBook = await createPriceBook({ customPricingFile: options.pricingFile, deferLoading: true });
   const notices: string[] = [...datasetSource.notices];
   const work = planWork(tasks, options, agentTypes);
   if (work.length === 0) throw new InputError('no tasks to run: the dataset has none for this agent type, difficulty and selection');

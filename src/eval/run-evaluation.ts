@@ -187,6 +187,7 @@ export async function runEvaluation(
     onEvent: context.onEvent,
     now,
     pricer: (call) => prepared.priceBook.price(call).costUsd,
+    loadPrices: () => prepared.priceBook.load(),
   };
 
   const tracing = await setUpTracing(prepared.options, prepared.runId, context.env, prepared.redactor);

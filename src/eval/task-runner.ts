@@ -31,6 +31,8 @@ export interface TaskRunEnvironment {
   tracer?: RunTracer;
   metrics?: GenAiMetrics;
   pricer?: CallPricer;
+  /** Awaited before the pricer is used: the price data loads when the first task ends, not before the first request. */
+  loadPrices?: () => Promise<unknown>;
 }
 
 const TOOL_OUTPUT_LIMIT = 4000;
@@ -178,6 +180,7 @@ export async function runTask(
   const durationMs = performance.now() - started;
   const result = buildTaskResult(task, agentType, testIndex, run, { runId: environment.runId, startedAt, durationMs });
   const provider = environment.provider;
+  await environment.loadPrices?.();
   const callCosts = run.steps.flatMap((step) =>
     step.type === 'model-call' ? [environment.pricer ? environment.pricer({ provider: provider.provider, model: provider.modelId, usage: step.response.usage }) : null] : [],
   );

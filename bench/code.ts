@@ -1,34 +1,146 @@
-// Code-agent figures: first interpreter start, warm per-task overhead (acquire + release), a trivial
-// code step's round trip, a tool call from Python, and code-task throughput at several worker counts.
-import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+// Code-agent figures. First the sandbox on its own: the CPU and memory of one sandbox process start from the
+// snapshot on disk, acquire with a ready stand-by, a trivial code step's round trip and a tool call from Python.
+// Then whole `agent-eval run --agent-type code` processes (the built CLI, start-up included, the snapshot already
+// in AGENT_EVAL_CACHE_DIR) at several worker counts: tasks/s, CPU s/task of the whole process tree (CLI and
+// sandbox processes), peak RSS of the tree and of its sandbox processes, and the per-task sandbox overhead read
+// from traces.json (a second run with --enable-otel): task start -> first code step sent to its interpreter, minus
+// the model calls before it.
+// Standalone: node build-bench/bench/code.js [--workers 1,2,4] [--tasks 20] [--latency 50] [--cli dist/cli/main.js]
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runEvaluation, SandboxPool } from 'agent-eval';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SandboxPool } from 'agent-eval';
 
-const median = (values: number[]) => [...values].sort((left, right) => left - right)[Math.floor(values.length / 2)]!;
+const DEFAULT_CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const percentile = (values: number[], share: number) => [...values].sort((left, right) => left - right)[Math.min(values.length - 1, Math.floor(values.length * share))] ?? Number.NaN;
+const median = (values: number[]) => percentile(values, 0.5);
 
-/** CPU seconds of this process and of its children that have ended (the sandbox processes), from /proc (Linux). */
-function processTreeCpuSeconds(): number {
+/** CPU seconds of the children of this process that have ended and been waited for (with their own children). */
+function reapedChildrenCpuSeconds(): number {
+  // utime stime cutime cstime are fields 14-17 of /proc/self/stat, 11-14 after "pid (comm) ".
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+function read(path: string): string {
   try {
-    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
-    // utime stime cutime cstime are fields 14-17 of stat, 11-14 after "pid (comm)".
-    return [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0) / 100;
+    return readFileSync(path, 'utf8');
   } catch {
-    return Number.NaN;
+    return '';
   }
 }
 
-export async function benchCode(serverUrl: string, workerCounts: number[], taskCount: number): Promise<void> {
+/** Resident MiB of `pid` and its descendants, and of the sandbox processes among them (Linux /proc). */
+function treeMemory(pid: number): { treeMiB: number; sandboxMiB: number; sandboxes: number } {
+  let tree = 0;
+  let sandbox = 0;
+  let sandboxes = 0;
+  const pending = [pid];
+  while (pending.length > 0) {
+    const next = pending.pop()!;
+    const rss = (Number(read(`/proc/${next}/statm`).split(' ')[1]) || 0) * 4096;
+    tree += rss;
+    if (read(`/proc/${next}/cmdline`).includes('sandbox/host.js')) {
+      sandbox += rss;
+      sandboxes++;
+    }
+    for (const task of readdirSafe(`/proc/${next}/task`)) {
+      pending.push(...read(`/proc/${next}/task/${task}/children`).trim().split(' ').filter(Boolean).map(Number));
+    }
+  }
+  return { treeMiB: tree / 2 ** 20, sandboxMiB: sandbox / 2 ** 20, sandboxes };
+}
+
+function readdirSafe(path: string): string[] {
+  try {
+    return readdirSync(path);
+  } catch {
+    return [];
+  }
+}
+
+interface CliRun {
+  wallSeconds: number;
+  cpuSeconds: number;
+  peakTreeMiB: number;
+  peakSandboxMiB: number;
+  peakSandboxes: number;
+  code: number | null;
+  stderr: string;
+}
+
+/** Runs the CLI to its end, sampling the memory of its process tree every 20 ms. */
+async function runCli(cliPath: string, args: string[], env: Record<string, string>): Promise<CliRun> {
+  const cpuBefore = reapedChildrenCpuSeconds();
   const started = performance.now();
-  const pool = await SandboxPool.start({ size: 1, tools: [{ name: 'get_weather', description: 'weather', parameters: ['location'] }] });
-  const firstStart = performance.now() - started;
+  const child = spawn(process.execPath, [cliPath, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  let peakTreeMiB = 0;
+  let peakSandboxMiB = 0;
+  let peakSandboxes = 0;
+  const sampler = setInterval(() => {
+    if (child.pid === undefined) return;
+    const memory = treeMemory(child.pid);
+    peakTreeMiB = Math.max(peakTreeMiB, memory.treeMiB);
+    peakSandboxMiB = Math.max(peakSandboxMiB, memory.sandboxMiB);
+    peakSandboxes = Math.max(peakSandboxes, memory.sandboxes);
+  }, 20);
+  const code = await new Promise<number | null>((done) => child.once('close', done));
+  clearInterval(sampler);
+  const wallSeconds = (performance.now() - started) / 1000;
+  return { wallSeconds, cpuSeconds: reapedChildrenCpuSeconds() - cpuBefore, peakTreeMiB, peakSandboxMiB, peakSandboxes, code, stderr };
+}
+
+interface Span {
+  name: string;
+  start_time: number;
+  end_time: number;
+  duration_ms: number;
+}
+
+/** Per task: its start -> its first code step sent to the interpreter, minus the model calls before that (ms). */
+function sandboxOverheads(traces: Array<{ spans: Span[] }>): number[] {
+  const overheads: number[] = [];
+  for (const { spans } of traces) {
+    const root = spans.find((span) => span.name === 'test_evaluation');
+    const code = spans.filter((span) => span.name === 'execute_tool python_interpreter').sort((left, right) => left.start_time - right.start_time)[0];
+    if (!root || !code) continue;
+    const model = spans.filter((span) => span.name.startsWith('chat') && span.end_time <= code.start_time).reduce((sum, span) => sum + span.duration_ms, 0);
+    overheads.push((code.start_time - root.start_time) / 1e6 - model);
+  }
+  return overheads;
+}
+
+async function sandboxOnItsOwn(cacheDir: string): Promise<void> {
+  const tools = [{ name: 'get_weather', description: 'weather', parameters: ['location'] }];
   const handler = async () => ({ ok: true as const, output: '20°C, Partly Cloudy' });
+  // One process per session and no stand-by: each acquire starts one process, whose CPU is counted once it is reaped.
+  const cold = await SandboxPool.start({ size: 1, standby: 0, tools, snapshotCacheDir: cacheDir });
+  const starts: number[] = [];
+  try {
+    for (let index = 0; index < 5; index++) {
+      const before = reapedChildrenCpuSeconds();
+      const session = await cold.acquire(handler);
+      await session.run('x = 21 * 2');
+      await session.release();
+      starts.push(reapedChildrenCpuSeconds() - before);
+    }
+  } finally {
+    await cold.close();
+  }
+  const pool = await SandboxPool.start({ size: 1, tools, snapshotCacheDir: cacheDir });
   const acquire: number[] = [];
   const step: number[] = [];
   const tool: number[] = [];
   try {
     for (let index = 0; index < 5; index++) {
+      // Let the stand-by become ready, as it does while a task's model call is under way.
+      await new Promise((done) => setTimeout(done, 1500));
       const before = performance.now();
       const session = await pool.acquire(handler);
       acquire.push(performance.now() - before);
@@ -46,42 +158,72 @@ export async function benchCode(serverUrl: string, workerCounts: number[], taskC
     await pool.close();
   }
   console.log(`\ncode agent: sandbox ${JSON.stringify(pool.isolation)}`);
-  console.log(`  first start ${firstStart.toFixed(0)} ms (pool startup ${pool.stats.startupMs.toFixed(0)} ms); peak sandbox process ${pool.stats.peakProcessMiB} MiB RSS`);
-  console.log(`  acquire with a stand-by process warmed meanwhile (median of 5, one process per task) ${median(acquire).toFixed(1)} ms`);
-  console.log(`  trivial code step round trip (median of 50) ${median(step).toFixed(2)} ms; tool call from Python ${median(tool).toFixed(2)} ms`);
+  console.log(`  one sandbox process from the snapshot on disk, started and run one step (median of 5): ${median(starts).toFixed(2)} CPU s; peak ${cold.stats.peakProcessMiB} MiB RSS`);
+  console.log(`  acquire with a ready stand-by (median of 5) ${median(acquire).toFixed(1)} ms; trivial code step round trip (median of 50) ${median(step).toFixed(2)} ms; tool call from Python ${median(tool).toFixed(2)} ms`);
+}
 
+export async function benchCode(serverUrl: string, workerCounts: number[], taskCount: number, options: { cliPath?: string } = {}): Promise<void> {
+  const cliPath = resolve(options.cliPath ?? DEFAULT_CLI);
   const directory = await mkdtemp(join(tmpdir(), 'agent-eval-bench-code-'));
-  // The snapshot cache on disk: a full start writes it, the next pool starts from it (as a second run would).
   const cacheDir = join(directory, 'cache');
-  const timedStart = async () => {
-    const at = performance.now();
-    const started = await SandboxPool.start({ size: 1, tools: [], snapshotCacheDir: cacheDir });
-    await started.close();
-    return { ms: performance.now() - at, fromDisk: started.stats.snapshotFromDisk };
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? directory, NO_COLOR: '1', OPENAI_API_KEY: 'sk-bench', AGENT_EVAL_CACHE_DIR: cacheDir };
+  const writeTasks = async (name: string, count: number) => {
+    const rows = Array.from({ length: count }, (_, index) =>
+      JSON.stringify({ id: `code_${index}`, prompt: `Task ${index}: what is 21 times 2?`, difficulty: 'easy', agent_type: 'code', expected_tool_calls: 0, expected_keywords: ['42'] }),
+    );
+    await writeFile(join(directory, name), `${rows.join('\n')}\n`);
+    return join(directory, name);
   };
-  const full = await timedStart();
-  const disk = await timedStart();
-  console.log(`  pool start from the snapshot on disk ${disk.ms.toFixed(0)} ms${disk.fromDisk ? '' : ' (not used!)'}; full start that writes it ${full.ms.toFixed(0)} ms`);
-  const dataset = join(directory, 'code.jsonl');
-  const rows = Array.from({ length: taskCount }, (_, index) =>
-    JSON.stringify({ id: `code_${index}`, prompt: `Task ${index}: what is 21 times 2?`, difficulty: 'easy', agent_type: 'code', expected_tool_calls: 0, expected_keywords: ['42'] }),
-  );
-  await writeFile(dataset, `${rows.join('\n')}\n`);
-  console.log('workers  tasks/s   wall s  CPU s/task (harness + sandboxes)  success');
   try {
+    const one = await writeTasks('one.jsonl', 1);
+    const dataset = await writeTasks('code.jsonl', taskCount);
+    const runArgs = (data: string, workers: number, output: string, otel: boolean) => [
+      'run', '--model', 'openai/gpt-4o-mini', '--base-url', `${serverUrl}/v1`, '--dataset-name', data, '--agent-type', 'code',
+      '--parallel-workers', String(workers), '--output-dir', join(directory, output), '--max-retries', '0', '--quiet', ...(otel ? ['--enable-otel'] : []),
+    ];
+    // The first run writes the snapshot into the cache (a full Pyodide start); every run below starts from it.
+    const first = await runCli(cliPath, runArgs(one, 1, 'out-first', false), env);
+    if (first.code !== 0) throw new Error(`the CLI failed (exit ${first.code}): ${first.stderr.slice(-500)}`);
+    console.log(`\ncode tasks through \`agent-eval run\` (${cliPath}), ${taskCount} tasks, snapshot cached (first run that wrote it: ${first.wallSeconds.toFixed(1)} s)`);
+    await sandboxOnItsOwn(join(cacheDir, 'sandbox'));
+    console.log('workers  tasks/s  wall s  CPU s/task (tree)  peak RSS MiB tree / sandboxes (count)  success  overhead ms median / p90 / max (<=30 ms)');
     for (const workers of workerCounts) {
-      const at = performance.now();
-      const cpuBefore = processTreeCpuSeconds();
-      const result = await runEvaluation(
-        { model: 'openai/gpt-4o-mini', baseUrl: `${serverUrl}/v1`, datasetName: dataset, outputDir: join(directory, `out-${workers}`), agentType: 'code', parallelWorkers: workers, maxRetries: 0 },
-        { env: { AGENT_EVAL_CACHE_DIR: cacheDir } },
+      const run = await runCli(cliPath, runArgs(dataset, workers, `out-${workers}`, false), env);
+      const [name] = await readdir(join(directory, `out-${workers}`));
+      const rows = name ? (JSON.parse(await readFile(join(directory, `out-${workers}`, name, 'results.json'), 'utf8')) as Array<{ success: boolean }>) : [];
+      const successes = rows.filter((row) => row.success).length;
+      // The same run with spans on, for the per-task overhead (its own throughput is not reported).
+      await runCli(cliPath, runArgs(dataset, workers, `otel-${workers}`, true), env);
+      const [traced] = await readdir(join(directory, `otel-${workers}`));
+      const traces = traced ? (JSON.parse(await readFile(join(directory, `otel-${workers}`, traced, 'traces.json'), 'utf8')) as Array<{ spans: Span[] }>) : [];
+      const overhead = sandboxOverheads(traces);
+      const within = overhead.filter((value) => value <= 30).length;
+      console.log(
+        [
+          String(workers).padStart(7),
+          (taskCount / run.wallSeconds).toFixed(2).padStart(8),
+          run.wallSeconds.toFixed(2).padStart(7),
+          (run.cpuSeconds / taskCount).toFixed(3).padStart(18),
+          `${run.peakTreeMiB.toFixed(0)} / ${run.peakSandboxMiB.toFixed(0)} (${run.peakSandboxes})`.padStart(39),
+          `${successes}/${taskCount}`.padStart(8),
+          `${median(overhead).toFixed(0)} / ${percentile(overhead, 0.9).toFixed(0)} / ${Math.max(...overhead).toFixed(0)} (${within}/${overhead.length})`.padStart(44),
+        ].join(' '),
       );
-      const wall = (performance.now() - at) / 1000;
-      const successes = result.totals.successful;
-      const cpuPerTask = (processTreeCpuSeconds() - cpuBefore) / taskCount;
-      console.log(`${String(workers).padStart(7)} ${(taskCount / wall).toFixed(2).padStart(8)} ${wall.toFixed(2).padStart(8)} ${cpuPerTask.toFixed(3).padStart(34)} ${`${successes}/${taskCount}`.padStart(8)}`);
     }
   } finally {
     await rm(directory, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  const { values } = parseArgs({
+    options: { workers: { type: 'string', default: '1,2,4' }, tasks: { type: 'string', default: '20' }, latency: { type: 'string', default: '50' }, cli: { type: 'string' } },
+  });
+  const server = spawn(process.execPath, [fileURLToPath(new URL('./server.js', import.meta.url)), values.latency], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((done) => server.stdout.once('data', (chunk: Buffer) => done(chunk.toString().trim())));
+  try {
+    await benchCode(url, values.workers.split(',').map(Number), Number(values.tasks), values.cli ? { cliPath: values.cli } : {});
+  } finally {
+    server.kill('SIGTERM');
   }
 }

@@ -59,8 +59,9 @@ export async function runCodeAgent(input: CodeAgentInput): Promise<AgentRun> {
         run.messages.push({ role: 'user', content: NO_CODE });
         continue;
       }
-      const startedAtMs = epochNow();
       const session = await acquiring;
+      // The step starts when its code goes to the interpreter: a wait for the interpreter is not part of it.
+      const startedAtMs = epochNow();
       const result = await session.run(code, { signal: input.signal });
       if (input.signal.aborted) return recorder.finish({ stopReason: 'aborted' });
       const error = result.error ? `${result.error.type}: ${result.error.message}` : undefined;

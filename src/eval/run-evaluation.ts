@@ -90,13 +90,14 @@ async function runPool(work: (WorkItem | undefined)[], concurrency: number, sign
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, work.length)) }, worker));
 }
 
-/** Starts the Python sandbox when code tasks are pending: one warm interpreter per worker. */
+/** Starts the Python sandbox when code tasks are pending: stand-by interpreters warmed ahead (sandbox/standby.ts), none past the last task. */
 async function startSandbox(prepared: PreparedRun, pending: readonly WorkItem[]): Promise<SandboxPool | undefined> {
   const codeTasks = pending.filter((item) => item.agentType === 'code').length;
   if (!codeTasks) return undefined;
   const { SandboxPool } = await import('../sandbox/pool.js');
   return SandboxPool.start({
     size: Math.min(prepared.options.parallelWorkers, codeTasks),
+    sessions: codeTasks,
     tools: prepared.tools.filter((tool) => tool.name !== 'final_answer').map(sandboxToolSpec),
     authorizedImports: prepared.additionalImports,
     stepTimeoutMs: (prepared.options.codeTimeoutSeconds ?? 30) * 1000,

@@ -16,7 +16,7 @@ import type { PyCallable, PyProxy } from 'pyodide/ffi';
 import { HostChannel } from './host-channel.js';
 import { denyNetworkAndProcessAccess, lockDownGlobals } from './lockdown.js';
 import { wasmApi, type ProcessConfig, type StepReport, type ToolReply } from './protocol.js';
-import { SETUP_PY, SNAPSHOT_PY } from './python.js';
+import { SETUP_MODULE_PY, SETUP_PY, SNAPSHOT_PY, TAKE_SETUP_PY } from './python.js';
 import { capWasmMemory } from './wasm-memory.js';
 
 const channel = new HostChannel();
@@ -71,13 +71,24 @@ function callTool(name: string, payload: string): ToolReply {
   }
 }
 
+/** Top-level modules of `names` that are neither loaded (the snapshot preloads the allowed ones) nor findable. */
+function missingRoots(py: PyodideAPI, names: readonly string[]): string[] {
+  const roots = [...new Set(names.map((name) => name.split('.')[0] ?? name).filter((root) => root !== '*'))];
+  if (roots.length === 0) return [];
+  // One call: a module already in sys.modules is importable without asking the (slow) import system.
+  const code = `import sys, importlib.util\n[r for r in ${JSON.stringify(roots)} if r not in sys.modules and importlib.util.find_spec(r) is None]`;
+  const found = py.runPython(code) as PyProxy & { toJs(): unknown };
+  const missing = found.toJs() as string[];
+  found.destroy();
+  return missing;
+}
+
 /** Packages from Pyodide's index that the caller authorised: try to load them; offline, remember why not. */
 async function loadPackages(py: PyodideAPI, config: ProcessConfig, failures: Record<string, string>): Promise<void> {
   const importable = (root: string): boolean =>
     py.runPython(`import importlib, importlib.util\nimportlib.invalidate_caches()\nimportlib.util.find_spec(${JSON.stringify(root)}) is not None`) as boolean;
-  for (const name of config.allowedImports) {
-    const root = name.split('.')[0] ?? name;
-    if (root === '*' || root in failures || importable(root)) continue;
+  for (const root of missingRoots(py, config.allowedImports)) {
+    if (root in failures) continue;
     const entry = Object.values(py.lockfile.packages).find((p) => p.imports.includes(root));
     if (!entry) continue;
     const errors: string[] = [];
@@ -113,23 +124,26 @@ async function makeSnapshot(config: ProcessConfig): Promise<void> {
   const { py, loadMs } = await start(config);
   const preload = config.allowedImports.filter((name) => name !== '*');
   py.runPython(SNAPSHOT_PY.replace('__sandbox_preload__', JSON.stringify(preload)));
+  py.runPython(setupModuleSource());
   const bytes = py.makeMemorySnapshot();
   channel.send({ t: 'snapshot', base64: Buffer.from(bytes).toString('base64'), loadMs });
 }
+
+/** JSON's string literals are Python's too. */
+const setupModuleSource = (): string => SETUP_MODULE_PY.replace('__sandbox_setup_source__', JSON.stringify(SETUP_PY));
 
 async function serve(config: ProcessConfig): Promise<void> {
   const { py, capture, loadMs } = await start(config);
   py.setStdin({ error: true });
   py.setStdout({ write: capture.write, isatty: false });
   py.setStderr({ write: capture.write, isatty: false });
-  py.registerJsModule('_sandbox_bridge', { call_tool: callTool });
   const packageFailures = { ...config.packageFailures };
   await loadPackages(py, config, packageFailures);
-  const namespace = py.runPython('dict()') as PyProxy & { get(key: string): unknown };
-  py.runPython(SETUP_PY, { globals: namespace });
+  if (!(py.runPython('import sys\n"_sandbox_setup" in sys.modules') as boolean)) py.runPython(setupModuleSource());
+  const namespace = py.runPython(TAKE_SETUP_PY) as PyProxy & { get(key: string): unknown };
   const { tools, allowedImports, outputLimitBytes, memoryLimitMiB } = config;
   const settings = { tools, allowedImports, outputLimitBytes, memoryLimitMiB, packageFailures };
-  (namespace.get('_configure') as PyCallable)(JSON.stringify(settings));
+  (namespace.get('_configure') as PyCallable)(JSON.stringify(settings), { call_tool: callTool });
   const run = namespace.get('_run') as PyCallable;
   namespace.destroy();
   py.unregisterJsModule('js');

@@ -75,8 +75,18 @@ function packageFile(from: string): string | undefined {
   }
 }
 
+/**
+ * V8's dynamic tiering recompiles a WebAssembly function with its optimising compiler once it has run a budget of
+ * code; with the default budget, a start from the snapshot alone crosses it for Python's interpreter loop (a huge
+ * function), which costs about half a CPU-second per process on background threads. A budget 100 times larger leaves
+ * a trivial task's interpreter on the baseline compiler and still optimises code that runs for a while (a tight
+ * loop of a few hundred milliseconds tiers up within it). A compiler heuristic: it changes no behaviour or check.
+ */
+export const WASM_TIERING_BUDGET = 180_000_000;
+
 function nodeArgs(reads: readonly string[], hostScript: string): string[] {
   return [
+    `--wasm-tiering-budget=${WASM_TIERING_BUDGET}`,
     '--experimental-permission',
     ...reads.map((read) => `--allow-fs-read=${read}`),
     '--disallow-code-generation-from-strings',

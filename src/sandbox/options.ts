@@ -59,6 +59,12 @@ export interface NormalizedOptions {
   finalAnswerBytes: number;
   toolArgumentBytes: number;
   toolCallsPerStep: number;
+  /** Stand-by processes held at most (standby.ts); default there. */
+  standby?: number;
+  /** Sessions expected in all, when the caller knows. */
+  sessions?: number;
+  /** Stand-by processes starting at the same time at most; default the number of cores. */
+  startsAtOnce?: number;
 }
 
 export function normalizeOptions(options: SandboxOptions): NormalizedOptions {
@@ -75,5 +81,8 @@ export function normalizeOptions(options: SandboxOptions): NormalizedOptions {
     finalAnswerBytes: Math.floor(positive('finalAnswerBytes', options.finalAnswerBytes, SANDBOX_DEFAULTS.finalAnswerBytes, 256)),
     toolArgumentBytes: Math.floor(positive('toolArgumentBytes', options.toolArgumentBytes, SANDBOX_DEFAULTS.toolArgumentBytes, 256)),
     toolCallsPerStep: Math.floor(positive('toolCallsPerStep', options.toolCallsPerStep, SANDBOX_DEFAULTS.toolCallsPerStep, 1)),
+    ...(options.standby !== undefined && { standby: Math.floor(positive('standby', options.standby, 0, 0)) }),
+    ...(options.sessions !== undefined && { sessions: Math.floor(positive('sessions', options.sessions, 0, 0)) }),
+    ...(options.startsAtOnce !== undefined && { startsAtOnce: Math.floor(positive('startsAtOnce', options.startsAtOnce, 1, 1)) }),
   };
 }

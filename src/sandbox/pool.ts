@@ -4,7 +4,10 @@
  *
  * - `size` sessions run at once; each takes a ready stand-by process (or the next to be ready) and its own fresh
  *   interpreter; the process is killed when the session is released, so nothing a task does reaches another.
- * - Up to `size` stand-by processes are kept warming or ready; their memory counts (stats).
+ * - Stand-by processes are kept warming or ready ahead of the sessions (standby.ts says how many): one per session
+ *   slot, no more than the sessions still expected, and no more starting at once than there are cores, since a
+ *   start is CPU work (about half a CPU-second) that would otherwise starve the running tasks. Each is under the
+ *   same memory cap as a task's process; their summed memory is measured (stats).
  * - The snapshot is made once by a process that runs no task code (or found in the cache), written by the harness,
  *   and only read by sandbox processes.
  */
@@ -16,6 +19,7 @@ import type { ProcessConfig } from './protocol.js';
 import { SandboxProcess, type ProcessLimits } from './sandbox-process.js';
 import { Session, type SessionHost } from './session.js';
 import { snapshotCache, type SnapshotCache } from './snapshot-cache.js';
+import { StandbyPolicy } from './standby.js';
 import { RUNTIME_HEADROOM_MIB, type SandboxOptions, type SandboxSession, type ToolHandler } from './types.js';
 
 const START_TIMEOUT_MS = 180_000;
@@ -30,12 +34,18 @@ export interface SandboxStats {
   processesStarted: number;
   /** The highest resident memory seen of one sandbox process, in MiB (Linux). */
   peakProcessMiB: number;
+  /** The most stand-by processes (warming or ready) held at once, and the cap on that number. */
+  peakStandby: number;
+  standbyLimit: number;
+  /** The highest summed resident memory of the stand-by processes, read each time one became ready, in MiB (Linux). */
+  peakStandbyMiB: number;
 }
 
 export class SandboxPool implements SessionHost {
-  readonly stats: SandboxStats = { startupMs: 0, restarts: 0, snapshotFromDisk: false, processesStarted: 0, peakProcessMiB: 0 };
+  readonly stats: SandboxStats;
   readonly isolation: SandboxIsolation;
   private readonly standby: SandboxProcess[] = [];
+  private readonly policy: StandbyPolicy;
   private readonly sessions = new Set<Session>();
   private readonly waiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   private readonly packageFailures: Record<string, string> = {};
@@ -57,9 +67,11 @@ export class SandboxPool implements SessionHost {
       memoryCapBytes: measured ? memoryCapMiB * 2 ** 20 : 0,
     };
     this.isolation = isolationOf(launch, measured ? memoryCapMiB : options.memoryLimitMiB);
+    this.policy = new StandbyPolicy(options);
+    this.stats = { startupMs: 0, restarts: 0, snapshotFromDisk: false, processesStarted: 0, peakProcessMiB: 0, peakStandby: 0, standbyLimit: this.policy.limit, peakStandbyMiB: 0 };
   }
 
-  /** Finds or makes the snapshot, then warms `size` stand-by processes. */
+  /** Finds or makes the snapshot, then warms the stand-by processes and waits for the first. */
   static async start(options: SandboxOptions & { probeScript?: string; snapshotCacheDir?: string }): Promise<SandboxPool> {
     const started = performance.now();
     const normalized = normalizeOptions(options);
@@ -94,6 +106,7 @@ export class SandboxPool implements SessionHost {
   async acquire(handler: ToolHandler): Promise<SandboxSession> {
     if (this.closed) throw new Error('the sandbox pool is closed');
     if (this.sessions.size >= this.options.size) await new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    this.policy.sessionStarted();
     const first = this.take();
     first.catch(() => undefined);
     const session = new Session(this, handler, first);
@@ -107,12 +120,13 @@ export class SandboxPool implements SessionHost {
     return session;
   }
 
-  /** A ready process: the first ready stand-by, else the next to be ready; a replacement starts warming at once. */
+  /** A ready process: the first ready stand-by, else the next to be ready, else a new one; the stand-bys are refilled. */
   async take(): Promise<SandboxProcess> {
     for (let attempt = 1; ; attempt++) {
       if (this.closed) throw new Error('the sandbox pool is closed');
       const waiting = this.standby.find((candidate) => this.isReady(candidate)) ?? this.standby[0];
       if (waiting) this.standby.splice(this.standby.indexOf(waiting), 1);
+      // A task is waiting: its process starts now, whatever the cap on stand-bys starting at once.
       const process = waiting ?? this.spawn();
       this.refill();
       try {
@@ -159,24 +173,41 @@ export class SandboxPool implements SessionHost {
     };
     const process = new SandboxProcess(this.launch, config, this.limits);
     this.stats.processesStarted++;
+    this.warming.add(process);
     process.ready.then(
       (message) => {
+        this.warming.delete(process);
         this.readyOnes.add(process);
         if (message.t === 'ready') Object.assign(this.packageFailures, message.packageFailures);
+        this.measureStandby();
+        this.refill();
       },
       () => undefined,
     );
     process.onEndForOwner = () => {
       this.stats.peakProcessMiB = Math.max(this.stats.peakProcessMiB, Math.round(process.peakResidentBytes / 2 ** 20));
+      this.warming.delete(process);
       const index = this.standby.indexOf(process);
       if (index >= 0) this.standby.splice(index, 1);
+      // No refill here: a process that cannot start would start the next one forever; take() refills.
     };
     return process;
   }
 
-  /** Keeps `size` stand-by processes warming or ready. */
+  /** Processes started and not yet ready, stand-by or taken: each is using a core. */
+  private readonly warming = new Set<SandboxProcess>();
+
+  /** Starts stand-by processes while the policy wants more (see standby.ts). */
   private refill(): void {
-    while (!this.closed && this.standby.length < this.options.size) this.standby.push(this.spawn());
+    while (!this.closed && this.policy.wantsMore(this.standby.length, this.warming.size)) this.standby.push(this.spawn());
+    this.stats.peakStandby = Math.max(this.stats.peakStandby, this.standby.length);
+  }
+
+  /** The summed resident memory of the stand-by processes now (read from /proc where it can be). */
+  private measureStandby(): void {
+    if (!this.limits.memoryCapBytes) return;
+    const bytes = this.standby.reduce((sum, process) => sum + process.residentBytes(), 0);
+    this.stats.peakStandbyMiB = Math.max(this.stats.peakStandbyMiB, Math.round(bytes / 2 ** 20));
   }
 
   private async discardStandby(): Promise<void> {
@@ -185,7 +216,8 @@ export class SandboxPool implements SessionHost {
 
   private async warm(): Promise<void> {
     this.refill();
-    const first = this.standby[0]!;
+    const first = this.standby[0] ?? this.spawn();
+    if (!this.standby.includes(first)) this.standby.push(first);
     await withTimeout(first.ready, START_TIMEOUT_MS);
   }
 

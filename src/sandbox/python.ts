@@ -20,13 +20,31 @@ for _name in __sandbox_preload__:
 del _name
 `;
 
-/** Defines `_configure(config_json)` and `_run(code)`; run in a private namespace. */
+/**
+ * Runs SETUP_PY (passed as a string literal) in a module of its own, left in sys.modules for the sandbox process to
+ * take (and remove) before any task code runs. Done before the snapshot is taken, so each process starts with the
+ * functions defined instead of compiling them; nothing in it depends on a task.
+ */
+export const SETUP_MODULE_PY = String.raw`
+import sys as _sys, types as _types
+_setup = _types.ModuleType("_sandbox_setup")
+exec(compile(__sandbox_setup_source__, "<sandbox-setup>", "exec"), _setup.__dict__)
+_sys.modules["_sandbox_setup"] = _setup
+del _setup
+`;
+
+/** The setup module's namespace, taken out of sys.modules (made here when the snapshot predates it). */
+export const TAKE_SETUP_PY = String.raw`
+import sys as _sys
+_sys.modules.pop("_sandbox_setup").__dict__
+`;
+
+/** Defines `_configure(config_json, bridge)` and `_run(code)`; run in a module of its own (SETUP_MODULE_PY). */
 export const SETUP_PY = String.raw`
 import builtins as _builtins
 import json as _json
 import sys as _sys
 from pyodide.code import eval_code_async as _eval_code_async
-import _sandbox_bridge as _bridge
 
 
 class ToolError(Exception):
@@ -43,6 +61,8 @@ _BaseException, _SystemExit, _MemoryError, _TypeError = BaseException, SystemExi
 _state = {"final": None}
 _limits = {"output": 65536, "memory_mib": 512}
 _user_globals = {}
+# The JavaScript object whose call_tool(name, payload) blocks for the harness's reply; set by _configure.
+_bridge = None
 
 
 def _is_allowed(name, allowed):
@@ -126,7 +146,9 @@ def _describe(e):
     return message
 
 
-def _configure(config_json):
+def _configure(config_json, bridge):
+    global _bridge
+    _bridge = bridge
     config = _json.loads(config_json)
     _limits["output"] = config["outputLimitBytes"]
     _limits["memory_mib"] = config["memoryLimitMiB"]

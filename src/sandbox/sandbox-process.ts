@@ -98,6 +98,14 @@ export class SandboxProcess {
     return this.exited;
   }
 
+  /** Resident memory of the process tree now (0 once it has ended, or where it cannot be read); a reading counts for the peak. */
+  residentBytes(): number {
+    if (this.ended || this.child.pid === undefined) return 0;
+    const bytes = treeResidentBytes(this.child.pid);
+    this.peakResidentBytes = Math.max(this.peakResidentBytes, bytes);
+    return bytes;
+  }
+
   private checkMemory(pid: number): void {
     const bytes = treeResidentBytes(pid);
     this.peakResidentBytes = Math.max(this.peakResidentBytes, bytes);

@@ -51,6 +51,15 @@ export interface SandboxOptions {
   toolArgumentBytes?: number;
   /** Cap on tool calls in one code step; default 32. */
   toolCallsPerStep?: number;
+  /**
+   * Stand-by processes kept warming or ready ahead of the sessions (each about 200 MiB, under the per-process memory
+   * cap); default `size`, at most two per core. 0 starts each session's process when it is asked for.
+   */
+  standby?: number;
+  /** How many sessions will be opened in all, when known (a run's code tasks): no stand-by is started past them. */
+  sessions?: number;
+  /** Stand-by processes starting at the same time at most; default the number of cores. */
+  startsAtOnce?: number;
   /** bwrap, unshare or none instead of the strongest isolation this system allows (see launch.ts). */
   wrapper?: string;
   /**

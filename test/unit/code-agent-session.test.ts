@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCodeAgent, type CodeAgentInput } from '../../src/agents/code-agent.js';
 import type { CodeExecutor, CodeSession } from '../../src/agents/code-executor.js';
+import type { Step } from '../../src/agents/types.js';
 import type { ModelProvider, ModelRequest, ModelResponse } from '../../src/models/types.js';
 
 function reply(content: string): ModelResponse {
@@ -23,7 +24,7 @@ function scripted(replies: string[], events: string[]): ModelProvider {
   };
 }
 
-function executor(events: string[], options: { fail?: boolean } = {}): CodeExecutor & { released: number } {
+function executor(events: string[], options: { fail?: boolean; acquireMs?: number; readyAt?: number[] } = {}): CodeExecutor & { released: number } {
   const state = { released: 0 };
   return {
     get released() {
@@ -31,9 +32,10 @@ function executor(events: string[], options: { fail?: boolean } = {}): CodeExecu
     },
     async acquire() {
       events.push('acquire-start');
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await new Promise((resolve) => setTimeout(resolve, options.acquireMs ?? 5));
       if (options.fail) throw new Error('sandbox host died');
       events.push('acquire-end');
+      options.readyAt?.push(performance.timeOrigin + performance.now());
       const session: CodeSession = {
         async run() {
           events.push('run');
@@ -70,6 +72,19 @@ describe('code agent interpreter session', () => {
     expect(run.finalAnswer).toBe('42');
     expect(events).toEqual(['acquire-start', 'model-start', 'acquire-end', 'model-end', 'run']);
     expect(sandbox.released).toBe(1);
+  });
+
+  it('starts the recorded code step when its code goes to the interpreter, after any wait for the interpreter', async () => {
+    const events: string[] = [];
+    const readyAt: number[] = [];
+    const steps: Step[] = [];
+    // The interpreter is ready only after the model's first reply: the step waits for it, and that wait is not the step's.
+    const sandbox = executor(events, { acquireMs: 80, readyAt });
+    const run = await runCodeAgent({ ...input(scripted(['<code>\nfinal_answer(6 * 7)\n</code>'], events), sandbox), onStep: (step) => steps.push(step) });
+    expect(run.finalAnswer).toBe('42');
+    expect(events).toEqual(['acquire-start', 'model-start', 'model-end', 'acquire-end', 'run']);
+    const code = steps.find((step) => step.type === 'code');
+    expect(code?.startedAtMs).toBeGreaterThanOrEqual(readyAt[0]!);
   });
 
   it('gives the session back when the model never writes code', async () => {

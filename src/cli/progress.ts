@@ -56,11 +56,13 @@ export async function createReporter(settings: { quiet: boolean; debug: boolean;
   let bars: MultiBar | undefined;
   let bar: SingleBar | undefined;
   let successes = 0;
+  // Shown only while adaptive concurrency holds requests below --parallel-workers.
+  let concurrency = '';
   if (interactive) {
     const { default: progress } = await import('cli-progress');
     bars = new progress.MultiBar(
       {
-        format: '{bar} {value}/{total} tasks | success {successes} | {duration_formatted} elapsed | ETA {eta_formatted}',
+        format: '{bar} {value}/{total} tasks | success {successes}{concurrency} | {duration_formatted} elapsed | ETA {eta_formatted}',
         hideCursor: true,
         stream: process.stderr,
         etaBuffer: 20,
@@ -84,7 +86,7 @@ export async function createReporter(settings: { quiet: boolean; debug: boolean;
             log(`[RUN ID] ${event.runId}`);
             if (event.alreadyDone) log(`[RESUME] ${event.alreadyDone} of ${event.total} task(s) already recorded`);
           }
-          bar = bars?.create(event.total, event.alreadyDone, { successes: 0 });
+          bar = bars?.create(event.total, event.alreadyDone, { successes: 0, concurrency });
           break;
         case 'tool-call':
           if (settings.debug) log(`[TOOL] ${event.taskId}: ${event.name}(${JSON.stringify(event.arguments)})${event.isError ? ' -> error' : ''}`);
@@ -92,11 +94,15 @@ export async function createReporter(settings: { quiet: boolean; debug: boolean;
         case 'task-end':
           if (event.result.success) successes++;
           if (bar) {
-            bar.update(event.done, { successes });
+            bar.update(event.done, { successes, concurrency });
             if (settings.debug) log(describeResult(event.result));
           } else if (!settings.quiet) {
-            settings.write(`[${event.done}/${event.total}] ${describeResult(event.result)}`);
+            settings.write(`[${event.done}/${event.total}]${concurrency && ` [${concurrency.slice(3)}]`} ${describeResult(event.result)}`);
           }
+          break;
+        case 'concurrency':
+          concurrency = event.limit < event.max ? ` | concurrency ${event.limit}/${event.max}` : '';
+          bar?.update({ concurrency });
           break;
         case 'task-start':
           break;

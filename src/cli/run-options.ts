@@ -10,6 +10,8 @@ import { parseModelArgs } from './model-args.js';
 import { parseSandboxLimits } from '../sandbox/limits.js';
 import { parseMcpServerCommand, parseMcpServerUrl, parseMcpTransport } from '../tools/mcp-spec.js';
 import { SEARCH_PROVIDERS } from '../tools/search-providers.js';
+import { CACHE_MODES } from '../models/response-cache.js';
+import { parseShard } from '../scale/shard.js';
 
 /** The raw values commander hands over for `agent-eval run`. */
 export interface RawRunFlags {
@@ -96,6 +98,12 @@ const flagsSchema = z.object({
   electricityPrice: z.coerce.number({ error: '--electricity-price: must be a number' }).min(0, '--electricity-price: must be at least 0'),
   quiet: z.boolean().optional(),
   debug: z.boolean().optional(),
+  cache: z.enum(CACHE_MODES, { error: `--cache: choose one of ${CACHE_MODES.join(', ')}` }).optional(),
+  cacheDir: z.string().trim().min(1, '--cache-dir: must not be empty').optional(),
+  adaptiveConcurrency: z.boolean().optional(),
+  maxRequestsPerMinute: integer('max-requests-per-minute', 1).optional(),
+  maxTokensPerMinute: integer('max-tokens-per-minute', 1).optional(),
+  shard: z.string().optional(),
 });
 
 export interface CliRunSettings {
@@ -213,6 +221,12 @@ export function parseRunFlags(raw: RawRunFlags, env: Record<string, string | und
       country: flags.country,
       electricityPrice: flags.electricityPrice,
       grouping: { useCase: flags.useCase, team: flags.team, purpose: flags.purpose, suiteVersion: flags.suiteVersion },
+      cache: flags.cache,
+      cacheDir: flags.cacheDir,
+      adaptiveConcurrency: flags.adaptiveConcurrency,
+      maxRequestsPerMinute: flags.maxRequestsPerMinute,
+      maxTokensPerMinute: flags.maxTokensPerMinute,
+      shard: parseShard(flags.shard),
     },
   };
 }

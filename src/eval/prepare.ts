@@ -28,6 +28,7 @@ import type { RunContext, RunOptions } from './types.js';
 import { SecretRedactor } from '../secrets/redactor.js';
 import { urlWithoutCredentials } from '../secrets/patterns.js';
 import { resolveHubToken } from '../hub/token.js';
+import { inShard } from '../scale/shard.js';
 
 export interface WorkItem {
   task: Task;
@@ -74,7 +75,7 @@ const savedMetadataSchema = z.object({
 });
 
 /** Options a resumed run takes from its directory; the rest (workers, timeouts) may change. */
-const FIXED_ON_RESUME = ['datasetRevision', 'model', 'provider', 'baseUrl', 'hfInferenceProvider', 'dtype', 'modelPath', 'additionalImports', 'enableTools', 'searchProvider', 'mcpServers', 'securityProfile', 'agentType', 'difficulty', 'datasetName', 'split', 'promptYml', 'modelArgs', 'maxSteps', 'limit', 'taskIds', 'workingDirectory', 'grouping', 'pricingFile'] as const;
+const FIXED_ON_RESUME = ['datasetRevision', 'model', 'provider', 'baseUrl', 'hfInferenceProvider', 'dtype', 'modelPath', 'additionalImports', 'enableTools', 'searchProvider', 'mcpServers', 'securityProfile', 'agentType', 'difficulty', 'datasetName', 'split', 'promptYml', 'modelArgs', 'maxSteps', 'limit', 'taskIds', 'workingDirectory', 'grouping', 'pricingFile', 'shard'] as const;
 
 async function readResumeMetadata(directory: string) {
   const path = join(directory, 'metadata.json');
@@ -115,12 +116,19 @@ function checkRequiredTools(work: readonly WorkItem[], tools: readonly AnyTool[]
   }
 }
 
-/** Tool tasks first, then code tasks (SMOLTRACE's order); test_index follows that order. */
+/**
+ * Tool tasks first, then code tasks (SMOLTRACE's order); test_index follows that order. A shard keeps
+ * its tasks' unsharded test_index, so merged shards order their rows as the unsharded run does.
+ */
 function planWork(tasks: readonly Task[], options: RunOptions, agentTypes: readonly AgentType[]): WorkItem[] {
   const work: WorkItem[] = [];
+  let testIndex = 0;
   for (const agentType of agentTypes) {
     const selected = selectTasks(tasks, { agentType, difficulty: options.difficulty, taskIds: options.taskIds, limit: options.limit });
-    for (const task of selected) work.push({ task, agentType, testIndex: work.length });
+    for (const task of selected) {
+      if (inShard(options.shard, `${agentType}:${task.id}`)) work.push({ task, agentType, testIndex });
+      testIndex++;
+    }
   }
   return work;
 }
@@ -131,7 +139,8 @@ function planWork(tasks: readonly Task[], options: RunOptions, agentTypes: reado
  */
 function resolveWithProvider(options: RunOptions, env: RunContext['env'], provider: ModelProvider | undefined): ResolvedModel {
   try {
-    return resolveModel({ ...options, env });
+    // A replayed run never calls the model: no key is needed.
+    return resolveModel({ ...options, env, keyOptional: options.cache === 'replay' });
   } catch (error) {
     if (!provider || !(error instanceof InputError)) throw error;
     return { provider: provider.provider, modelId: provider.modelId, baseUrl: 'in-process', apiKey: '' };
@@ -214,6 +223,7 @@ export async function prepareRun(given: RunOptions, context: RunContext, setting
   const priceBook = await createPriceBook({ customPricingFile: options.pricingFile, deferLoading: true });
   const notices: string[] = [...datasetSource.notices];
   const work = planWork(tasks, options, agentTypes);
+  if (work.length === 0 && options.shard) throw new InputError(`--shard ${options.shard.index}/${options.shard.count}: no task of this selection falls in this shard (use fewer shards)`);
   if (work.length === 0) throw new InputError('no tasks to run: the dataset has none for this agent type, difficulty and selection');
   if (!runDirectory) {
     await checkWritableDirectory(options.outputDir, '--output-dir');

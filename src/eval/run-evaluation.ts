@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { InputError, RunStoppedError } from '../errors.js';
 import { EndpointHealth, endpointName } from '../models/endpoint-health.js';
 import { createProvider } from '../models/factory.js';
+import { runProviderLayers } from '../models/provider-layers.js';
 import { weakIsolationNotice } from '../sandbox/launch.js';
 import type { SandboxPool } from '../sandbox/pool.js';
 import { sandboxToolSpec } from '../tools/spec.js';
@@ -164,13 +165,16 @@ export async function runEvaluation(
   const health = prepared.resolved.provider === 'transformers' ? undefined : new EndpointHealth(endpointName(prepared.resolved.baseUrl), windowMs, (endpoint, failingForMs) =>
     stopRun(`the model endpoint ${endpoint} is unreachable: every request for ${Math.round(failingForMs / 1000)} s failed to connect`),
   );
-  const provider: ModelProvider =
+  // Record/replay around the provider; the concurrency limiter gates each attempt of its retry loop.
+  const inProcess = Boolean(overrides.provider ?? prepared.provider);
+  const layers = runProviderLayers(prepared.options, { ...(prepared.cacheDirectory && { cacheDirectory: prepared.cacheDirectory }), redactor: prepared.redactor, inProcess, onChange: (limit, max) => context.onEvent?.({ type: 'concurrency', limit, max }) });
+  const provider: ModelProvider = layers.wrap(
     overrides.provider ??
     prepared.provider ??
     (await createProvider(prepared.resolved, {
       timeoutMs: prepared.options.requestTimeoutSeconds * 1000,
-      retry: { maxRetries: prepared.options.maxRetries, baseDelayMs: 500, maxDelayMs: 60_000, health },
-    }));
+      retry: { maxRetries: prepared.options.maxRetries, baseDelayMs: 500, maxDelayMs: 60_000, health, ...(layers.limiter && { gate: layers.limiter }) },
+    })));
   const environment: TaskRunEnvironment = {
     runId: prepared.runId,
     provider: redactingProvider(provider, prepared.redactor),
@@ -296,5 +300,6 @@ export async function runEvaluation(
     ...(prepared.localModel && { localModel: prepared.localModel }),
     redactor: prepared.redactor,
     ...(sandbox && { sandboxIsolation: sandbox.isolation }),
+    ...layers.reports(),
   };
 }

@@ -19,6 +19,9 @@ import type { TaskSetSource } from '../tasks/load.js';
 import type { SecretRedactor } from '../secrets/redactor.js';
 import type { JournalRecordAt } from './journal-reader.js';
 import type { RunTotals } from './run-totals.js';
+import type { CacheMode, CacheReport } from '../models/response-cache.js';
+import type { ConcurrencyReport } from '../models/concurrency-limiter.js';
+import type { ShardSpec } from '../scale/shard.js';
 
 export type AgentTypeOption = AgentType | 'both';
 
@@ -102,6 +105,15 @@ export interface RunOptions {
   pricingFile?: string;
   /** Leaderboard grouping (SMOLTRACE's --use-case, --team, --purpose, --suite-version); never inferred. */
   grouping?: RunGrouping;
+  /** Record/replay of model responses (`--cache`, default off) and the store's folder (default: agent-eval's cache). */
+  cache?: CacheMode;
+  cacheDir?: string;
+  /** AIMD concurrency on 429/503 (default true) and per-minute caps per provider. */
+  adaptiveConcurrency?: boolean;
+  maxRequestsPerMinute?: number;
+  maxTokensPerMinute?: number;
+  /** Run only this shard's tasks (`--shard I/N`). */
+  shard?: ShardSpec;
 }
 
 export const PURPOSES = ['selection', 'regression', 'monitoring'] as const;
@@ -129,6 +141,7 @@ export type RunEvent =
   | { type: 'task-end'; result: TaskResult; done: number; total: number }
   | { type: 'tool-call'; taskId: string; name: string; arguments: unknown; isError: boolean }
   | { type: 'notice'; message: string }
+  | { type: 'concurrency'; limit: number; max: number }
   | { type: 'model-download'; progress: DownloadProgress };
 
 export interface ToolCallRecord {
@@ -228,4 +241,7 @@ export interface RunResult {
   sandboxIsolation?: SandboxIsolation;
   /** Scrubs the run's secrets from everything written or published (the sinks use it). */
   redactor?: SecretRedactor;
+  /** Record/replay counts (`--cache` other than off), and how concurrency moved (API providers). */
+  cache?: CacheReport;
+  concurrency?: ConcurrencyReport;
 }

@@ -8,7 +8,9 @@ export type ProviderErrorKind =
   | 'bad-request'
   | 'model-missing'
   | 'malformed-response'
-  | 'aborted';
+  | 'aborted'
+  /** `--cache replay`: no recorded response for the request (an infrastructure error, never retried). */
+  | 'cache-miss';
 
 const RETRYABLE: ReadonlySet<ProviderErrorKind> = new Set([
   'rate-limit',

@@ -10,6 +10,8 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** The run's circuit breaker, told whether each attempt reached the server. */
   health?: EndpointHealth;
+  /** The provider's concurrency limiter (concurrency-limiter.ts): each attempt runs through it. */
+  gate?: { run<T>(attempt: () => Promise<T>, signal?: AbortSignal): Promise<T> };
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxRetries: 4, baseDelayMs: 500, maxDelayMs: 60_000 };
@@ -56,7 +58,7 @@ export async function withRetries<T>(
   const health = policy.health;
   for (let attemptNumber = 1; ; attemptNumber++) {
     try {
-      const value = await attempt(attemptNumber);
+      const value = await (policy.gate ? policy.gate.run(() => attempt(attemptNumber), signal) : attempt(attemptNumber));
       health?.reached();
       return { value, attempts: attemptNumber };
     } catch (error) {

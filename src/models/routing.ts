@@ -58,6 +58,8 @@ export interface ResolveInput {
   /** Hugging Face Inference Provider to pin (groq, together, ...): sent as `model:provider`. */
   hfInferenceProvider?: string;
   env: Record<string, string | undefined>;
+  /** No key needed (`--cache replay` answers from the store). */
+  keyOptional?: boolean;
 }
 
 function findRoute(prefix: string): Route | undefined {
@@ -130,7 +132,7 @@ export function resolveModel(input: ResolveInput): ResolvedModel {
   const fromEnv = route.baseUrlVariable ? input.env[route.baseUrlVariable]?.trim() || undefined : undefined;
   const baseUrl = input.baseUrl ?? (fromEnv && route.prefix === 'ollama' ? ollamaHostUrl(fromEnv) : fromEnv) ?? route.baseUrl;
   const apiKey = readKey(route, input.env);
-  if (!apiKey && route.keyRequired && !input.baseUrl) {
+  if (!apiKey && route.keyRequired && !input.baseUrl && !input.keyOptional) {
     throw new InputError(`--model ${input.model}: ${route.keyVariables[0]} is not set (put it in the environment or in .env)`);
   }
   return { provider: route.prefix, modelId, baseUrl, apiKey: apiKey ?? 'not-needed' };

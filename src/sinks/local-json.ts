@@ -95,6 +95,9 @@ export async function writeLocalJson(run: RunResult, options: { submittedBy: str
     dataset_source: datasetSource(run),
     ...(run.localModel && { local_model: run.localModel }),
     ...(run.sandboxIsolation && { sandbox_isolation: run.sandboxIsolation }),
+    ...(run.options.shard && { shard: run.options.shard }),
+    ...(run.cache && { cache: run.cache }),
+    ...(run.concurrency && { concurrency: run.concurrency }),
     files,
     environment: { ...run.environment, gpu_names: run.energy.gpuNames },
     energy: {

@@ -7,6 +7,9 @@ import { toOpenAIMessages } from '../models/openai-messages.js';
 import type { GenerationParameters, ModelProvider } from '../models/types.js';
 import { scoreTask } from '../scoring/smoltrace.js';
 import { describeFailure } from '../scoring/failure.js';
+import { scoreTaskWith, scorersFor, type TaskScoring } from '../scoring/score-task.js';
+import type { JudgeContext, ScoreContext } from '../scoring/types.js';
+import { rowScorers } from '../tasks/schema.js';
 import type { Task } from '../tasks/schema.js';
 import { toolSpec } from '../tools/spec.js';
 import type { AnyTool, ToolContext } from '../tools/types.js';
@@ -33,6 +36,12 @@ export interface TaskRunEnvironment {
   pricer?: CallPricer;
   /** Awaited before the pricer is used: the price data loads when the first task ends, not before the first request. */
   loadPrices?: () => Promise<unknown>;
+  /** The run's scorers (`--scorer`), overriding the rows'; absent: each row's, else smoltrace. */
+  scorers?: readonly string[];
+  /** The LLM judge, when the run has one (`--judge-model`). */
+  judge?: JudgeContext;
+  /** Code agent: per-step limit in ms (the tests scorer's limit for the asserts). */
+  codeTimeoutMs?: number;
 }
 
 const TOOL_OUTPUT_LIMIT = 4000;
@@ -61,14 +70,20 @@ export function buildTaskResult(
   testIndex: number,
   run: AgentRun,
   timing: { runId: string; startedAt: Date; durationMs: number },
+  scoring?: TaskScoring,
+  repeat?: number,
 ): TaskResult {
   const used = toolsUsed(run, FINAL_ANSWER);
   const finalAnswerCalled = run.stopReason === 'final-answer';
   const response = run.finalAnswer ?? null;
-  const score = scoreTask({ task, toolsUsed: used, finalAnswerCalled, response });
+  const smoltrace = scoreTask({ task, toolsUsed: used, finalAnswerCalled, response });
+  // SMOLTRACE's columns always hold its rule; `success` is the first scorer's verdict.
+  const primary = scoring && scoring.primary.name !== 'smoltrace' ? scoring.primary : undefined;
+  const score = primary ? { ...smoltrace, success: primary.passed } : smoltrace;
   const usage = run.usage;
   const toolCalls = toolCallRecords(run);
-  const failure = describeFailure({ task, score, toolsUsed: used, response, stopReason: run.stopReason, error: run.error, toolCalls });
+  const failure = describeFailure({ task, score, toolsUsed: used, response, stopReason: run.stopReason, error: run.error, toolCalls, ...(primary && { primary }) });
+  const judge = scoring?.judgeUsage;
   return {
     run_id: timing.runId,
     test_index: testIndex,
@@ -103,7 +118,30 @@ export function buildTaskResult(
     cost_usd: null,
     tool_calls: toolCalls,
     messages: toOpenAIMessages(run.messages),
+    ...(repeat !== undefined && { repeat }),
+    scores: scoring?.scores ?? { smoltrace: smoltraceScoreOf(smoltrace.success, failure?.detail) },
+    judge_input_tokens: judge ? judge.inputTokens : null,
+    judge_output_tokens: judge ? judge.outputTokens : null,
+    judge_cost_usd: judge ? judge.costUsd : null,
   };
+}
+
+function smoltraceScoreOf(passed: boolean, detail: string | undefined) {
+  return passed
+    ? { value: 1, passed, explanation: 'the expected tool calls were made and the final answer has a keyword' }
+    : { value: 0, passed, explanation: detail ?? 'failed' };
+}
+
+/** Scores a finished run with the task's scorers; the judge's calls run under the run's signal. */
+async function scoreRun(task: Task, agentType: AgentType, run: AgentRun, environment: TaskRunEnvironment): Promise<TaskScoring> {
+  const names = scorersFor(rowScorers(task), environment.scorers);
+  const context: ScoreContext = {
+    signal: environment.runSignal,
+    workingDirectory: environment.toolContext.workingDirectory,
+    ...(environment.judge && { judge: environment.judge }),
+    ...(environment.codeTimeoutMs !== undefined && { codeTimeoutMs: environment.codeTimeoutMs }),
+  };
+  return scoreTaskWith(names, { task, agentType, finalAnswer: run.finalAnswer ?? null, run, toolsUsed: toolsUsed(run, FINAL_ANSWER) }, context);
 }
 
 /**
@@ -115,6 +153,7 @@ export async function runTask(
   agentType: AgentType,
   testIndex: number,
   environment: TaskRunEnvironment,
+  repeat?: number,
 ): Promise<TaskResult | undefined> {
   // One plain controller, aborted by the run's signal or the timer and unlinked when the task ends.
   // Not AbortSignal.any: Node keeps a composite signal alive while it has abort listeners, and the
@@ -178,7 +217,9 @@ export async function runTask(
     run = { ...run, stopReason: 'timeout', error: { kind: 'timeout', message: `task timed out after ${seconds} s` } };
   }
   const durationMs = performance.now() - started;
-  const result = buildTaskResult(task, agentType, testIndex, run, { runId: environment.runId, startedAt, durationMs });
+  const scoring = await scoreRun(task, agentType, run, environment);
+  if (environment.runSignal.aborted) return undefined;
+  const result = buildTaskResult(task, agentType, testIndex, run, { runId: environment.runId, startedAt, durationMs }, scoring, repeat);
   const provider = environment.provider;
   await environment.loadPrices?.();
   const callCosts = run.steps.flatMap((step) =>

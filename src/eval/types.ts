@@ -8,6 +8,7 @@ import type { OpenAIMessage } from '../models/openai-messages.js';
 import type { ProviderChoice } from '../models/routing.js';
 import type { Difficulty } from '../tasks/schema.js';
 import type { FailureReason } from '../scoring/failure.js';
+import type { Scores } from '../scoring/types.js';
 import type { TraceDocument } from '../telemetry/trace-document.js';
 import type { GenerationParameters } from '../models/types.js';
 import type { EnvironmentInfo } from './environment.js';
@@ -197,6 +198,14 @@ export interface TaskResult {
   cost_usd: number | null;
   tool_calls: ToolCallRecord[];
   messages: OpenAIMessage[];
+  /** Which rollout of the task this is (0..K-1) with `--repeats K`; absent in runs without repeats. */
+  repeat?: number;
+  /** Every scorer's verdict by name; `success` is the first one's. Absent in journals of older versions. */
+  scores?: Scores;
+  /** The LLM judge's usage and cost for this task, apart from the evaluated model's; null without a judge. */
+  judge_input_tokens?: number | null;
+  judge_output_tokens?: number | null;
+  judge_cost_usd?: number | null;
   /** The task's trace when tracing is on (written to traces.json, not to results.json). */
   trace?: TraceDocument;
 }

@@ -63,6 +63,7 @@ export const RESULTS_TYPES: Record<string, ParquetColumnType> = {
   enhanced_trace_info: 'string', provider: 'string', model_provider: 'string', category: 'string', expected_tool: 'string',
   expected_tool_calls: 'int64', error_kind: 'string', failure_reason: 'string', failure_detail: 'string', stop_reason: 'string', model_calls: 'int64', input_tokens: 'int64',
   output_tokens: 'int64', cached_input_tokens: 'int64', reasoning_tokens: 'int64', tool_calls: TOOL_CALL_TYPE, messages: MESSAGE_TYPE,
+  repeat: 'int64', scores: 'json', judge_input_tokens: 'int64', judge_output_tokens: 'int64', judge_cost_usd: 'double',
 };
 
 /** Traces columns in traces.json order (spec 6.2). */
@@ -122,7 +123,8 @@ export const DESCRIPTIONS: Record<string, string> = {
   expected_tool: 'Tool the task expects',
   expected_tool_calls: 'Number of expected tool calls',
   error_kind: 'Kind of error that stopped the task: model, tool, infrastructure, timeout or sandbox; null when it failed on scoring or passed',
-  failure_reason: 'Why the task failed: infrastructure, timeout, sandbox, model_error, tool_error, max_steps, no_final_answer, no_tool_call, wrong_tool, tool_count or missing_keyword (the first that applies); null when it passed',
+  failure_reason:
+    "Why the task failed: infrastructure, timeout, sandbox, model_error, tool_error, max_steps, no_final_answer, no_tool_call, wrong_tool, tool_count or missing_keyword (the first that applies); when the task's first scorer is not smoltrace, after the errors: its own reason, wrong_answer, judge_rejected, judge_error, tests_failed, output_mismatch or scorer_error; null when it passed",
   failure_detail: 'One sentence naming the expected and the actual values; null when it passed',
   stop_reason: 'Why the agent stopped',
   model_calls: 'Number of model calls',
@@ -132,6 +134,11 @@ export const DESCRIPTIONS: Record<string, string> = {
   reasoning_tokens: 'Reasoning tokens',
   tool_calls: 'Tool calls with step, name, arguments (JSON text), output, error flag and duration',
   messages: 'Conversation messages in the OpenAI chat format (tool call arguments as JSON text)',
+  repeat: 'Rollout of the task, 0..K-1, with --repeats K; null without repeats',
+  scores: 'Every scorer\'s verdict by name: {value 0..1, passed, explanation} (JSON text); success is the first scorer\'s',
+  judge_input_tokens: 'Prompt tokens of the LLM judge for this task (not in input_tokens); null without a judge',
+  judge_output_tokens: 'Completion tokens of the LLM judge for this task; null without a judge',
+  judge_cost_usd: 'Cost of the LLM judge for this task in USD; null without a judge or when its price is unknown',
   // traces
   root_span_id: 'Span id of the root span',
   test_ids: 'Task ids in the trace',

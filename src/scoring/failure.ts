@@ -1,5 +1,5 @@
 import type { Task } from '../tasks/schema.js';
-import type { Score } from './smoltrace.js';
+import type { SmoltraceScore as Score } from './smoltrace.js';
 
 /**
  * Why a task failed, as a stable code. Where several apply, the first in this order wins: errors
@@ -18,6 +18,13 @@ export const FAILURE_REASONS = [
   'wrong_tool',
   'tool_count',
   'missing_keyword',
+  // The other scorers' reasons, when one of them is the task's first scorer.
+  'wrong_answer',
+  'judge_rejected',
+  'judge_error',
+  'tests_failed',
+  'output_mismatch',
+  'scorer_error',
 ] as const;
 
 export type FailureReason = (typeof FAILURE_REASONS)[number];
@@ -40,6 +47,11 @@ export interface FailureInput {
   error: { kind: string; message: string } | null | undefined;
   /** Tool calls with their outcome, for naming the failed one. */
   toolCalls?: readonly { name: string; is_error: boolean; output: string }[];
+  /**
+   * The task's first scorer when it is not `smoltrace`: its verdict decides, and when no error
+   * stopped the run its reason and explanation are the failure's (SMOLTRACE's rules do not apply).
+   */
+  primary?: { passed: boolean; reason: FailureReason; explanation: string };
 }
 
 const ANSWER_PREVIEW = 120;
@@ -118,8 +130,10 @@ const CHECKS: readonly (readonly [FailureReason, (input: FailureInput) => string
  * one: when no error or earlier rule applies, the answer lacked the keywords (the last rule left).
  */
 export function describeFailure(input: FailureInput): Failure | null {
-  if (input.score.success) return null;
+  const primary = input.primary;
+  if (primary ? primary.passed : input.score.success) return null;
   for (const [reason, check] of CHECKS) {
+    if (primary && reason === 'no_final_answer') return { reason: primary.reason, detail: primary.explanation };
     const detail = check(input);
     if (detail !== undefined) return { reason, detail };
   }

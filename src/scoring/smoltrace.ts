@@ -1,7 +1,7 @@
 import type { Task } from '../tasks/schema.js';
 import { containsKeyword } from './keywords.js';
 
-export interface ScoreInput {
+export interface SmoltraceInput {
   task: Pick<Task, 'expected_tool' | 'expected_tool_calls' | 'expected_keywords'>;
   /** Tools called, in order, without final_answer. */
   toolsUsed: readonly string[];
@@ -9,7 +9,7 @@ export interface ScoreInput {
   response: string | null;
 }
 
-export interface Score {
+export interface SmoltraceScore {
   success: boolean;
   tool_called: boolean;
   correct_tool: boolean;
@@ -23,7 +23,7 @@ export interface Score {
  * since tool calls are recorded for both. A task with `expected_tool_calls: 0` and no expected tool
  * needs no tool call (SMOLTRACE could not express that).
  */
-export function scoreTask(input: ScoreInput): Score {
+export function scoreTask(input: SmoltraceInput): SmoltraceScore {
   const { task, toolsUsed } = input;
   const toolCalled = toolsUsed.length > 0;
   // Extension: `expected_tool_calls: 0` with no expected tool marks a task solvable without tools.

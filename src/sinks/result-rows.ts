@@ -61,6 +61,12 @@ export function resultRow(result: TaskResult, run: RunResult) {
     reasoning_tokens: result.reasoning_tokens,
     tool_calls: result.tool_calls,
     messages: result.messages,
+    // Scoring columns (older journals have none: null).
+    repeat: result.repeat ?? null,
+    scores: result.scores ?? null,
+    judge_input_tokens: result.judge_input_tokens ?? null,
+    judge_output_tokens: result.judge_output_tokens ?? null,
+    judge_cost_usd: result.judge_cost_usd ?? null,
   };
 }
 

@@ -155,6 +155,7 @@ describe('describeFailure: one reason per failed task', () => {
     expect(FAILURE_REASONS).toEqual([
       'infrastructure', 'timeout', 'sandbox', 'model_error', 'tool_error', 'max_steps',
       'no_final_answer', 'no_tool_call', 'wrong_tool', 'tool_count', 'missing_keyword',
+      'wrong_answer', 'judge_rejected', 'judge_error', 'tests_failed', 'output_mismatch', 'scorer_error',
     ]);
   });
 });

@@ -1,0 +1,28 @@
+/**
+ * Scorers by name: what task rows (`scorer`, `scorers`) and `--scorer` may name. One line per scorer.
+ */
+import { exactScorer, includesScorer, regexScorer } from './string-scorers.js';
+import { gaiaScorer } from './gaia-scorer.js';
+import { smoltraceScorer } from './smoltrace-scorer.js';
+import type { Scorer } from './types.js';
+
+const SCORERS = new Map<string, Scorer>(
+  [
+    smoltraceScorer,
+    gaiaScorer,
+    exactScorer,
+    includesScorer,
+    regexScorer,
+  ].map((scorer) => [scorer.name, scorer]),
+);
+
+/** The default scorer: SMOLTRACE's rule. */
+export const DEFAULT_SCORER = 'smoltrace';
+
+export function findScorer(name: string): Scorer | undefined {
+  return SCORERS.get(name);
+}
+
+export function scorerNames(): string[] {
+  return [...SCORERS.keys()];
+}

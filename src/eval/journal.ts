@@ -26,7 +26,7 @@ export interface JournalEntry extends JournalRecordAt {
 
 /**
  * Reads a journal line by line (never the whole file at once). A line cut short by a crash or a full
- * disk is dropped, as are blank lines; the journal is then rewritten clean (streamed to a temporary
+ * disk (one that does not parse) is dropped, as are blank lines; the journal is then rewritten clean (streamed to a temporary
  * file and renamed) so appends continue on a fresh line. Entries stay in file order, their offsets
  * those of the clean file.
  */
@@ -38,8 +38,9 @@ export async function readJournal(directory: string): Promise<{ entries: Journal
   let cleanOffset = 0;
   try {
     for await (const line of journalLines(path)) {
-      if (!line.text.trim() || !line.complete) {
-        if (line.text.trim()) dropped++;
+      // A last line without its newline is kept when it parses (the newline is added by the rewrite).
+      if (!line.complete) rewrite = true;
+      if (!line.text.trim()) {
         rewrite = true;
         continue;
       }
@@ -66,7 +67,7 @@ async function rewriteClean(path: string): Promise<void> {
   try {
     const output = createWriteStream(temporary, { flags: 'w' });
     for await (const line of journalLines(path)) {
-      if (!line.complete || !line.text.trim()) continue;
+      if (!line.text.trim()) continue;
       try {
         journalRecordSchema.parse(JSON.parse(line.text));
       } catch {

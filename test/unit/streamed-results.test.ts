@@ -60,6 +60,12 @@ describe('journal lines and records', () => {
     const state = await readResumeState(folder, new Set(['infrastructure']));
     expect(state.dropped).toBe(1);
     expect(await collect(journalRecords(path, state.done))).toMatchObject([{ test_case_uid: 'tool:a' }, { test_case_uid: 'tool:b' }]);
+    // A last line that lost only its newline is kept, and the newline put back.
+    await writeFile(path, `${await readFile(path, 'utf8')}{"test_case_uid":"tool:d","test_index":3}`);
+    const kept = await readResumeState(folder, new Set(['infrastructure']));
+    expect(kept.dropped).toBe(0);
+    expect(await collect(journalRecords(path, kept.done))).toMatchObject([{ test_case_uid: 'tool:a' }, { test_case_uid: 'tool:b' }, { test_case_uid: 'tool:d' }]);
+    expect((await readFile(path, 'utf8')).endsWith('"test_index":3}\n')).toBe(true);
     // Appends after a resume continue at the end of the clean file.
     const resumed = await Journal.open(folder, 'append');
     const third = await resumed.appendJson('{"test_case_uid":"tool:c","test_index":2}');

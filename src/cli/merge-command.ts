@@ -1,0 +1,45 @@
+/**
+ * `agent-eval merge <run>... -o <run-dir>`: shards of one evaluation (`run --shard I/N`) into the run
+ * directory the unsharded run would have written; `--push` publishes it like `--output-format hub`.
+ * The work is imported when the command runs, so `--help` loads none of it.
+ */
+import type { Command } from './commander.js';
+import { hubPublishOptions } from './hub-commands.js';
+
+export interface MergeCommandIo {
+  out(line: string): void;
+  err(line: string): void;
+  setExitCode(code: number): void;
+  env?: Record<string, string | undefined>;
+}
+
+export function registerMergeCommand(program: Command, io: MergeCommandIo): void {
+  program
+    .command('merge')
+    .description('merge the run directories of shards (run --shard I/N, same --run-id) into one run, as the unsharded run would have written it')
+    .argument('<runs...>', 'the shards\' run directories')
+    .requiredOption('-o, --output <run-dir>', 'the merged run directory (must not exist)')
+    .option('--allow-missing', 'merge even when some shards are missing (the run then lacks their tasks)')
+    .option('--push', 'publish the merged run to the Hugging Face Hub, like --output-format hub')
+    .option('--dataset-prefix <prefix>', 'with --push: name prefix of the Hub datasets', 'smoltrace')
+    .option('--private', 'with --push: create the datasets private (the default)')
+    .option('--public', 'with --push: create the datasets public')
+    .option('--leaderboard-repo <repo>', 'with --push: leaderboard dataset "owner/name"')
+    .option('--hf-token-file <file>', 'with --push: file holding the Hugging Face token (default: HF_TOKEN, then the cached login)')
+    .action(async (runs: string[], flags: Record<string, unknown>) => {
+      const env = io.env ?? process.env;
+      // Publishing flags are checked before anything is written.
+      const publish = flags.push ? hubPublishOptions(flags, env) : undefined;
+      const { mergeShards } = await import('../scale/merge.js');
+      const merged = await mergeShards(runs, String(flags.output), { allowMissing: Boolean(flags.allowMissing), env });
+      io.out(`[MERGED] ${merged.shards} shard(s), ${merged.tasks} task(s), run ${merged.runId} -> ${merged.directory}`);
+      if (publish) {
+        const { publishRunDirectory } = await import('../sinks/hub.js');
+        const published = await publishRunDirectory(merged.directory, publish);
+        for (const notice of published.notices) io.err(`[NOTE] ${notice}`);
+        io.out(`[SUCCESS] merged run pushed to the Hugging Face Hub as ${published.user}:`);
+        for (const url of published.urls) io.out(`  ${url}`);
+      }
+      io.setExitCode(0);
+    });
+}

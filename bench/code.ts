@@ -19,13 +19,6 @@ const DEFAULT_CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.
 const percentile = (values: number[], share: number) => [...values].sort((left, right) => left - right)[Math.min(values.length - 1, Math.floor(values.length * share))] ?? Number.NaN;
 const median = (values: number[]) => percentile(values, 0.5);
 
-/** CPU seconds of the children of this process that have ended and been waited for (with their own children). */
-function reapedChildrenCpuSeconds(): number {
-  // utime stime cutime cstime are fields 14-17 of /proc/self/stat, 11-14 after "pid (comm) ".
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[13]) + Number(fields[14])) / 100;
-}
-
 function read(path: string): string {
   try {
     return readFileSync(path, 'utf8');
@@ -34,32 +27,79 @@ function read(path: string): string {
   }
 }
 
-/** Resident MiB of `pid` and its descendants, and of the sandbox processes among them (Linux /proc). */
-function treeMemory(pid: number): { treeMiB: number; sandboxMiB: number; sandboxes: number } {
-  let tree = 0;
-  let sandbox = 0;
-  let sandboxes = 0;
-  const pending = [pid];
-  while (pending.length > 0) {
-    const next = pending.pop()!;
-    const rss = (Number(read(`/proc/${next}/statm`).split(' ')[1]) || 0) * 4096;
-    tree += rss;
-    if (read(`/proc/${next}/cmdline`).includes('sandbox/host.js')) {
-      sandbox += rss;
-      sandboxes++;
-    }
-    for (const task of readdirSafe(`/proc/${next}/task`)) {
-      pending.push(...read(`/proc/${next}/task/${task}/children`).trim().split(' ').filter(Boolean).map(Number));
-    }
-  }
-  return { treeMiB: tree / 2 ** 20, sandboxMiB: sandbox / 2 ** 20, sandboxes };
-}
-
 function readdirSafe(path: string): string[] {
   try {
     return readdirSync(path);
   } catch {
     return [];
+  }
+}
+
+/** `pid` and its descendants (Linux /proc: the children of each of its threads). */
+function processTree(pid: number): number[] {
+  const found: number[] = [];
+  const pending = [pid];
+  while (pending.length > 0) {
+    const next = pending.pop()!;
+    found.push(next);
+    for (const task of readdirSafe(`/proc/${next}/task`)) {
+      pending.push(...read(`/proc/${next}/task/${task}/children`).trim().split(' ').filter(Boolean).map(Number));
+    }
+  }
+  return found;
+}
+
+/**
+ * Samples a process tree every 20 ms: the CPU of each process (its own utime + stime, last value seen, so a process
+ * killed while idle is counted whole; the last 20 ms of the root may be missed) and the peak resident memory of the
+ * tree and of its sandbox processes. Rusage of waited-for children would miss the sandboxes under bubblewrap, whose
+ * outer process is killed before it can wait for the inner ones.
+ */
+class TreeSampler {
+  private readonly cpu = new Map<number, number>();
+  peakTreeMiB = 0;
+  peakSandboxMiB = 0;
+  peakSandboxes = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly root: number,
+    private readonly only?: (command: string[]) => boolean,
+  ) {
+    this.timer = setInterval(() => this.sample(), 20);
+  }
+
+  sample(): void {
+    let tree = 0;
+    let sandbox = 0;
+    let sandboxes = 0;
+    for (const pid of processTree(this.root)) {
+      const command = read(`/proc/${pid}/cmdline`).split('\0');
+      if (this.only && !this.only(command)) continue;
+      const stat = read(`/proc/${pid}/stat`);
+      // utime and stime are fields 14 and 15 of stat, 11 and 12 after "pid (comm) ".
+      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+      if (fields.length > 12) this.cpu.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
+      const rss = (Number(read(`/proc/${pid}/statm`).split(' ')[1]) || 0) * 4096;
+      tree += rss;
+      if (command.some((part) => part.endsWith('sandbox/host.js'))) {
+        sandbox += rss;
+        // One sandbox per Node process (bubblewrap adds two of its own around it).
+        if (!/(^|\/)(bwrap|unshare)$/.test(command[0] ?? '')) sandboxes++;
+      }
+    }
+    this.peakTreeMiB = Math.max(this.peakTreeMiB, tree / 2 ** 20);
+    this.peakSandboxMiB = Math.max(this.peakSandboxMiB, sandbox / 2 ** 20);
+    this.peakSandboxes = Math.max(this.peakSandboxes, sandboxes);
+  }
+
+  /** CPU seconds of every process seen so far. */
+  cpuSeconds(): number {
+    return [...this.cpu.values()].reduce((sum, value) => sum + value, 0);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
   }
 }
 
@@ -73,27 +113,20 @@ interface CliRun {
   stderr: string;
 }
 
-/** Runs the CLI to its end, sampling the memory of its process tree every 20 ms. */
+/** Runs the CLI to its end, sampling its process tree. */
 async function runCli(cliPath: string, args: string[], env: Record<string, string>): Promise<CliRun> {
-  const cpuBefore = reapedChildrenCpuSeconds();
   const started = performance.now();
   const child = spawn(process.execPath, [cliPath, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  let peakTreeMiB = 0;
-  let peakSandboxMiB = 0;
-  let peakSandboxes = 0;
-  const sampler = setInterval(() => {
-    if (child.pid === undefined) return;
-    const memory = treeMemory(child.pid);
-    peakTreeMiB = Math.max(peakTreeMiB, memory.treeMiB);
-    peakSandboxMiB = Math.max(peakSandboxMiB, memory.sandboxMiB);
-    peakSandboxes = Math.max(peakSandboxes, memory.sandboxes);
-  }, 20);
+  const sampler = new TreeSampler(child.pid!);
+  // The root's last reading, as late as can be: when it closes its output, just before it exits.
+  child.stderr.once('end', () => sampler.sample());
   const code = await new Promise<number | null>((done) => child.once('close', done));
-  clearInterval(sampler);
+  sampler.stop();
   const wallSeconds = (performance.now() - started) / 1000;
-  return { wallSeconds, cpuSeconds: reapedChildrenCpuSeconds() - cpuBefore, peakTreeMiB, peakSandboxMiB, peakSandboxes, code, stderr };
+  const { peakTreeMiB, peakSandboxMiB, peakSandboxes } = sampler;
+  return { wallSeconds, cpuSeconds: sampler.cpuSeconds(), peakTreeMiB, peakSandboxMiB, peakSandboxes, code, stderr };
 }
 
 interface Span {
@@ -119,16 +152,18 @@ function sandboxOverheads(traces: Array<{ spans: Span[] }>): number[] {
 async function sandboxOnItsOwn(cacheDir: string): Promise<void> {
   const tools = [{ name: 'get_weather', description: 'weather', parameters: ['location'] }];
   const handler = async () => ({ ok: true as const, output: '20°C, Partly Cloudy' });
-  // One process per session and no stand-by: each acquire starts one process, whose CPU is counted once it is reaped.
+  // One process per session and no stand-by: each acquire starts one process, killed once idle (so counted whole).
   const cold = await SandboxPool.start({ size: 1, standby: 0, tools, snapshotCacheDir: cacheDir });
   const starts: number[] = [];
   try {
     for (let index = 0; index < 5; index++) {
-      const before = reapedChildrenCpuSeconds();
+      const sampler = new TreeSampler(process.pid, (command) => command.some((part) => part.endsWith('sandbox/host.js')));
       const session = await cold.acquire(handler);
       await session.run('x = 21 * 2');
+      sampler.sample();
       await session.release();
-      starts.push(reapedChildrenCpuSeconds() - before);
+      sampler.stop();
+      starts.push(sampler.cpuSeconds());
     }
   } finally {
     await cold.close();

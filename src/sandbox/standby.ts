@@ -3,9 +3,10 @@
  *
  * A process start from the snapshot costs about half a CPU-second, so on a small machine the starts, not the model,
  * bound how many code tasks run per second. The policy therefore:
- * - keeps at most `standby` processes warming or ready (default: one per session slot, at most two per core: the
- *   cores cannot start them faster than that is used up), which also bounds their memory at `standby` times the
- *   per-process cap (each stand-by is watched like a task's process) and is about 200 MiB each in practice;
+ * - keeps at most `standby` processes warming or ready (default: one per session slot but at least one per core, so
+ *   that a single worker's next processes start on every core; at most two per core, since the cores cannot start
+ *   them faster than that is used up), which also bounds their memory at `standby` times the per-process cap (each
+ *   stand-by is watched like a task's process) and is about 200 MiB each in practice;
  * - never holds more than the sessions still expected (`sessions`, when the caller knows it: a run's code tasks),
  *   so no process is started only to be killed when the run ends;
  * - starts no more stand-bys at once than there are cores (`startsAtOnce`): more would only slow every start down
@@ -16,7 +17,7 @@ import { availableParallelism } from 'node:os';
 export interface StandbySettings {
   /** Session slots (tasks at once). */
   size: number;
-  /** Stand-by processes held at most; default `size`, at most two per core. */
+  /** Stand-by processes held at most; default `size`, at least one and at most two per core. */
   standby?: number;
   /** Sessions the caller will open in all; default unknown (no bound). */
   sessions?: number;
@@ -30,7 +31,8 @@ export class StandbyPolicy {
   private remaining: number;
 
   constructor(settings: StandbySettings, cores = availableParallelism()) {
-    this.limit = settings.standby ?? Math.min(settings.size, 2 * Math.max(1, cores));
+    const cpus = Math.max(1, cores);
+    this.limit = settings.standby ?? Math.min(Math.max(settings.size, cpus), 2 * cpus);
     this.startsAtOnce = settings.startsAtOnce ?? Math.max(1, cores);
     this.remaining = settings.sessions ?? Number.POSITIVE_INFINITY;
   }

@@ -53,7 +53,7 @@ export interface SandboxOptions {
   toolCallsPerStep?: number;
   /**
    * Stand-by processes kept warming or ready ahead of the sessions (each about 200 MiB, under the per-process memory
-   * cap); default `size`, at most two per core. 0 starts each session's process when it is asked for.
+   * cap); default `size`, at least one and at most two per core. 0 starts each session's process when it is asked for.
    */
   standby?: number;
   /** How many sessions will be opened in all, when known (a run's code tasks): no stand-by is started past them. */

@@ -13,7 +13,7 @@ const snapshotCacheDir = join(TEST_CACHE_DIR, 'sandbox');
 
 describe('sandbox stand-by processes', () => {
   it('replaces a stand-by once it is taken, with a fresh process and interpreter, and measures stand-by memory', async () => {
-    const pool = await SandboxPool.start({ size: 1, tools: [], snapshotCacheDir });
+    const pool = await SandboxPool.start({ size: 1, standby: 1, tools: [], snapshotCacheDir });
     try {
       expect(pool.stats.standbyLimit).toBe(1);
       const first = await pool.acquire(handler);

@@ -11,9 +11,11 @@ function starts(policy: StandbyPolicy, standby: number, warming: number): number
 }
 
 describe('StandbyPolicy', () => {
-  it('keeps one stand-by per session slot, at most two per core', () => {
+  it('keeps one stand-by per session slot, at least one and at most two per core', () => {
     expect(new StandbyPolicy({ size: 4 }, 2).limit).toBe(4);
-    expect(new StandbyPolicy({ size: 1 }, 2).limit).toBe(1);
+    expect(new StandbyPolicy({ size: 3 }, 8).limit).toBe(8);
+    expect(new StandbyPolicy({ size: 1 }, 2).limit).toBe(2);
+    expect(new StandbyPolicy({ size: 1 }, 1).limit).toBe(1);
     expect(new StandbyPolicy({ size: 64 }, 2).limit).toBe(4);
     expect(new StandbyPolicy({ size: 64, standby: 10 }, 2).limit).toBe(10);
   });
@@ -29,7 +31,7 @@ describe('StandbyPolicy', () => {
   });
 
   it('never holds more stand-bys than the sessions still to come', () => {
-    const policy = new StandbyPolicy({ size: 4, sessions: 5 }, 8);
+    const policy = new StandbyPolicy({ size: 4, sessions: 5 }, 4);
     expect(starts(policy, 0, 0)).toBe(4);
     policy.sessionStarted();
     policy.sessionStarted();

@@ -8,6 +8,7 @@ import { SecretRedactor } from '../secrets/redactor.js';
 import { AGENT_EVAL_VERSION } from '../version.js';
 import { hubRunFlags, registerHubCommands } from './hub-commands.js';
 import { registerReadingCommands } from './report-command.js';
+import { registerFlywheelCommands } from './import-command.js';
 import { registerMergeCommand } from './merge-command.js';
 
 const EXIT_INPUT = 2;
@@ -104,6 +105,7 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
   hubRunFlags(run);
   registerHubCommands(program, { out, err, setExitCode, input: process.stdin, isTTY: Boolean(process.stdin.isTTY) });
   registerReadingCommands(program, { out, err, setExitCode });
+  registerFlywheelCommands(program, { out, err, setExitCode });
   registerMergeCommand(program, { out, err, setExitCode });
   // Each command's flag errors point to that command's help.
   for (const command of program.commands) command.showHelpAfterError(`(run agent-eval ${command.name()} --help for the flags)`);

@@ -32,7 +32,8 @@ export const resultRowSchema = z.looseObject({
   difficulty: text,
   category: text,
   prompt: text,
-  success: z.boolean(),
+  // null: imported and not scored yet (agent-eval import); read as not passed.
+  success: z.boolean().nullable().transform((value) => value === true),
   tool_called: z.boolean().nullish(),
   correct_tool: z.boolean().nullish(),
   final_answer_called: z.boolean().nullish(),

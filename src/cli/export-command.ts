@@ -1,0 +1,7 @@
+import type { Command } from './commander.js';
+import type { FlywheelIo } from './import-command.js';
+
+export function registerExportCommand(program: Command, io: FlywheelIo): void {
+  void program;
+  void io;
+}

@@ -3,7 +3,9 @@
  */
 import { exactScorer, includesScorer, regexScorer } from './string-scorers.js';
 import { gaiaScorer } from './gaia-scorer.js';
+import { bashScorer } from './bash.js';
 import { smoltraceScorer } from './smoltrace-scorer.js';
+import { testsScorer } from './tests.js';
 import type { Scorer } from './types.js';
 
 const SCORERS = new Map<string, Scorer>(
@@ -13,6 +15,8 @@ const SCORERS = new Map<string, Scorer>(
     exactScorer,
     includesScorer,
     regexScorer,
+    testsScorer,
+    bashScorer,
   ].map((scorer) => [scorer.name, scorer]),
 );
 

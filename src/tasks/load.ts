@@ -12,6 +12,11 @@ export { validateRows } from './rows.js';
 /** The name that selects the task set shipped in `tasks/`. */
 export const BUILTIN_DATASET = 'builtin';
 export const BUILTIN_TASKS_FILE = fileURLToPath(new URL('../../tasks/builtin.jsonl', import.meta.url));
+/** More sets shipped in `tasks/`, written for agent-eval: `builtin:code-tests` (asserts) and `builtin:bash` (shell tasks over fixtures). */
+export const BUILTIN_TASK_SETS: Readonly<Record<string, string>> = {
+  [`${BUILTIN_DATASET}:code-tests`]: fileURLToPath(new URL('../../tasks/code-tests.jsonl', import.meta.url)),
+  [`${BUILTIN_DATASET}:bash`]: fileURLToPath(new URL('../../tasks/bash.jsonl', import.meta.url)),
+};
 
 
 export interface LoadTasksInput {
@@ -87,14 +92,15 @@ async function loadHubTaskSet(input: LoadTasksInput): Promise<{ tasks: Task[]; s
  * came from (for a Hub dataset, the commit sha the rows were read at).
  */
 export async function loadTaskSet(input: LoadTasksInput): Promise<{ tasks: Task[]; source: TaskSetSource }> {
-  const isBuiltin = input.datasetName === BUILTIN_DATASET;
-  const path = isBuiltin ? BUILTIN_TASKS_FILE : input.datasetName;
+  const namedSet = Object.hasOwn(BUILTIN_TASK_SETS, input.datasetName) ? BUILTIN_TASK_SETS[input.datasetName] : undefined;
+  const isBuiltin = input.datasetName === BUILTIN_DATASET || namedSet !== undefined;
+  const path = namedSet ?? (input.datasetName === BUILTIN_DATASET ? BUILTIN_TASKS_FILE : input.datasetName);
   const lower = path.toLowerCase();
   if (!lower.endsWith('.json') && !lower.endsWith('.jsonl')) {
     const { isHubDatasetId } = await import('../hub/tasks.js');
     if (isHubDatasetId(input.datasetName)) return loadHubTaskSet(input);
     throw new InputError(
-      `--dataset-name ${input.datasetName}: give '${BUILTIN_DATASET}', a local .json or .jsonl file, or a Hub dataset id ("owner/name")`,
+      `--dataset-name ${input.datasetName}: give '${BUILTIN_DATASET}' (or ${Object.keys(BUILTIN_TASK_SETS).map((name) => `'${name}'`).join(', ')}), a local .json or .jsonl file, or a Hub dataset id ("owner/name")`,
     );
   }
   if (input.revision !== undefined) throw new InputError(`--dataset-revision: only for Hub datasets, not for ${isBuiltin ? `'${BUILTIN_DATASET}'` : 'a local file'}`);

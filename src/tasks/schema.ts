@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { rubricColumnSchema } from './rubric.js';
+import { executedTaskColumns } from './executed-columns.js';
 
 export const DIFFICULTIES = ['easy', 'medium', 'hard'] as const;
 export type Difficulty = (typeof DIFFICULTIES)[number];
@@ -41,6 +42,8 @@ export const taskRowSchema = z
       .refine((pattern) => parsePattern(pattern) !== undefined, 'must be a valid regular expression')
       .nullish()
       .transform((value) => value ?? null),
+    // Scorers that execute: tests (asserts) and bash (fixture, reference_command, bash_compare).
+    ...executedTaskColumns,
   })
   .passthrough();
 

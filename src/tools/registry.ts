@@ -2,6 +2,7 @@
 // web tools named with --enable-tools, one by one or as the groups `files` and `system` (SMOLTRACE's
 // names accepted as aliases).
 import { InputError } from '../errors.js';
+import { BASH_TOOL, createBashTool } from './bash-tool.js';
 import { builtinTools, FINAL_ANSWER_TOOL } from './builtin.js';
 import { curlTool } from './curl.js';
 import { listDirectoryTool, readFileTool, searchFilesTool, writeFileTool } from './file-tools.js';
@@ -34,6 +35,8 @@ export const OPTIONAL_TOOL_FACTORIES: Readonly<Record<string, () => AnyTool>> = 
   ...Object.fromEntries(processTools().map((tool) => [tool.name, () => (tool.name === 'env' ? createEnvTool() : tool)])),
   visit_webpage: () => visitWebpageTool,
   wikipedia_search: () => wikipediaSearchTool,
+  // A simulated shell; the task runner gives each task its own, seeded with the row's fixture.
+  [BASH_TOOL]: () => createBashTool(),
 };
 
 /** Group names for --enable-tools. */

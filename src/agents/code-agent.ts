@@ -2,7 +2,7 @@ import type { GenerationParameters, ModelProvider } from '../models/types.js';
 import type { AnyTool, ToolContext } from '../tools/types.js';
 import { isFinished, modelStep, RunRecorder } from './agent-run.js';
 import { codeObservation, extractCode } from './code-blocks.js';
-import type { CodeExecutor, ToolHandler } from './code-executor.js';
+import type { CodeExecutor, CodeSession, ToolHandler } from './code-executor.js';
 import { FINAL_ANSWER } from './tool-calling-agent.js';
 import { executeToolCall } from './tool-executor.js';
 import { epochNow, type AgentRun, type Step } from './types.js';
@@ -18,6 +18,11 @@ export interface CodeAgentInput {
   signal: AbortSignal;
   toolContext: Omit<ToolContext, 'signal'>;
   onStep?: (step: Step) => void;
+  /**
+   * Given, the interpreter is handed over here when the run ends instead of being released: the caller
+   * runs more code in the task's final state (the tests scorer's asserts) and releases it.
+   */
+  keepSession?: (session: CodeSession) => void;
 }
 
 const NO_CODE =
@@ -38,7 +43,10 @@ export async function runCodeAgent(input: CodeAgentInput): Promise<AgentRun> {
   const { run } = recorder;
   let stepIndex = 0;
   let callNumber = 0;
+  // Once the run has ended, code still run in a kept interpreter (the tests scorer's asserts) calls no tool.
+  let ended = false;
   const handler: ToolHandler = async (name, args) => {
+    if (ended) return { ok: false, error: 'tools are not available after the task ended' };
     const call = { id: `call_code_${++callNumber}`, name, arguments: args };
     const outcome = await executeToolCall(call, toolMap, context);
     const { output, isError, startedAtMs, durationMs, resources } = outcome;
@@ -77,7 +85,9 @@ export async function runCodeAgent(input: CodeAgentInput): Promise<AgentRun> {
     }
     return recorder.finish({ error: { kind: 'model', message: `reached max steps (${input.maxSteps}) without a final answer` } });
   } finally {
+    ended = true;
     const session = await acquiring.catch(() => undefined);
-    await session?.release();
+    if (session && input.keepSession) input.keepSession(session);
+    else await session?.release();
   }
 }

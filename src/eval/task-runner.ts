@@ -16,6 +16,7 @@ import type { AnyTool, ToolContext } from '../tools/types.js';
 import type { RunTracer } from '../telemetry/tracing.js';
 import type { GenAiMetrics } from '../telemetry/genai-metrics.js';
 import { sumKnown, type CallPricer } from './costs.js';
+import { taskInterpreterFor, toolsForTask, type TaskInterpreter } from './executed-tasks.js';
 import type { RunEvent, TaskResult, ToolCallRecord } from './types.js';
 
 export interface TaskRunEnvironment {
@@ -133,13 +134,14 @@ function smoltraceScoreOf(passed: boolean, detail: string | undefined) {
 }
 
 /** Scores a finished run with the task's scorers; the judge's calls run under the run's signal. */
-async function scoreRun(task: Task, agentType: AgentType, run: AgentRun, environment: TaskRunEnvironment): Promise<TaskScoring> {
+async function scoreRun(task: Task, agentType: AgentType, run: AgentRun, environment: TaskRunEnvironment, interpreter?: TaskInterpreter): Promise<TaskScoring> {
   const names = scorersFor(rowScorers(task), environment.scorers);
   const context: ScoreContext = {
     signal: environment.runSignal,
     workingDirectory: environment.toolContext.workingDirectory,
     ...(environment.judge && { judge: environment.judge }),
     ...(environment.codeTimeoutMs !== undefined && { codeTimeoutMs: environment.codeTimeoutMs }),
+    ...(interpreter?.available && { runInTaskInterpreter: interpreter.run }),
   };
   return scoreTaskWith(names, { task, agentType, finalAnswer: run.finalAnswer ?? null, run, toolsUsed: toolsUsed(run, FINAL_ANSWER) }, context);
 }
@@ -169,6 +171,8 @@ export async function runTask(
   const started = performance.now();
   environment.onEvent?.({ type: 'task-start', taskId: task.id, agentType });
   let run: AgentRun;
+  // The tests scorer's interpreter: the code agent's own, kept past its run, or one from the pool.
+  const interpreter = taskInterpreterFor(task, agentType, environment.scorers, environment.executor, environment.runSignal);
   try {
     const setup = environment.agents[agentType];
     if (!setup) throw new Error(`no ${agentType} agent was set up for this run`);
@@ -176,7 +180,7 @@ export async function runTask(
       prompt: task.prompt,
       systemPrompt: setup.systemPrompt,
       provider: environment.provider,
-      tools: environment.tools,
+      tools: toolsForTask(environment.tools, task),
       maxSteps: setup.maxSteps,
       generation: environment.generation,
       signal,
@@ -190,7 +194,7 @@ export async function runTask(
     };
     if (agentType === 'code') {
       if (!environment.executor) throw new Error('the Python sandbox is not running');
-      run = await runCodeAgent({ ...common, executor: environment.executor });
+      run = await runCodeAgent({ ...common, executor: environment.executor, ...(interpreter && { keepSession: (session) => interpreter.keep(session) }) });
     } else {
       run = await runToolCallingAgent(common);
     }
@@ -217,7 +221,12 @@ export async function runTask(
     run = { ...run, stopReason: 'timeout', error: { kind: 'timeout', message: `task timed out after ${seconds} s` } };
   }
   const durationMs = performance.now() - started;
-  const scoring = await scoreRun(task, agentType, run, environment);
+  let scoring: TaskScoring;
+  try {
+    scoring = await scoreRun(task, agentType, run, environment, interpreter);
+  } finally {
+    await interpreter?.release();
+  }
   if (environment.runSignal.aborted) return undefined;
   const result = buildTaskResult(task, agentType, testIndex, run, { runId: environment.runId, startedAt, durationMs }, scoring, repeat);
   const provider = environment.provider;

@@ -10,6 +10,7 @@ import { hubRunFlags, registerHubCommands } from './hub-commands.js';
 import { registerReadingCommands } from './report-command.js';
 import { registerFlywheelCommands } from './import-command.js';
 import { registerMergeCommand } from './merge-command.js';
+import { registerJobsCommand } from './jobs-command.js';
 
 const EXIT_INPUT = 2;
 const EXIT_FAILED = 1;
@@ -107,6 +108,7 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
   registerReadingCommands(program, { out, err, setExitCode });
   registerFlywheelCommands(program, { out, err, setExitCode });
   registerMergeCommand(program, { out, err, setExitCode });
+  registerJobsCommand(program, { out, err, setExitCode });
   // Each command's flag errors point to that command's help.
   for (const command of program.commands) command.showHelpAfterError(`(run agent-eval ${command.name()} --help for the flags)`);
   return program;

@@ -121,7 +121,7 @@ export class HubClient {
   private async call<T>(
     context: Omit<HubCallContext, 'hubUrl' | 'hasToken'>,
     run: (common: { hubUrl: string; accessToken: string; fetch: typeof fetch }) => Promise<T>,
-    options: { retryConflicts?: boolean } = {},
+    options: { retryConflicts?: boolean; once?: boolean } = {},
   ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let errorCode: string | undefined;
@@ -135,7 +135,7 @@ export class HubClient {
         return await run({ hubUrl: this.hubUrl, accessToken: this.token ?? '', fetch: probe });
       } catch (error) {
         const classified = classifyHubError(error, { ...context, hubUrl: this.hubUrl, hasToken: !!this.token, ...(errorCode && { errorCode }) });
-        if (attempt >= this.tries || !isRetryable(classified, options.retryConflicts)) {
+        if (attempt >= this.tries || options.once || !isRetryable(classified, options.retryConflicts)) {
           if (attempt > 1 && isRetryable(classified, options.retryConflicts)) classified.message += ` (after ${attempt} tries)`;
           throw classified;
         }
@@ -250,6 +250,30 @@ export class HubClient {
       hub.modelInfo({ ...common, name: repo, revision, additionalFields: ['sha'] }),
     );
     return { id: info.name, sha: info.sha, gated: info.gated };
+  }
+
+  /**
+   * A Hub API route the library does not cover (the Jobs API, /api/jobs/...): JSON in, the Response
+   * out (a JSON body or an event stream), with this client's hubUrl, token, retries and error
+   * classification. `once`: no retry (a POST that creates something must not run twice).
+   */
+  async apiRequest(method: 'GET' | 'POST', path: string, options: { action: string; body?: unknown; once?: boolean }): Promise<Response> {
+    const url = `${this.hubUrl}${path}`;
+    return this.call({ action: options.action }, async (common) => {
+      const headers: Record<string, string> = { ...(this.token && { authorization: `Bearer ${this.token}` }), ...(options.body !== undefined && { 'content-type': 'application/json' }) };
+      const response = await common.fetch(url, { method, headers, ...(options.body !== undefined && { body: JSON.stringify(options.body) }) });
+      if (!response.ok) {
+        const text = await response.text().catch(() => '');
+        let message = text;
+        try {
+          message = (JSON.parse(text) as { error?: string }).error ?? text;
+        } catch {
+          // a plain-text error body
+        }
+        throw new hub.HubApiError(url, response.status, undefined, message || response.statusText);
+      }
+      return response;
+    }, { once: options.once ?? false });
   }
 
   /**

@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hubRoutes, sendError } from './hub-routes.js';
 import { HubStore, type CreateRepoOptions, type FileContent, type HubRepo } from './hub-store.js';
+import { HubJobs, hubJobsRoutes } from './hub-jobs-routes.js';
 
 export interface HubServerOptions {
   /** token -> user name. Tokens must start with "hf_" for the client to send them. */
@@ -46,6 +47,8 @@ export interface HubServer {
   store: HubStore;
   repos: Map<string, HubRepo>;
   requests: RecordedHubRequest[];
+  /** Hugging Face Jobs (hub-jobs-routes.ts). */
+  jobs: HubJobs;
   fail(rule: FailureRule): void;
   /** Creates a dataset repo (or reuses it) and commits `files` on main; returns the commit sha. */
   seedDataset(id: string, files: Record<string, FileContent>, options?: SeedOptions): string;
@@ -69,7 +72,8 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     ...(options.listPageSize && { listPageSize: options.listPageSize }),
     ...(options.treePageSize && { treePageSize: options.treePageSize }),
   };
-  const routes = [...hubRoutes(store, routeOptions), ...hubRoutes(modelStore, routeOptions, 'models')];
+  const jobs = new HubJobs();
+  const routes = [...hubRoutes(store, routeOptions), ...hubRoutes(modelStore, routeOptions, 'models'), ...hubJobsRoutes(jobs)];
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -122,6 +126,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     store,
     repos: store.repos,
     requests,
+    jobs,
     fail(rule) {
       failures.push({ method: '', times: 1, ...rule });
     },

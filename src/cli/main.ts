@@ -11,6 +11,7 @@ import { registerReadingCommands } from './report-command.js';
 import { registerFlywheelCommands } from './import-command.js';
 import { registerMergeCommand } from './merge-command.js';
 import { registerJobsCommand } from './jobs-command.js';
+import { scoringRunFlags } from './scoring-flags.js';
 
 const EXIT_INPUT = 2;
 const EXIT_FAILED = 1;
@@ -104,6 +105,7 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
       setExitCode(await runCommand({ ...flags, parallelWorkers: workers }, { out, err, redactor }, signal));
     });
   hubRunFlags(run);
+  scoringRunFlags(run);
   registerHubCommands(program, { out, err, setExitCode, input: process.stdin, isTTY: Boolean(process.stdin.isTTY) });
   registerReadingCommands(program, { out, err, setExitCode });
   registerFlywheelCommands(program, { out, err, setExitCode });

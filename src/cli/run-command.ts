@@ -6,6 +6,7 @@ import { parseRunFlags, type RawRunFlags } from './run-options.js';
 import { redactModelArgs } from '../telemetry/redaction.js';
 import type { SecretRedactor } from '../secrets/redactor.js';
 import { publishAfterRun } from './hub-commands.js';
+import { scoringSummaryLines } from './scoring-summary.js';
 
 export const EXIT = { ok: 0, failed: 1, input: 2, belowThreshold: 3, interrupted: 130 } as const;
 
@@ -20,6 +21,7 @@ function printSummary(run: RunResult, directory: string, output: Output): void {
   output.out('');
   for (const summary of summariseTotals(run.totals)) for (const line of formatSummary(summary)) output.out(line);
   for (const line of formatFailedTotals(run.totals)) output.out(line);
+  for (const line of scoringSummaryLines(run)) output.out(line);
   if (run.interrupted && !run.stoppedBecause) output.out(`Interrupted: ${run.totals.count} of ${run.plannedTasks} task(s) recorded; continue with --resume ${directory}`);
   output.out(`[RUN ID] ${run.runId}`);
   output.out(`[OUTPUT] ${directory}`);
@@ -54,6 +56,11 @@ export async function runCommand(raw: RawRunFlags, output: Output, signal: Abort
     return EXIT.failed;
   }
   printSummary(run, written.directory, output);
+  if (settings.gaiaSubmission) {
+    const { writeGaiaSubmission } = await import('../sinks/gaia-submission.js');
+    const count = await writeGaiaSubmission(run, settings.gaiaSubmission);
+    output.out(`[GAIA] ${count} answer(s) written to ${settings.gaiaSubmission}`);
+  }
   await publishAfterRun(run, written.directory, raw, output);
   if (run.stoppedBecause) {
     output.err(`[STOPPED] ${run.stoppedBecause}; ${run.totals.count} of ${run.plannedTasks} task(s) recorded; continue with --resume ${written.directory}`);

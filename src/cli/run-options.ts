@@ -12,6 +12,7 @@ import { parseMcpServerCommand, parseMcpServerUrl, parseMcpTransport } from '../
 import { SEARCH_PROVIDERS } from '../tools/search-providers.js';
 import { CACHE_MODES } from '../models/response-cache.js';
 import { parseShard } from '../scale/shard.js';
+import { parseScoringFlags } from './scoring-flags.js';
 
 /** The raw values commander hands over for `agent-eval run`. */
 export interface RawRunFlags {
@@ -109,6 +110,8 @@ const flagsSchema = z.object({
 export interface CliRunSettings {
   options: RunOptions;
   failUnder?: number;
+  /** `--export-gaia-submission FILE`: written after the run. */
+  gaiaSubmission?: string;
   quiet: boolean;
   debug: boolean;
 }
@@ -165,8 +168,10 @@ export function parseRunFlags(raw: RawRunFlags, env: Record<string, string | und
   if (flags.enableGpuMetrics && flags.disableGpuMetrics) throw new InputError('--enable-gpu-metrics and --disable-gpu-metrics: choose one');
   if (flags.country && flags.carbonIntensity !== undefined) throw new InputError('--country and --carbon-intensity: choose one');
   if (flags.retryErrors && !flags.resume) throw new InputError('--retry-errors: only with --resume <run-dir>');
+  const scoring = parseScoringFlags(raw);
   return {
     failUnder: flags.failUnder,
+    ...(scoring.gaiaSubmission && { gaiaSubmission: scoring.gaiaSubmission }),
     quiet: flags.quiet ?? false,
     debug: flags.debug ?? false,
     options: {
@@ -227,6 +232,7 @@ export function parseRunFlags(raw: RawRunFlags, env: Record<string, string | und
       maxRequestsPerMinute: flags.maxRequestsPerMinute,
       maxTokensPerMinute: flags.maxTokensPerMinute,
       shard: parseShard(flags.shard),
+      ...scoring.options,
     },
   };
 }

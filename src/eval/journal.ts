@@ -15,13 +15,21 @@ const journalRecordSchema = z.looseObject({
   test_case_uid: z.string(),
   test_index: z.number(),
   error_kind: z.string().nullish(),
+  repeat: z.number().nullish(),
 });
+
+/** One rollout of a task: its test_case_uid, and its repeat with `--repeats` (rollouts share the uid). */
+export function rolloutKey(testCaseUid: string, repeat: number | null | undefined): string {
+  return repeat === null || repeat === undefined ? testCaseUid : `${testCaseUid}#${repeat}`;
+}
 
 /** Where one journal line lies, with the fields a resume and the ordering need: a few numbers per task. */
 export interface JournalEntry extends JournalRecordAt {
   test_case_uid: string;
   test_index: number;
   error_kind: string | null;
+  /** rolloutKey(test_case_uid, repeat): what a resume counts as one task. */
+  key: string;
 }
 
 /**
@@ -46,7 +54,7 @@ export async function readJournal(directory: string): Promise<{ entries: Journal
       }
       try {
         const record = journalRecordSchema.parse(JSON.parse(line.text));
-        entries.push({ test_case_uid: record.test_case_uid, test_index: record.test_index, error_kind: record.error_kind ?? null, offset: cleanOffset, length: line.length });
+        entries.push({ test_case_uid: record.test_case_uid, test_index: record.test_index, error_kind: record.error_kind ?? null, key: rolloutKey(record.test_case_uid, record.repeat), offset: cleanOffset, length: line.length });
         cleanOffset += line.length + 1;
       } catch {
         dropped++;
@@ -93,15 +101,15 @@ export interface ResumeState {
 }
 
 /**
- * What a resume keeps: for each test_case_uid its last line (a later line supersedes an earlier one),
+ * What a resume keeps: for each test_case_uid (and repeat) its last line (a later line supersedes an earlier one),
  * unless that line failed with one of `rerunKinds` (infrastructure always; timeout with --retry-errors).
  */
 export async function readResumeState(directory: string, rerunKinds: ReadonlySet<string>): Promise<ResumeState> {
   const { entries, dropped } = await readJournal(directory);
   const latest = new Map<string, JournalEntry>();
   for (const entry of entries) {
-    latest.delete(entry.test_case_uid);
-    latest.set(entry.test_case_uid, entry);
+    latest.delete(entry.key);
+    latest.set(entry.key, entry);
   }
   const done = [...latest.values()].filter((entry) => !(entry.error_kind && rerunKinds.has(entry.error_kind)));
   return { done, rerun: latest.size - done.length, dropped };

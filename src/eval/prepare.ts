@@ -29,11 +29,14 @@ import { SecretRedactor } from '../secrets/redactor.js';
 import { urlWithoutCredentials } from '../secrets/patterns.js';
 import { resolveHubToken } from '../hub/token.js';
 import { inShard } from '../scale/shard.js';
+import { prepareScoring, type PreparedJudge } from './scoring-setup.js';
 
 export interface WorkItem {
   task: Task;
   agentType: AgentType;
   testIndex: number;
+  /** The rollout, 0..K-1, with `--repeats K`; absent without repeats. */
+  repeat?: number;
 }
 
 /** Everything checked and loaded before anything is written: bad input fails here, with no side effects. */
@@ -65,6 +68,8 @@ export interface PreparedRun {
   /** The loaded local model's provider (provider transformers); closed by the runner. */
   provider?: ModelProvider;
   localModel?: LocalModelInfo;
+  /** The LLM judge (`--judge-model`), checked; its provider is made by the runner. */
+  judge?: PreparedJudge;
 }
 
 const savedMetadataSchema = z.object({
@@ -75,7 +80,7 @@ const savedMetadataSchema = z.object({
 });
 
 /** Options a resumed run takes from its directory; the rest (workers, timeouts) may change. */
-const FIXED_ON_RESUME = ['datasetRevision', 'model', 'provider', 'baseUrl', 'hfInferenceProvider', 'dtype', 'modelPath', 'additionalImports', 'enableTools', 'searchProvider', 'mcpServers', 'securityProfile', 'agentType', 'difficulty', 'datasetName', 'split', 'promptYml', 'modelArgs', 'maxSteps', 'limit', 'taskIds', 'workingDirectory', 'grouping', 'pricingFile', 'shard'] as const;
+const FIXED_ON_RESUME = ['datasetRevision', 'model', 'provider', 'baseUrl', 'hfInferenceProvider', 'dtype', 'modelPath', 'additionalImports', 'enableTools', 'searchProvider', 'mcpServers', 'securityProfile', 'agentType', 'difficulty', 'datasetName', 'split', 'promptYml', 'modelArgs', 'maxSteps', 'limit', 'taskIds', 'workingDirectory', 'grouping', 'pricingFile', 'shard', 'scorers', 'judge', 'repeats', 'datasetConfig', 'columnMap', 'taskConfig'] as const;
 
 async function readResumeMetadata(directory: string) {
   const path = join(directory, 'metadata.json');
@@ -126,8 +131,12 @@ function planWork(tasks: readonly Task[], options: RunOptions, agentTypes: reado
   for (const agentType of agentTypes) {
     const selected = selectTasks(tasks, { agentType, difficulty: options.difficulty, taskIds: options.taskIds, limit: options.limit });
     for (const task of selected) {
-      if (inShard(options.shard, `${agentType}:${task.id}`)) work.push({ task, agentType, testIndex });
-      testIndex++;
+      const repeats = options.repeats ?? 1;
+      // Each rollout its own test_index; the task's test_case_uid is shared, so its rollouts pair up.
+      for (let repeat = 0; repeat < repeats; repeat++) {
+        if (inShard(options.shard, `${agentType}:${task.id}`)) work.push({ task, agentType, testIndex, ...(repeats > 1 && { repeat }) });
+        testIndex++;
+      }
     }
   }
   return work;
@@ -225,6 +234,8 @@ export async function prepareRun(given: RunOptions, context: RunContext, setting
   const work = planWork(tasks, options, agentTypes);
   if (work.length === 0 && options.shard) throw new InputError(`--shard ${options.shard.index}/${options.shard.count}: no task of this selection falls in this shard (use fewer shards)`);
   if (work.length === 0) throw new InputError('no tasks to run: the dataset has none for this agent type, difficulty and selection');
+  const scoring = await prepareScoring(options, work.map((item) => item.task), resolved, modelEnv);
+  if (scoring.judge) redactor.add(scoring.judge.resolved.apiKey).addUrls(scoring.judge.resolved.baseUrl);
   if (!runDirectory) {
     await checkWritableDirectory(options.outputDir, '--output-dir');
     runDirectory = resolve(options.outputDir, runDirectoryName(options.model, options.agentType, startedAt));
@@ -275,5 +286,6 @@ export async function prepareRun(given: RunOptions, context: RunContext, setting
     ...(cacheDirectory && { cacheDirectory }),
     redactor,
     ...(local && { provider: local.provider, localModel: local.info }),
+    ...(scoring.judge && { judge: scoring.judge }),
   };
 }

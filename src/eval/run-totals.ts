@@ -4,6 +4,8 @@
  * execution times (one number per task, for percentiles) and the first failed tasks by test_index.
  */
 import type { AgentType } from '../agents/types.js';
+import { addAgreement, emptyAgreement, type AgreementTable } from '../scoring/agreement.js';
+import type { RolloutCounts } from '../scoring/pass-at-k.js';
 import type { TaskResult } from './types.js';
 
 /** Counts over some results (one agent type, or all). */
@@ -70,6 +72,18 @@ export class RunTotals {
   failed = 0;
   /** The failed tasks with the lowest test_index, at most FAILED_TASKS_KEPT, in test_index order. */
   readonly firstFailed: FailedTask[] = [];
+  /** Per scorer (in the order first seen): results it scored, results it passed, sum of its values. */
+  readonly scorers = new Map<string, { scored: number; passed: number; valueSum: number }>();
+  /** The LLM judge's usage over the run, apart from the evaluated model's; cost null once a judge price is unknown. */
+  judgeInputTokens = 0;
+  judgeOutputTokens = 0;
+  judgeCostUsd: number | null = 0;
+  /** Results with judge usage. */
+  judged = 0;
+  /** smoltrace against judge on the results scored by both. */
+  readonly agreement: AgreementTable = emptyAgreement();
+  /** With --repeats: rollouts and successes per task (test_case_uid); two numbers per task. */
+  readonly rollouts = new Map<string, RolloutCounts>();
 
   /** Totals of results already in memory (small runs, tests). */
   static of(results: Iterable<TaskResult>): RunTotals {
@@ -98,8 +112,36 @@ export class RunTotals {
     this.modelCalls += result.model_calls;
     this.costUsd = this.costUsd === null || result.cost_usd === null ? null : this.costUsd + result.cost_usd;
     if (result.trace) this.withTraces++;
+    this.addScores(result);
     this.executionTimes.push(result.execution_time_ms);
     if (!result.success) this.keepFailed(result);
+  }
+
+  private addScores(result: TaskResult): void {
+    const scores = result.scores ?? {};
+    for (const [name, score] of Object.entries(scores)) {
+      let counts = this.scorers.get(name);
+      if (!counts) this.scorers.set(name, (counts = { scored: 0, passed: 0, valueSum: 0 }));
+      counts.scored++;
+      if (score.passed) counts.passed++;
+      counts.valueSum += score.value;
+    }
+    const smoltrace = scores.smoltrace;
+    const judge = scores.judge;
+    if (smoltrace && judge) addAgreement(this.agreement, smoltrace.passed, judge.passed);
+    if (result.judge_input_tokens !== null && result.judge_input_tokens !== undefined) {
+      this.judged++;
+      this.judgeInputTokens += result.judge_input_tokens;
+      this.judgeOutputTokens += result.judge_output_tokens ?? 0;
+      const cost = result.judge_cost_usd ?? null;
+      this.judgeCostUsd = this.judgeCostUsd === null || cost === null ? null : this.judgeCostUsd + cost;
+    }
+    if (result.repeat !== undefined && result.repeat !== null) {
+      let counts = this.rollouts.get(result.test_case_uid);
+      if (!counts) this.rollouts.set(result.test_case_uid, (counts = { n: 0, c: 0 }));
+      counts.n++;
+      if (result.success) counts.c++;
+    }
   }
 
   private keepFailed(result: TaskResult): void {

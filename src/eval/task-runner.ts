@@ -8,12 +8,12 @@ import type { GenerationParameters, ModelProvider } from '../models/types.js';
 import { scoreTask } from '../scoring/smoltrace.js';
 import { describeFailure } from '../scoring/failure.js';
 import { scoreTaskWith, scorersFor, type TaskScoring } from '../scoring/score-task.js';
-import type { JudgeContext, ScoreContext } from '../scoring/types.js';
+import type { JudgeCallRecord, JudgeContext, ScoreContext } from '../scoring/types.js';
 import { rowScorers } from '../tasks/schema.js';
 import type { Task } from '../tasks/schema.js';
 import { toolSpec } from '../tools/spec.js';
 import type { AnyTool, ToolContext } from '../tools/types.js';
-import type { RunTracer } from '../telemetry/tracing.js';
+import type { JudgeCallSpan, RunTracer } from '../telemetry/tracing.js';
 import type { GenAiMetrics } from '../telemetry/genai-metrics.js';
 import { sumKnown, type CallPricer } from './costs.js';
 import { taskInterpreterFor, toolsForTask, type TaskInterpreter } from './executed-tasks.js';
@@ -133,17 +133,28 @@ function smoltraceScoreOf(passed: boolean, detail: string | undefined) {
     : { value: 0, passed, explanation: detail ?? 'failed' };
 }
 
-/** Scores a finished run with the task's scorers; the judge's calls run under the run's signal. */
-async function scoreRun(task: Task, agentType: AgentType, run: AgentRun, environment: TaskRunEnvironment, interpreter?: TaskInterpreter): Promise<TaskScoring> {
+/** Scores a finished run with the task's scorers; the judge's calls run under the run's signal and are kept for the task's spans. */
+async function scoreRun(task: Task, agentType: AgentType, run: AgentRun, environment: TaskRunEnvironment, interpreter?: TaskInterpreter): Promise<{ scoring: TaskScoring; judgeCalls: JudgeCallSpan[] }> {
   const names = scorersFor(rowScorers(task), environment.scorers);
+  const judgeCalls: JudgeCallSpan[] = [];
+  const judge = environment.judge;
   const context: ScoreContext = {
     signal: environment.runSignal,
     workingDirectory: environment.toolContext.workingDirectory,
-    ...(environment.judge && { judge: environment.judge }),
+    ...(judge && {
+      judge: {
+        ...judge,
+        onCall: (call: JudgeCallRecord) => {
+          judgeCalls.push({ ...call, costUsd: judge.price ? judge.price(call.usage) : null, ...('error' in call.outcome && { error: call.outcome.error }) });
+          judge.onCall?.(call);
+        },
+      },
+    }),
     ...(environment.codeTimeoutMs !== undefined && { codeTimeoutMs: environment.codeTimeoutMs }),
     ...(interpreter?.available && { runInTaskInterpreter: interpreter.run }),
   };
-  return scoreTaskWith(names, { task, agentType, finalAnswer: run.finalAnswer ?? null, run, toolsUsed: toolsUsed(run, FINAL_ANSWER) }, context);
+  const scoring = await scoreTaskWith(names, { task, agentType, finalAnswer: run.finalAnswer ?? null, run, toolsUsed: toolsUsed(run, FINAL_ANSWER) }, context);
+  return { scoring, judgeCalls };
 }
 
 /**
@@ -221,16 +232,21 @@ export async function runTask(
     run = { ...run, stopReason: 'timeout', error: { kind: 'timeout', message: `task timed out after ${seconds} s` } };
   }
   const durationMs = performance.now() - started;
-  let scoring: TaskScoring;
+  await environment.loadPrices?.();
+  let scored: Awaited<ReturnType<typeof scoreRun>>;
   try {
-    scoring = await scoreRun(task, agentType, run, environment, interpreter);
+    scored = await scoreRun(task, agentType, run, environment, interpreter);
+  } catch (error) {
+    // Only an interrupt gets here (each scorer's own failure is its score).
+    if (environment.runSignal.aborted) return undefined;
+    throw error;
   } finally {
     await interpreter?.release();
   }
   if (environment.runSignal.aborted) return undefined;
+  const { scoring, judgeCalls } = scored;
   const result = buildTaskResult(task, agentType, testIndex, run, { runId: environment.runId, startedAt, durationMs }, scoring, repeat);
   const provider = environment.provider;
-  await environment.loadPrices?.();
   const callCosts = run.steps.flatMap((step) =>
     step.type === 'model-call' ? [environment.pricer ? environment.pricer({ provider: provider.provider, model: provider.modelId, usage: step.response.usage }) : null] : [],
   );
@@ -256,6 +272,8 @@ export async function runTask(
       success: result.success,
       error: run.error,
       callCosts,
+      evaluations: Object.entries(scoring.scores).map(([name, score]) => ({ name, ...score })),
+      judgeCalls,
       toolKinds: Object.fromEntries(environment.tools.flatMap((tool) => (tool.kind && tool.kind !== 'function' ? [[tool.name, tool.kind]] : []))),
     });
     Object.assign(result, { trace_id: trace.trace_id, span_id: trace.root_span_id, trace });

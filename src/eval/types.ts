@@ -115,6 +115,32 @@ export interface RunOptions {
   maxTokensPerMinute?: number;
   /** Run only this shard's tasks (`--shard I/N`). */
   shard?: ShardSpec;
+  /** Scorers for every task (`--scorer`), overriding the rows' `scorer`/`scorers`; absent: the rows', else smoltrace. */
+  scorers?: string[];
+  /** The LLM judge (`--judge-model` and its flags). */
+  judge?: JudgeOptions;
+  /** Rollouts per task (`--repeats K`, alias `--epochs`); default 1. */
+  repeats?: number;
+  /** Hub datasets: the configuration (subset) to read, e.g. GAIA's 2023_level1 (`--dataset-config`). */
+  datasetConfig?: string;
+  /** Task field = dataset column (`--column-map`, or `columns:` in `--task-config`). */
+  columnMap?: Record<string, string>;
+  /** `--task-config` YAML: columns, and defaults for the rows (scorer, agent_type, difficulty). */
+  taskConfig?: string;
+}
+
+export interface JudgeOptions {
+  /** LiteLLM-style id of the judge model (any supported provider). */
+  model: string;
+  baseUrl?: string;
+  /** Generation parameters for the judge (`--judge-args`); temperature 0 unless given. */
+  args?: Record<string, unknown>;
+  /** `--judge-rubric` YAML: criteria, scale, pass_threshold, examples. */
+  rubricFile?: string;
+  /** Put the agent's trajectory into the judge's request (`--judge-trajectory`). */
+  trajectory?: boolean;
+  /** Allow the judge to be the evaluated model (`--allow-self-judge`). */
+  allowSelfJudge?: boolean;
 }
 
 export const PURPOSES = ['selection', 'regression', 'monitoring'] as const;

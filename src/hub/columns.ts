@@ -86,7 +86,8 @@ export const LEADERBOARD_COLUMN_TYPES: Record<string, ParquetColumnType> = {
   total_input_tokens: 'int64', total_output_tokens: 'int64', error_counts: 'string', cost_per_successful_test_usd: 'double',
   p50_duration_ms: 'double', p95_duration_ms: 'double', energy_kwh: 'double', co2_per_successful_test_g: 'double',
   gpu_names: 'string', cpu_energy_kwh_estimate: 'double', cpu_co2_g_estimate: 'double', carbon_intensity_g_per_kwh: 'double',
-  pue: 'double', agent_eval_version: 'string', extra_columns: 'json',
+  pue: 'double', agent_eval_version: 'string', scorer_pass_rates: 'json', judge_total_tokens: 'int64', judge_cost_usd: 'double',
+  repeats: 'int64', pass_at_1: 'double', pass_at_k: 'double', pass_hat_k: 'double', per_task_success_variance: 'double', extra_columns: 'json',
 };
 
 /** The four grouping columns: always strings (null when not given), never inferred. */
@@ -138,7 +139,7 @@ export const DESCRIPTIONS: Record<string, string> = {
   scores: 'Every scorer\'s verdict by name: {value 0..1, passed, explanation} (JSON text); success is the first scorer\'s',
   judge_input_tokens: 'Prompt tokens of the LLM judge for this task (not in input_tokens); null without a judge',
   judge_output_tokens: 'Completion tokens of the LLM judge for this task; null without a judge',
-  judge_cost_usd: 'Cost of the LLM judge for this task in USD; null without a judge or when its price is unknown',
+  judge_cost_usd: 'Cost of the LLM judge in USD (results: for the task; leaderboard: for the run), not in cost_usd; null without a judge or when its price is unknown',
   // traces
   root_span_id: 'Span id of the root span',
   test_ids: 'Task ids in the trace',
@@ -220,5 +221,12 @@ export const DESCRIPTIONS: Record<string, string> = {
   carbon_intensity_g_per_kwh: 'Carbon intensity used, gCO2e/kWh',
   pue: 'Power usage effectiveness applied',
   agent_eval_version: 'agent-eval version',
+  scorer_pass_rates: 'Pass rate of each scorer, 0..1, by scorer name (JSON object)',
+  judge_total_tokens: 'Tokens of the LLM judge (input + output), not in total_tokens; null without a judge',
+  repeats: 'Rollouts per task (--repeats K); null without repeats',
+  pass_at_1: 'Mean success over rollouts, 0..1; null without repeats',
+  pass_at_k: 'pass@K, the unbiased estimator 1 - C(n-c, K) / C(n, K) averaged over tasks, 0..1 (pass_at_2 ... below K in extra_columns); null without repeats',
+  pass_hat_k: 'pass^K: the chance that all K rollouts of a task succeed, averaged over tasks, 0..1; null without repeats',
+  per_task_success_variance: 'Mean over tasks of p(1-p), p a task\'s success rate over its rollouts; null without repeats',
   extra_columns: 'Leaderboard fields without a column of their own (JSON object)',
 };

@@ -3,6 +3,7 @@
  */
 import { exactScorer, includesScorer, regexScorer } from './string-scorers.js';
 import { gaiaScorer } from './gaia-scorer.js';
+import { judgeScorer } from './judge-scorer.js';
 import { bashScorer } from './bash.js';
 import { smoltraceScorer } from './smoltrace-scorer.js';
 import { testsScorer } from './tests.js';
@@ -12,6 +13,7 @@ const SCORERS = new Map<string, Scorer>(
   [
     smoltraceScorer,
     gaiaScorer,
+    judgeScorer,
     exactScorer,
     includesScorer,
     regexScorer,

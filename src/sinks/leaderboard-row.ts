@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { RunResult } from '../eval/types.js';
 import { roundHalfEven } from './numbers.js';
 import { AGENT_EVAL_VERSION } from '../version.js';
+import { summariseRepeats } from '../scoring/pass-at-k.js';
 
 /** SMOLTRACE's kebab-case normalisation for free-text grouping fields. */
 export function normaliseGroup(value: string | undefined): string | null {
@@ -100,6 +101,34 @@ export function leaderboardRow(run: RunResult, locations: LeaderboardLocations, 
     carbon_intensity_g_per_kwh: run.energy.enabled ? run.energy.settings.intensity.gramsPerKWh : null,
     pue: run.energy.enabled ? run.energy.settings.pue : null,
     agent_eval_version: AGENT_EVAL_VERSION,
+    ...scoringColumns(run),
+  };
+}
+
+const fraction = (value: number | null | undefined) => (value === null || value === undefined ? null : roundHalfEven(value, 6));
+
+/**
+ * Scoring columns (issue 15): each scorer's pass rate (0..1), the judge's tokens and cost (apart from
+ * the model's), and with --repeats K: pass@1..pass@K (unbiased estimator), pass^K and the mean
+ * per-task success variance, as fractions 0..1 (success_rate stays a percentage, as in SMOLTRACE).
+ */
+function scoringColumns(run: RunResult) {
+  const totals = run.totals;
+  const rates = Object.fromEntries([...totals.scorers].map(([name, counts]) => [name, counts.scored ? roundHalfEven(counts.passed / counts.scored, 6) : null]));
+  const repeats = run.options.repeats ?? 1;
+  const summary = repeats > 1 ? summariseRepeats(totals.rollouts.values(), repeats) : undefined;
+  const between: Record<string, number | null> = {};
+  for (let k = 2; k < repeats; k++) between[`pass_at_${k}`] = fraction(summary?.passAt[k]);
+  return {
+    scorer_pass_rates: rates,
+    judge_total_tokens: totals.judged ? totals.judgeInputTokens + totals.judgeOutputTokens : null,
+    judge_cost_usd: totals.judged && totals.judgeCostUsd !== null ? roundHalfEven(totals.judgeCostUsd, 6) : null,
+    repeats: summary ? repeats : null,
+    pass_at_1: fraction(summary?.passAt[1]),
+    pass_at_k: fraction(summary?.passAt[repeats]),
+    pass_hat_k: fraction(summary?.passHatK),
+    per_task_success_variance: fraction(summary?.successVariance),
+    ...between,
   };
 }
 

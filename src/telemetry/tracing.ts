@@ -39,6 +39,22 @@ export interface TaskTraceInput {
   callCosts: (number | null)[];
   /** `gen_ai.tool.type` by tool name when not 'function' (MCP tools are 'extension'). */
   toolKinds?: Record<string, string>;
+  /** Each scorer's verdict: a `gen_ai.evaluation.result` event on the agent span. */
+  evaluations?: readonly { name: string; value: number; passed: boolean; explanation: string; error?: string }[];
+  /** The LLM judge's calls: `chat {model}` spans of their own under the root, marked `agent_eval.judge`. */
+  judgeCalls?: readonly JudgeCallSpan[];
+}
+
+export interface JudgeCallSpan {
+  startedAtMs: number;
+  durationMs: number;
+  provider: string;
+  model: string;
+  usage: { inputTokens: number; outputTokens: number };
+  attempt: number;
+  costUsd: number | null;
+  /** Why the call gave no verdict (an invalid answer, a failed call). */
+  error?: string;
 }
 
 /** Collects each task's spans synchronously as they end, so its trace document is built at once. */
@@ -208,6 +224,16 @@ export class RunTracer {
         span.setStatus({ code: SpanStatusCode.OK });
       }
     }
+    for (const evaluation of input.evaluations ?? []) {
+      agent.addEvent('gen_ai.evaluation.result', {
+        'gen_ai.evaluation.name': evaluation.name,
+        'gen_ai.evaluation.score.value': evaluation.value,
+        'gen_ai.evaluation.score.label': evaluation.passed ? 'pass' : 'fail',
+        'gen_ai.evaluation.explanation': this.text(evaluation.explanation.slice(0, STRING_LIMIT)),
+        ...(evaluation.error !== undefined && { [GEN_AI.errorType]: 'evaluation_error' }),
+      }, endMs);
+    }
+    for (const call of input.judgeCalls ?? []) this.recordJudgeCall(root, call);
     agent.end(endMs);
     root.end(endMs);
     return traceDocument(this.collector.take(), this.options.runId);
@@ -249,6 +275,27 @@ export class RunTracer {
     }
     const span = this.child(`${OPERATION.chat} ${input.modelId}`, agent, step.startedAtMs, attributes, SpanKind.CLIENT);
     span.end(step.startedAtMs + step.durationMs);
+  }
+
+  /** One LLM judge call, beside the agent's span: its tokens are the judge's, never the evaluated model's. */
+  private recordJudgeCall(root: Span, call: JudgeCallSpan) {
+    const attributes: Attributes = {
+      [GEN_AI.operationName]: OPERATION.chat,
+      [GEN_AI.providerName]: PROVIDER_NAMES[call.provider] ?? call.provider,
+      [GEN_AI.requestModel]: call.model,
+      [GEN_AI.usageInputTokens]: call.usage.inputTokens,
+      [GEN_AI.usageOutputTokens]: call.usage.outputTokens,
+      'agent_eval.judge': true,
+      'agent_eval.attempts': call.attempt,
+      ...spanKind('llm'),
+    };
+    if (call.costUsd !== null) attributes[GEN_AI.usageCost] = call.costUsd;
+    const span = this.child(`${OPERATION.chat} ${call.model}`, root, call.startedAtMs, attributes, SpanKind.CLIENT);
+    if (call.error !== undefined) {
+      span.setAttribute(GEN_AI.errorType, 'judge_error');
+      span.setStatus({ code: SpanStatusCode.ERROR, message: this.text(call.error) });
+    }
+    span.end(call.startedAtMs + call.durationMs);
   }
 
   /** A Python code step of the code agent, as an `execute_tool python_interpreter` span (ended by the caller). */

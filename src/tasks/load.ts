@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
 import { huggingFaceHome } from '../secrets/locations.js';
 import type { Task } from './schema.js';
-import { parseJsonDocument, parseJsonLines, validateRows } from './rows.js';
+import { jsonLineRows, parseJsonDocument, validateRows } from './rows.js';
 
 export { validateRows } from './rows.js';
 
@@ -110,9 +110,10 @@ export async function loadTaskSet(input: LoadTasksInput): Promise<{ tasks: Task[
   } catch (error) {
     throw new InputError(`--dataset-name ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  const rows = lower.endsWith('.jsonl') ? parseJsonLines(path, text) : parseJsonDocument(path, text, input.split);
-  if (rows.length === 0) throw new InputError(`${path}: no task rows`);
+  // JSON Lines are parsed and checked one line at a time (100,000 rows stay well under 100 MB).
+  const rows = lower.endsWith('.jsonl') ? jsonLineRows(path, text) : parseJsonDocument(path, text, input.split);
   const tasks = validateRows(path, rows);
+  if (tasks.length === 0) throw new InputError(`${path}: no task rows`);
   const sha = createHash('sha256').update(text).digest('hex');
   return { tasks, source: { kind: isBuiltin ? 'builtin' : 'file', dataset: input.datasetName, split: input.split, sha, pinned: true, notices: [] } };
 }

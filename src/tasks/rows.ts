@@ -11,17 +11,25 @@ export interface RawRow {
 
 /** One JSON object per non-blank line; `prefix` goes before "line N" in locations. */
 export function parseJsonLines(path: string, text: string, prefix = ''): RawRow[] {
-  const rows: RawRow[] = [];
-  const lines = text.split(/\r?\n/);
-  lines.forEach((line, index) => {
-    if (!line.trim()) return;
+  return [...jsonLineRows(path, text, prefix)];
+}
+
+/** The rows of a JSON Lines text one at a time, so a large task file is never held as lines and rows at once. */
+export function* jsonLineRows(path: string, text: string, prefix = ''): Generator<RawRow> {
+  for (let start = 0, number = 1; start < text.length; number++) {
+    const newline = text.indexOf('\n', start);
+    const end = newline === -1 ? text.length : newline;
+    const line = text.slice(start, end > start && text[end - 1] === '\r' ? end - 1 : end);
+    start = end + 1;
+    if (!line.trim()) continue;
+    let value: unknown;
     try {
-      rows.push({ value: JSON.parse(line), location: `${prefix}line ${index + 1}` });
+      value = JSON.parse(line);
     } catch (error) {
-      throw new InputError(`${path}:${index + 1}: not valid JSON (${(error as Error).message})`);
+      throw new InputError(`${path}:${number}: not valid JSON (${(error as Error).message})`);
     }
-  });
-  return rows;
+    yield { value, location: `${prefix}line ${number}` };
+  }
 }
 
 /** A JSON list, or an object holding the split's list (or `data`). */
@@ -81,7 +89,7 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
 }
 
 /** Validates rows with the task schema; the first bad row fails with its file, place and field. */
-export function validateRows(path: string, rows: readonly RawRow[]): Task[] {
+export function validateRows(path: string, rows: Iterable<RawRow>): Task[] {
   const tasks: Task[] = [];
   const seen = new Map<string, string>();
   for (const row of rows) {

@@ -53,6 +53,10 @@ describe('--cache record and replay', () => {
     const recordMetadata = await readJson(join(recordDirectory, 'metadata.json'));
     expect(recordMetadata.cache).toMatchObject({ mode: 'record', dir: store, hits: 0, misses: 0, written: calls });
     expect(recordMetadata.cache.written_bytes).toBeGreaterThan(0);
+    // The size report, in the notices and on the console.
+    const report = `response cache (record) ${store}: 0 hit(s), 0 miss(es), ${calls} response(s) written (`;
+    expect(recordMetadata.notices.some((notice: string) => notice.startsWith(report))).toBe(true);
+    expect(recorded.stdout + recorded.stderr).toContain(`[NOTE] ${report}`);
     // Plain files, one per request, that name their format; the key never reaches them.
     const shards = await readdir(store);
     const entries = (await Promise.all(shards.map(async (folder) => (await readdir(join(store, folder))).map((file) => join(store, folder, file))))).flat();

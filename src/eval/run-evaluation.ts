@@ -13,7 +13,8 @@ import type { AnyTool } from '../tools/types.js';
 import { AGENT_EVAL_VERSION } from '../version.js';
 import { prepareRun, type PreparedRun, type WorkItem } from './prepare.js';
 import { checkRunDirectory, createRunDirectory, describeFileError, writeJsonAtomic } from './run-directory.js';
-import { Journal, JournalError, JOURNAL_FILE, readResumeState } from './journal.js';
+import { createJudgeContext } from './scoring-setup.js';
+import { Journal, JournalError, JOURNAL_FILE, readResumeState, rolloutKey } from './journal.js';
 import { JournalPlaces, journalRecords, type JournalRecordAt } from './journal-reader.js';
 import { RunTotals } from './run-totals.js';
 import { redactRunOptions } from '../telemetry/redaction.js';
@@ -149,10 +150,10 @@ export async function runEvaluation(
   else prepared.runDirectory = await createRunDirectory(prepared.runDirectory);
 
   const previous = options.resume ? await readResumeState(prepared.runDirectory, rerunKinds(prepared.options)) : { done: [], rerun: 0, dropped: 0 };
-  const done = new Map(previous.done.map((record) => [record.test_case_uid, record]));
+  const done = new Map(previous.done.map((record) => [record.key, record]));
   if (previous.dropped) prepared.notices.push(`resume: dropped ${previous.dropped} incomplete line(s) from ${join(prepared.runDirectory, JOURNAL_FILE)}`);
   if (previous.rerun) prepared.notices.push(`resume: running ${previous.rerun} task(s) again whose last record is an ${prepared.options.retryErrors ? 'infrastructure error or a timeout' : 'infrastructure error'}`);
-  const pending: (WorkItem | undefined)[] = prepared.work.filter((item) => !done.has(`${item.agentType}:${item.task.id}`));
+  const pending: (WorkItem | undefined)[] = prepared.work.filter((item) => !done.has(rolloutKey(`${item.agentType}:${item.task.id}`, item.repeat)));
   // The task list leaves memory as the tasks run (the pool lets go of each); only its length is kept.
   const plannedTasks = prepared.work.length;
 
@@ -193,7 +194,18 @@ export async function runEvaluation(
     now,
     pricer: (call) => prepared.priceBook.price(call).costUsd,
     loadPrices: () => prepared.priceBook.load(),
+    ...(prepared.options.scorers && { scorers: prepared.options.scorers }),
+    codeTimeoutMs: (prepared.options.codeTimeoutSeconds ?? 30) * 1000,
   };
+  const judge = prepared.judge
+    ? await createJudgeContext(prepared.judge, {
+      timeoutMs: prepared.options.requestTimeoutSeconds * 1000,
+      maxRetries: prepared.options.maxRetries,
+      price: (call) => prepared.priceBook.price(call).costUsd,
+      redactor: prepared.redactor,
+    })
+    : undefined;
+  if (judge) environment.judge = judge.context;
 
   const tracing = await setUpTracing(prepared.options, prepared.runId, context.env, prepared.redactor);
   environment.tracer = tracing?.tracer;
@@ -228,7 +240,7 @@ export async function runEvaluation(
     let resumed = 0;
     for await (const record of journalRecords<TaskResult>(journal.path, previous.done)) keep(record, previous.done[resumed++]!);
     await runPool(pending, prepared.options.parallelWorkers, runSignal, async (item) => {
-      const finished = await runTask(item.task, item.agentType, item.testIndex, environment);
+      const finished = await runTask(item.task, item.agentType, item.testIndex, environment, item.repeat);
       if (!finished) return;
       // The one place a result row takes shape for every output (journal, results.json, traces, Hub,
       // console): the run's secrets are scrubbed from all its strings here.
@@ -257,6 +269,7 @@ export async function runEvaluation(
     await prepared.python.close();
     energyReport = await energy.stop();
     await provider.close?.();
+    await judge?.close();
     await tracing?.tracer.shutdown().catch((error: unknown) => {
       const message = `OTLP export to ${tracing.endpoint} failed (${describeExportError(error)}); traces.json is complete`;
       prepared.notices.push(message);

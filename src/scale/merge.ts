@@ -66,9 +66,9 @@ export function checkShards(shards: readonly ShardRun[], options: { allowMissing
   const owner = new Map<string, string>();
   for (const shard of shards) {
     for (const record of shard.records) {
-      const other = owner.get(record.testCaseUid);
+      const other = owner.get(record.key);
       if (other) throw new InputError(`merge: task ${record.testCaseUid} is in both ${other} and ${name(shard)}`);
-      owner.set(record.testCaseUid, name(shard));
+      owner.set(record.key, name(shard));
     }
   }
 }

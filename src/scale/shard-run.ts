@@ -53,9 +53,11 @@ const metricsSchema = z.looseObject({ resourceMetrics: z.array(z.unknown()).defa
 
 export type ShardMetadata = z.infer<typeof metadataSchema>;
 
-/** One task's last journal line: its text as written, and what merging orders and checks by. */
+/** One rollout's last journal line: its text as written, and what merging orders and checks by. */
 export interface ShardRecord {
   testCaseUid: string;
+  /** test_case_uid and repeat (rollouts of one task share the uid; a shard holds all of a task's). */
+  key: string;
   testIndex: number;
   text: string;
 }
@@ -90,9 +92,9 @@ async function readJson<T>(directory: string, name: string, schema: z.ZodType<T>
   return parsed.data;
 }
 
-const recordSchema = z.looseObject({ test_case_uid: z.string(), test_index: z.number().int().min(0) });
+const recordSchema = z.looseObject({ test_case_uid: z.string(), test_index: z.number().int().min(0), repeat: z.number().int().min(0).nullish() });
 
-/** The last complete line of each task in the journal, in test_index order. */
+/** The last complete line of each rollout (task and repeat) in the journal, in test_index order. */
 async function readRecords(directory: string): Promise<ShardRecord[]> {
   const path = join(directory, JOURNAL_FILE);
   const latest = new Map<string, ShardRecord>();
@@ -108,8 +110,9 @@ async function readRecords(directory: string): Promise<ShardRecord[]> {
         throw new InputError(`${path}:${lineNumber}: not JSON`);
       }
       if (!parsed.success) throw new InputError(`${path}:${lineNumber}: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
-      latest.delete(parsed.data.test_case_uid);
-      latest.set(parsed.data.test_case_uid, { testCaseUid: parsed.data.test_case_uid, testIndex: parsed.data.test_index, text: line.text });
+      const key = `${parsed.data.test_case_uid}#${parsed.data.repeat ?? 0}`;
+      latest.delete(key);
+      latest.set(key, { testCaseUid: parsed.data.test_case_uid, key, testIndex: parsed.data.test_index, text: line.text });
     }
   } catch (error) {
     if (error instanceof InputError) throw error;

@@ -30,7 +30,10 @@ export function shardOf(testCaseUid: string, repeat: number, count: number): num
   return Number(digest.readBigUInt64BE(0) % BigInt(count)) + 1;
 }
 
-/** Whether the task is this shard's (every task is when there is no shard). */
+/**
+ * Whether the task is this shard's (every task is when there is no shard). A run keeps all rollouts
+ * of a task (--repeats) in one shard, so its per-task statistics (pass@k) need no other shard.
+ */
 export function inShard(shard: ShardSpec | undefined, testCaseUid: string, repeat = 0): boolean {
   return !shard || shard.count === 1 || shardOf(testCaseUid, repeat, shard.count) === shard.index;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
+import { writeParquet } from '../../src/hub/parquet.js';
 import { importTraces, type ImportOptions } from '../../src/import/import-run.js';
 import { readRunDirectory } from '../../src/report/run-reader.js';
 
@@ -100,6 +101,18 @@ describe('import: other formats', () => {
     expect(rows[0].messages.map((message: { role: string }) => message.role)).toEqual(['user', 'assistant', 'tool', 'assistant']);
     expect(rows[1]).toMatchObject({ task_id: 'tool_time_single', total_tokens: null, imported_success: false });
     expect(summary.warnings.join('\n')).toMatch(/token totals .* recounted/);
+  });
+
+  it('reads SMOLTRACE results given as a Parquet file (a results dataset file), without traces', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'agent-eval-import-parquet-'));
+    const path = join(dir, 'smoltrace-results-20251027.parquet');
+    const results = await readJson(fixture('smoltrace-run/results.json'));
+    await writeFile(path, writeParquet(results));
+    const { rows, summary } = await importInto([path]);
+    expect(summary.formats).toEqual(['smoltrace']);
+    expect(rows.map((row: { task_id: string }) => row.task_id)).toEqual(['tool_weather_single', 'tool_time_single']);
+    expect(rows[0]).toMatchObject({ response: 'Sunny, 22C', tools_used: ['get_weather'], total_tokens: null, imported_success: true });
+    expect(summary.warnings.join('\n')).toMatch(/2 task\(s\) without a trace/);
   });
 
   it('writes a run directory that the report reader reads', async () => {

@@ -26,6 +26,14 @@ export class RunRecorder {
     };
   }
 
+  /** A recorder that goes on from a finished run with the next user message (the next turn of a dialogue). */
+  static continuing(previous: AgentRun, message: string, onStep?: (step: Step) => void): RunRecorder {
+    const recorder = new RunRecorder(previous.agentType, '', '', onStep);
+    const { error: _error, finalAnswer: _finalAnswer, ...rest } = previous;
+    Object.assign(recorder.run, { ...rest, steps: [...previous.steps], messages: [...previous.messages, { role: 'user', content: message }], stopReason: 'max-steps' });
+    return recorder;
+  }
+
   record(step: Step): void {
     this.run.steps.push(step);
     this.onStep?.(step);

@@ -18,6 +18,10 @@ export interface ToolCallingAgentInput {
   signal: AbortSignal;
   toolContext: Omit<ToolContext, 'signal'>;
   onStep?: (step: Step) => void;
+  /** The run of the dialogue's previous turns: this turn goes on from it with `prompt` as the user's message. */
+  continueFrom?: AgentRun;
+  /** A reply in plain text with no tool call ends the turn with that text as the answer (dialogues). */
+  plainTextEndsTurn?: boolean;
 }
 
 const NO_ACTION =
@@ -38,12 +42,13 @@ export async function runToolCallingAgent(input: ToolCallingAgentInput): Promise
   const toolMap = new Map(input.tools.map((tool) => [tool.name, tool]));
   const specs = input.tools.map(toolSpec);
   const context: ToolContext = { ...input.toolContext, signal: input.signal };
-  const recorder = new RunRecorder('tool', input.systemPrompt, input.prompt, input.onStep);
+  const recorder = input.continueFrom ? RunRecorder.continuing(input.continueFrom, input.prompt, input.onStep) : new RunRecorder('tool', input.systemPrompt, input.prompt, input.onStep);
   const { run } = recorder;
   const record = (step: Step) => recorder.record(step);
   let lastToolFailed = false;
 
-  for (let index = 1; index <= input.maxSteps; index++) {
+  const first = (input.continueFrom?.actionSteps ?? 0) + 1;
+  for (let index = first; index < first + input.maxSteps; index++) {
     const response = await modelStep(recorder, { ...input, tools: specs }, index);
     if (isFinished(response)) return response;
 
@@ -60,6 +65,8 @@ export async function runToolCallingAgent(input: ToolCallingAgentInput): Promise
         continue;
       }
     }
+    const text = response.message.content.trim();
+    if (!calls.length && input.plainTextEndsTurn && text) return recorder.finish({ finalAnswer: text, stopReason: 'final-answer' });
     if (!calls.length) {
       record({ type: 'parse-error', index, message: NO_ACTION });
       run.messages.push({ role: 'user', content: NO_ACTION });

@@ -7,6 +7,7 @@ import { SANDBOX_LIMIT_HELP } from '../sandbox/limits.js';
 import { SecretRedactor } from '../secrets/redactor.js';
 import { AGENT_EVAL_VERSION } from '../version.js';
 import { hubRunFlags, registerHubCommands } from './hub-commands.js';
+import { agentRunFlags } from './agent-flags.js';
 import { registerReadingCommands } from './report-command.js';
 import { registerFlywheelCommands } from './import-command.js';
 import { registerMergeCommand } from './merge-command.js';
@@ -105,6 +106,7 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
       setExitCode(await runCommand({ ...flags, parallelWorkers: workers }, { out, err, redactor }, signal));
     });
   hubRunFlags(run);
+  agentRunFlags(run);
   scoringRunFlags(run);
   registerHubCommands(program, { out, err, setExitCode, input: process.stdin, isTTY: Boolean(process.stdin.isTTY) });
   registerReadingCommands(program, { out, err, setExitCode });

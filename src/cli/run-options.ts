@@ -12,6 +12,7 @@ import { parseMcpServerCommand, parseMcpServerUrl, parseMcpTransport } from '../
 import { SEARCH_PROVIDERS } from '../tools/search-providers.js';
 import { CACHE_MODES } from '../models/response-cache.js';
 import { parseShard } from '../scale/shard.js';
+import { parseAgentFlags, withExternalModel } from './agent-options.js';
 import { parseScoringFlags } from './scoring-flags.js';
 
 /** The raw values commander hands over for `agent-eval run`. */
@@ -156,7 +157,7 @@ function parseMcpServerEnv(entries: string[] | undefined, env: Record<string, st
 
 /** Validates commander's values; the first problem becomes one InputError line naming the flag. */
 export function parseRunFlags(raw: RawRunFlags, env: Record<string, string | undefined> = process.env): CliRunSettings {
-  const parsed = flagsSchema.safeParse(withDefaultModel(raw, env));
+  const parsed = flagsSchema.safeParse(withDefaultModel(withExternalModel(raw), env));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const flag = `--${String(issue.path[0] ?? '').replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
@@ -232,6 +233,7 @@ export function parseRunFlags(raw: RawRunFlags, env: Record<string, string | und
       maxRequestsPerMinute: flags.maxRequestsPerMinute,
       maxTokensPerMinute: flags.maxTokensPerMinute,
       shard: parseShard(flags.shard),
+      ...parseAgentFlags(raw, env),
       ...scoring.options,
     },
   };

@@ -29,6 +29,9 @@ import { SecretRedactor } from '../secrets/redactor.js';
 import { urlWithoutCredentials } from '../secrets/patterns.js';
 import { resolveHubToken } from '../hub/token.js';
 import { inShard } from '../scale/shard.js';
+import type { ExternalAgent } from '../agents/external/types.js';
+import { externalAgentRoute } from './external-agent-setup.js';
+import { checkDialogueTasks } from './dialogue-setup.js';
 import { prepareScoring, type PreparedJudge } from './scoring-setup.js';
 
 export interface WorkItem {
@@ -178,10 +181,10 @@ async function runRedactor(options: RunOptions, context: RunContext, modelEnv: R
   const redactor = (context.redactor ?? SecretRedactor.from()).addEnvironment(modelEnv);
   const hubToken = await resolveHubToken({ env: modelEnv, ...(options.hfTokenFile !== undefined && { tokenFile: options.hfTokenFile }) }).catch(() => null);
   const mcpUrls = (options.mcpServers ?? []).map((server) => (server.kind === 'http' ? server.url : undefined));
-  return redactor.addEnvironment(options.mcpServerEnv ?? {}).add(apiKey, hubToken?.token).addUrls(options.baseUrl, baseUrl, options.otlpEndpoint, ...mcpUrls);
+  return redactor.addEnvironment(options.mcpServerEnv ?? {}).addEnvironment(options.agentEnv ?? {}).addUrls(options.agentUrl, options.userBaseUrl).add(apiKey, hubToken?.token).addUrls(options.baseUrl, baseUrl, options.otlpEndpoint, ...mcpUrls);
 }
 
-export async function prepareRun(given: RunOptions, context: RunContext, settings: { loadLocalModel?: boolean; tools?: readonly AnyTool[]; provider?: ModelProvider } = {}): Promise<PreparedRun> {
+export async function prepareRun(given: RunOptions, context: RunContext, settings: { loadLocalModel?: boolean; tools?: readonly AnyTool[]; provider?: ModelProvider; agent?: ExternalAgent } = {}): Promise<PreparedRun> {
   const now = context.now ?? (() => new Date());
   let options = given;
   let runId = given.runId ?? randomUUID();
@@ -205,7 +208,8 @@ export async function prepareRun(given: RunOptions, context: RunContext, setting
     startedAt = new Date(saved.started_at);
   }
   const modelEnv = await withHubToken(options, context.env);
-  const resolved = resolveWithProvider(options, modelEnv, settings.provider);
+  const external = externalAgentRoute(options, settings.agent);
+  const resolved = external?.resolved ?? resolveWithProvider(options, modelEnv, settings.provider);
   const redactor = await runRedactor(options, context, modelEnv, resolved.apiKey, resolved.baseUrl);
   if (resolved.provider !== 'transformers') {
     const local = options.modelPath !== undefined ? '--model-path' : options.dtype !== undefined ? '--dtype' : options.device !== undefined && options.device !== 'cpu' ? '--device' : undefined;
@@ -225,13 +229,14 @@ export async function prepareRun(given: RunOptions, context: RunContext, setting
   const policy = checkSecurityProfile(options, resolved, requestedTools.map((tool) => tool.name));
   // The closed profile also drops the always-on web_search.
   const localTools = withCustomTools(requestedTools.filter((tool) => policy.network_tools_allowed || !NETWORK_TOOLS.includes(tool.name)), settings.tools ?? []);
-  const agentTypes: AgentType[] = options.agentType === 'both' ? ['tool', 'code'] : [options.agentType];
+  const agentTypes: AgentType[] = external ? external.agentTypes : options.agentType === 'both' ? ['tool', 'code'] : [options.agentType];
   const workingDirectory = resolve(options.workingDirectory);
   const info = await stat(workingDirectory).catch(() => undefined);
   if (!info?.isDirectory()) throw new InputError(`--working-directory ${options.workingDirectory}: not a directory`);
   const priceBook = await createPriceBook({ customPricingFile: options.pricingFile, deferLoading: true });
   const notices: string[] = [...datasetSource.notices];
   const work = planWork(tasks, options, agentTypes);
+  checkDialogueTasks(work.map((item) => item.task), options);
   if (work.length === 0 && options.shard) throw new InputError(`--shard ${options.shard.index}/${options.shard.count}: no task of this selection falls in this shard (use fewer shards)`);
   if (work.length === 0) throw new InputError('no tasks to run: the dataset has none for this agent type, difficulty and selection');
   const scoring = await prepareScoring(options, work.map((item) => item.task), resolved, modelEnv);
@@ -255,7 +260,7 @@ export async function prepareRun(given: RunOptions, context: RunContext, setting
     if (mcp) tools = [...localTools.slice(0, -1), ...mcp.tools, localTools.at(-1)!];
     checkRequiredTools(work, tools);
     notices.push(...unknownExpectedToolNotices(work.map((item) => item.task), tools.map((tool) => tool.name)));
-    setup = await setUpAgents(options, tools, agentTypes);
+    setup = await setUpAgents(options, tools, agentTypes, { env: context.env, redactor, ...(settings.agent && { agent: settings.agent }) });
   } catch (error) {
     await mcp?.close();
     await local?.provider.close();
@@ -286,6 +291,7 @@ export async function prepareRun(given: RunOptions, context: RunContext, setting
     ...(cacheDirectory && { cacheDirectory }),
     redactor,
     ...(local && { provider: local.provider, localModel: local.info }),
+    ...(external && { provider: external.provider }),
     ...(scoring.judge && { judge: scoring.judge }),
   };
 }

@@ -24,6 +24,8 @@ import { EnergyMonitor, type EnergyReportForRun } from './energy.js';
 import { setUpTracing } from './telemetry-setup.js';
 import { redactingProvider } from './redacting-provider.js';
 import { runTask, type TaskRunEnvironment } from './task-runner.js';
+import { closeAgents } from './agent-setup.js';
+import type { ExternalAgent } from '../agents/external/types.js';
 import { withDefaults, type RunOptionsInput } from './defaults.js';
 import type { RunContext, RunOptions, RunResult, TaskResult } from './types.js';
 
@@ -114,6 +116,8 @@ function describeExportError(error: unknown): string {
 }
 
 export interface RunEvaluationOverrides {
+  /** Evaluate this agent (made with `defineAgent`) instead of the built-in tool agent. */
+  agent?: ExternalAgent;
   /** Use this provider instead of building one from the options (tests, custom providers). */
   provider?: ModelProvider;
   /** More tools for the agents (made with `defineTool`), before final_answer. */
@@ -133,7 +137,7 @@ export async function runEvaluation(
   overrides: RunEvaluationOverrides = {},
 ): Promise<RunResult> {
   const options = withDefaults(input);
-  const prepared = await prepareRun(options, context, { loadLocalModel: !overrides.provider, ...(overrides.tools && { tools: overrides.tools }), ...(overrides.provider && { provider: overrides.provider }) });
+  const prepared = await prepareRun(options, context, { loadLocalModel: !overrides.provider, ...(overrides.tools && { tools: overrides.tools }), ...(overrides.provider && { provider: overrides.provider }), ...(overrides.agent && { agent: overrides.agent }) });
   const now = context.now ?? (() => new Date());
   const windowMs = unreachableWindowMs(context.env);
   // The run stops itself (journal unwritable, endpoint unreachable) through `stop`; running tasks are dropped.
@@ -178,6 +182,7 @@ export async function runEvaluation(
     })));
   const environment: TaskRunEnvironment = {
     runId: prepared.runId,
+    runDirectory: prepared.runDirectory,
     provider: redactingProvider(provider, prepared.redactor),
     tools: prepared.tools,
     agents: prepared.agents,
@@ -266,6 +271,7 @@ export async function runEvaluation(
     await journal.close();
     await sandbox?.close();
     await prepared.mcp?.close();
+    await closeAgents(prepared.agents);
     await prepared.python.close();
     energyReport = await energy.stop();
     await provider.close?.();

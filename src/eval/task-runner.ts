@@ -16,11 +16,15 @@ import type { AnyTool, ToolContext } from '../tools/types.js';
 import type { JudgeCallSpan, RunTracer } from '../telemetry/tracing.js';
 import type { GenAiMetrics } from '../telemetry/genai-metrics.js';
 import { sumKnown, type CallPricer } from './costs.js';
+import { agentLogPath, runConversationTask, type ConversationTaskResult } from './conversation-task.js';
+import { applyConversation, priceCallFor } from './conversation-result.js';
 import { taskInterpreterFor, toolsForTask, type TaskInterpreter } from './executed-tasks.js';
 import type { RunEvent, TaskResult, ToolCallRecord } from './types.js';
 
 export interface TaskRunEnvironment {
   runId: string;
+  /** The run directory (external agents' stderr logs go under agent_logs/). */
+  runDirectory?: string;
   provider: ModelProvider;
   tools: readonly AnyTool[];
   agents: AgentsSetup['agents'];
@@ -182,6 +186,7 @@ export async function runTask(
   const started = performance.now();
   environment.onEvent?.({ type: 'task-start', taskId: task.id, agentType });
   let run: AgentRun;
+  let conversation: ConversationTaskResult | undefined;
   // The tests scorer's interpreter: the code agent's own, kept past its run, or one from the pool.
   const interpreter = taskInterpreterFor(task, agentType, environment.scorers, environment.executor, environment.runSignal);
   try {
@@ -203,7 +208,11 @@ export async function runTask(
         }
       },
     };
-    if (agentType === 'code') {
+    if (setup.external || (task.user && setup.dialogue && agentType === 'tool')) {
+      // An external agent, or a dialogue with the simulated user (src/eval/conversation-task.ts).
+      conversation = await runConversationTask({ task, agent: common, ...(setup.external && { external: setup.external }), ...(setup.dialogue && { dialogue: setup.dialogue }), timeoutSeconds: environment.timeoutMs / 1000, ...(environment.runDirectory && { logPath: agentLogPath(environment.runDirectory, agentType, task.id, repeat) }) });
+      run = conversation.run;
+    } else if (agentType === 'code') {
       if (!environment.executor) throw new Error('the Python sandbox is not running');
       run = await runCodeAgent({ ...common, executor: environment.executor, ...(interpreter && { keepSession: (session) => interpreter.keep(session) }) });
     } else {
@@ -248,7 +257,7 @@ export async function runTask(
   const result = buildTaskResult(task, agentType, testIndex, run, { runId: environment.runId, startedAt, durationMs }, scoring, repeat);
   const provider = environment.provider;
   const callCosts = run.steps.flatMap((step) =>
-    step.type === 'model-call' ? [environment.pricer ? environment.pricer({ provider: provider.provider, model: provider.modelId, usage: step.response.usage }) : null] : [],
+    step.type === 'model-call' ? [environment.pricer ? environment.pricer(priceCallFor(provider, step)) : null] : [],
   );
   result.cost_usd = sumKnown(callCosts);
   for (const step of run.steps) {
@@ -272,11 +281,13 @@ export async function runTask(
       success: result.success,
       error: run.error,
       callCosts,
+      ...(environment.agents[agentType]?.external && { agentName: environment.agents[agentType]!.external!.agent.name }),
       evaluations: Object.entries(scoring.scores).map(([name, score]) => ({ name, ...score })),
       judgeCalls,
       toolKinds: Object.fromEntries(environment.tools.flatMap((tool) => (tool.kind && tool.kind !== 'function' ? [[tool.name, tool.kind]] : []))),
     });
     Object.assign(result, { trace_id: trace.trace_id, span_id: trace.root_span_id, trace });
   }
+  applyConversation(result, conversation, { ...(environment.pricer && { pricer: environment.pricer }), redactor: environment.toolContext.redactor ?? { text: (value) => value }, captureContent: environment.tracer?.capturesContent ?? false });
   return result;
 }

@@ -115,6 +115,18 @@ export interface RunOptions {
   maxTokensPerMinute?: number;
   /** Run only this shard's tasks (`--shard I/N`). */
   shard?: ShardSpec;
+  /** An external agent process speaking docs/agent-protocol.md (`--agent-command "CMD ARGS"`), instead of the built-in tool agent. */
+  agentCommand?: string;
+  /** An OpenAI-compatible chat completions endpoint that is the agent (`--agent-url`). */
+  agentUrl?: string;
+  /** Keep external agent processes between tasks (`--agent-reuse`) instead of one per task. */
+  agentReuse?: boolean;
+  /** Variables passed to the external agent as they are (`--agent-env`); values never reach metadata. */
+  agentEnv?: Record<string, string>;
+  /** The simulated user of multi-turn tasks (`--user-model`, `--user-base-url`, `--user-args`). */
+  userModel?: string;
+  userBaseUrl?: string;
+  userArgs?: Record<string, unknown>;
   /** Scorers for every task (`--scorer`), overriding the rows' `scorer`/`scorers`; absent: the rows', else smoltrace. */
   scorers?: string[];
   /** The LLM judge (`--judge-model` and its flags). */
@@ -232,6 +244,15 @@ export interface TaskResult {
   judge_input_tokens?: number | null;
   judge_output_tokens?: number | null;
   judge_cost_usd?: number | null;
+  /** Dialogue tasks (a `user` block): agent replies, user messages, why the dialogue ended, tool calls per agent turn; null otherwise. */
+  turns?: number | null;
+  user_turns?: number | null;
+  dialogue_stop_reason?: string | null;
+  turn_tool_calls?: number[] | null;
+  /** The simulated user's tokens and cost, kept apart from the agent's; null without a dialogue (cost: or an unknown price). */
+  user_input_tokens?: number | null;
+  user_output_tokens?: number | null;
+  user_cost_usd?: number | null;
   /** The task's trace when tracing is on (written to traces.json, not to results.json). */
   trace?: TraceDocument;
 }

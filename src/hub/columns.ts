@@ -64,6 +64,8 @@ export const RESULTS_TYPES: Record<string, ParquetColumnType> = {
   expected_tool_calls: 'int64', error_kind: 'string', failure_reason: 'string', failure_detail: 'string', stop_reason: 'string', model_calls: 'int64', input_tokens: 'int64',
   output_tokens: 'int64', cached_input_tokens: 'int64', reasoning_tokens: 'int64', tool_calls: TOOL_CALL_TYPE, messages: MESSAGE_TYPE,
   repeat: 'int64', scores: 'json', judge_input_tokens: 'int64', judge_output_tokens: 'int64', judge_cost_usd: 'double',
+  turns: 'int64', user_turns: 'int64', dialogue_stop_reason: 'string', turn_tool_calls: list('int64'), user_input_tokens: 'int64',
+  user_output_tokens: 'int64', user_cost_usd: 'double',
 };
 
 /** Traces columns in traces.json order (spec 6.2). */
@@ -140,6 +142,13 @@ export const DESCRIPTIONS: Record<string, string> = {
   judge_input_tokens: 'Prompt tokens of the LLM judge for this task (not in input_tokens); null without a judge',
   judge_output_tokens: 'Completion tokens of the LLM judge for this task; null without a judge',
   judge_cost_usd: 'Cost of the LLM judge in USD (results: for the task; leaderboard: for the run), not in cost_usd; null without a judge or when its price is unknown',
+  turns: 'Dialogue tasks: agent replies; null for single-turn tasks',
+  user_turns: 'Dialogue tasks: user messages sent to the agent (the opening included)',
+  dialogue_stop_reason: 'Dialogue tasks: goal_met, user_stopped (the simulated user gave up), max_turns, agent_stopped (the agent\'s run ended on an error or timeout) or simulator_error',
+  turn_tool_calls: 'Dialogue tasks: tool calls the agent made in each of its turns',
+  user_input_tokens: 'Prompt tokens of the simulated user (not in input_tokens); null without a dialogue',
+  user_output_tokens: 'Completion tokens of the simulated user; null without a dialogue',
+  user_cost_usd: 'Cost of the simulated user in USD; null without a dialogue or when its price is unknown',
   // traces
   root_span_id: 'Span id of the root span',
   test_ids: 'Task ids in the trace',

@@ -67,6 +67,14 @@ export function resultRow(result: TaskResult, run: RunResult) {
     judge_input_tokens: result.judge_input_tokens ?? null,
     judge_output_tokens: result.judge_output_tokens ?? null,
     judge_cost_usd: result.judge_cost_usd ?? null,
+    // Dialogue columns (null for single-turn tasks and older journals).
+    turns: result.turns ?? null,
+    user_turns: result.user_turns ?? null,
+    dialogue_stop_reason: result.dialogue_stop_reason ?? null,
+    turn_tool_calls: result.turn_tool_calls ?? null,
+    user_input_tokens: result.user_input_tokens ?? null,
+    user_output_tokens: result.user_output_tokens ?? null,
+    user_cost_usd: result.user_cost_usd ?? null,
   };
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { rubricColumnSchema } from './rubric.js';
 import { executedTaskColumns } from './executed-columns.js';
+import { userBlockSchema } from './user-block.js';
 
 export const DIFFICULTIES = ['easy', 'medium', 'hard'] as const;
 export type Difficulty = (typeof DIFFICULTIES)[number];
@@ -44,6 +45,8 @@ export const taskRowSchema = z
       .transform((value) => value ?? null),
     // Scorers that execute: tests (asserts) and bash (fixture, reference_command, bash_compare).
     ...executedTaskColumns,
+    // Multi-turn tasks: the simulated user (src/simulated-user/).
+    user: userBlockSchema.nullish().transform((value) => value ?? null),
   })
   .passthrough();
 

@@ -15,10 +15,11 @@ export function redactModelArgs(args: Record<string, unknown>): Record<string, u
 }
 
 /** Run options as saved in metadata: secret-looking model args and every MCP server env value redacted. */
-export function redactRunOptions<T extends { modelArgs: Record<string, unknown>; mcpServerEnv?: Record<string, string> }>(options: T): T {
+export function redactRunOptions<T extends { modelArgs: Record<string, unknown>; mcpServerEnv?: Record<string, string>; agentEnv?: Record<string, string> }>(options: T): T {
   return {
     ...options,
     modelArgs: redactModelArgs(options.modelArgs),
     ...(options.mcpServerEnv && { mcpServerEnv: Object.fromEntries(Object.keys(options.mcpServerEnv).map((key) => [key, '[REDACTED]'])) }),
+    ...(options.agentEnv && { agentEnv: Object.fromEntries(Object.keys(options.agentEnv).map((key) => [key, '[REDACTED]'])) }),
   };
 }

@@ -43,6 +43,8 @@ export interface TaskTraceInput {
   evaluations?: readonly { name: string; value: number; passed: boolean; explanation: string; error?: string }[];
   /** The LLM judge's calls: `chat {model}` spans of their own under the root, marked `agent_eval.judge`. */
   judgeCalls?: readonly JudgeCallSpan[];
+  /** The agent's name on its span when it is not a built-in one (an external agent). */
+  agentName?: string;
 }
 
 export interface JudgeCallSpan {
@@ -119,6 +121,11 @@ export class RunTracer {
     });
   }
 
+  /** Whether message content goes on spans (`--no-capture-content` turns it off). */
+  get capturesContent(): boolean {
+    return this.options.captureContent;
+  }
+
   /** Flushes the OTLP exporter. A collector that is down is reported by the caller, once. */
   async shutdown(): Promise<void> {
     await this.shutdownProvider();
@@ -188,7 +195,7 @@ export class RunTracer {
         ...taskInputOutput,
       },
     });
-    const agentName = input.agentType === 'tool' ? 'tool_calling_agent' : 'code_agent';
+    const agentName = input.agentName ?? (input.agentType === 'tool' ? 'tool_calling_agent' : 'code_agent');
     const agent = this.child(`${OPERATION.invokeAgent} ${agentName}`, root, input.startedAtMs, {
       [GEN_AI.operationName]: OPERATION.invokeAgent,
       [GEN_AI.agentName]: agentName,
@@ -201,7 +208,11 @@ export class RunTracer {
     let callIndex = 0;
     const codeSpans = new Map<number, Span>();
     for (const step of run.steps) {
-      if (step.type === 'model-call') this.recordModelCall(agent, input, step, input.callCosts[callIndex++] ?? null);
+      if (step.type === 'model-call') {
+        const cost = input.callCosts[callIndex++] ?? null;
+        // Calls read from an external agent's own spans: those spans stand in the trace already.
+        if (!step.fromSpans) this.recordModelCall(agent, input, step, cost);
+      }
       else if (step.type === 'code') codeSpans.set(step.index, this.startCodeStep(agent, step));
       else if (step.type === 'parse-error') agent.addEvent('parse_error', { step_index: step.index, message: step.message });
     }

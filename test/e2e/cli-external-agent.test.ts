@@ -1,0 +1,135 @@
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadTasks } from '../../src/tasks/load.js';
+import type { Task } from '../../src/tasks/schema.js';
+import { runCli } from '../helpers/cli.js';
+import { startOpenAIServer, type LoopbackOpenAIServer } from '../helpers/openai-server.js';
+import { solveTasks } from '../helpers/task-model.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PYTHON_AGENT = join(ROOT, 'examples/python-agent/agent.py');
+const TYPESCRIPT_AGENT = join(ROOT, 'examples/typescript-agent/agent.ts');
+const BROKEN_AGENT = join(ROOT, 'test/fixtures/agents/broken-agent.py');
+
+let toolTasks: Task[];
+let server: LoopbackOpenAIServer | undefined;
+
+beforeAll(async () => {
+  toolTasks = (await loadTasks({ datasetName: 'builtin', split: 'train' })).filter((task) => task.agent_type !== 'code');
+});
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const readJson = async (path: string) => JSON.parse(await readFile(path, 'utf8'));
+
+async function runDirectoryOf(output: string): Promise<string> {
+  const [name] = await readdir(output);
+  return join(output, name!);
+}
+
+/** The TypeScript example as JavaScript (Node 20 runs no TypeScript): type annotations stripped by esbuild. */
+async function typescriptAgentCommand(): Promise<string> {
+  const { transform } = await import('esbuild');
+  const folder = await mkdtemp(join(tmpdir(), 'agent-eval-ts-agent-'));
+  const { code } = await transform(await readFile(TYPESCRIPT_AGENT, 'utf8'), { loader: 'ts', format: 'esm', target: 'node20' });
+  await writeFile(join(folder, 'agent.mjs'), code);
+  return `"${process.execPath}" ${join(folder, 'agent.mjs')}`;
+}
+
+describe('agent-eval run --agent-command (built CLI, example agents, loopback model)', () => {
+  it('the Python example passes the built-in tool tasks; its reports count and its spans join the task traces', async () => {
+    server = await startOpenAIServer({ responder: solveTasks(toolTasks) });
+    const output = await mkdtemp(join(tmpdir(), 'agent-eval-external-'));
+    const result = await runCli(
+      ['run', '--agent-command', `python3 ${PYTHON_AGENT}`, '--model', 'openai/test-model', '--agent-env', `OPENAI_BASE_URL=${server.url}/v1`, '--output-dir', output, '--enable-otel', '--parallel-workers', '4'],
+      { env: { OPENAI_API_KEY: 'sk-test-not-for-the-agent-0123456789' } },
+    );
+    expect(result.stderr).not.toMatch(/unexpected error/);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Total: ${toolTasks.length}, Success: ${toolTasks.length}/${toolTasks.length}`);
+    const directory = await runDirectoryOf(output);
+    const rows = await readJson(join(directory, 'results.json'));
+    expect(rows).toHaveLength(toolTasks.length);
+    for (const row of rows) {
+      expect(row).toMatchObject({ success: true, agent_type: 'tool', model_provider: 'external', final_answer_called: true, error: null });
+      expect(row.model_calls).toBe(2);
+      expect(row.input_tokens).toBeGreaterThan(0);
+    }
+    // The agent never saw the caller's key: no request to the model carried it.
+    expect(server.requests.every((request) => !String(request.headers.authorization ?? '').includes('sk-test'))).toBe(true);
+    const traces = await readJson(join(directory, 'traces.json'));
+    expect(traces).toHaveLength(toolTasks.length);
+    for (const trace of traces) {
+      const agentSpan = trace.spans.find((span: { name: string }) => span.name === 'invoke_agent external_agent');
+      expect(agentSpan).toBeDefined();
+      const external = trace.spans.filter((span: { attributes: Record<string, unknown> }) => span.attributes['agent_eval.source'] === 'external_agent');
+      expect(external).toHaveLength(2);
+      for (const span of external) {
+        expect(span).toMatchObject({ trace_id: trace.trace_id, parent_span_id: agentSpan.span_id, name: 'chat test-model' });
+        expect(span.resource.attributes['service.name']).toBe('python-example-agent');
+      }
+      expect(trace.spans.some((span: { name: string }) => span.name.startsWith('execute_tool '))).toBe(true);
+    }
+  }, 120_000);
+
+  it('the TypeScript example passes the built-in tool tasks in reused processes', async () => {
+    server = await startOpenAIServer({ responder: solveTasks(toolTasks) });
+    const output = await mkdtemp(join(tmpdir(), 'agent-eval-external-'));
+    const result = await runCli(
+      ['run', '--agent-command', await typescriptAgentCommand(), '--agent-reuse', '--model', 'openai/test-model', '--agent-env', `OPENAI_BASE_URL=${server.url}/v1`, '--output-dir', output, '--parallel-workers', '2'],
+    );
+    expect(result.stderr).not.toMatch(/unexpected error/);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Total: ${toolTasks.length}, Success: ${toolTasks.length}/${toolTasks.length}`);
+    const rows = await readJson(join(await runDirectoryOf(output), 'results.json'));
+    expect(rows.every((row: { tools_used: string[] }) => row.tools_used.length > 0)).toBe(true);
+  }, 120_000);
+
+  it('a broken agent (invalid JSON, crash, hang, huge line, unknown tool) gives recorded task errors and the run goes on', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'agent-eval-broken-'));
+    const tasksFile = join(folder, 'tasks.jsonl');
+    const ids = ['invalid_json', 'crash', 'hang', 'huge', 'unknown_tool', 'env'];
+    await writeFile(tasksFile, ids.map((id) => JSON.stringify({ id, prompt: `task ${id}`, difficulty: 'easy', agent_type: 'tool', expected_tool_calls: 0 })).join('\n'));
+    const pidFile = join(folder, 'hang.pid');
+    const envFile = join(folder, 'env.json');
+    const output = join(folder, 'out');
+    const result = await runCli(
+      ['run', '--agent-command', `python3 ${BROKEN_AGENT}`, '--dataset-name', tasksFile, '--output-dir', output, '--timeout', '4', '--agent-env', `PID_FILE=${pidFile}`, '--agent-env', `ENV_FILE=${envFile}`, '--agent-env', 'PASSED_TOKEN'],
+      { env: { MY_SERVICE_TOKEN: 'tok-abcdefghijklmnop', PASSED_TOKEN: 'tok-passed-on-purpose-123', HF_TOKEN: 'hf_abcdefghijklmnopqrstuvwxyz' } },
+    );
+    expect(result.stderr).not.toMatch(/unexpected error/);
+    expect(result.code).toBe(0);
+    const directory = await runDirectoryOf(output);
+    const rows: Record<string, { error: string | null; error_kind: string | null; success: boolean }> = Object.fromEntries(
+      (await readJson(join(directory, 'results.json'))).map((row: { task_id: string }) => [row.task_id, row]),
+    );
+    expect(rows.invalid_json).toMatchObject({ success: false, error_kind: 'model' });
+    expect(rows.invalid_json!.error).toContain('not JSON');
+    expect(rows.crash).toMatchObject({ success: false, error_kind: 'model' });
+    expect(rows.crash!.error).toMatch(/exited \(code 3\).*something went badly wrong/);
+    expect(rows.hang).toMatchObject({ success: false, error_kind: 'timeout' });
+    expect(rows.huge).toMatchObject({ success: false, error_kind: 'model' });
+    expect(rows.huge!.error).toContain('more than 1048576 bytes');
+    expect(rows.unknown_tool!.error).toContain("asked for the tool 'launch_rockets', which was not offered");
+    expect(rows.env).toMatchObject({ success: true, error: null });
+    // The hung agent's own child was killed with its process group.
+    const pid = Number(await readFile(pidFile, 'utf8'));
+    expect(() => process.kill(pid, 0)).toThrow();
+    // Its environment: the caller's without secrets, plus what --agent-env passed, plus the receiver.
+    const env = await readJson(envFile);
+    expect(env.MY_SERVICE_TOKEN).toBeUndefined();
+    expect(env.HF_TOKEN).toBeUndefined();
+    expect(env.PASSED_TOKEN).toBe('tok-passed-on-purpose-123');
+    expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(env.TRACEPARENT).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    // The crash's stderr is in its task's log; values passed with --agent-env never reach metadata.json.
+    expect(await readFile(join(directory, 'agent_logs', 'tool_crash.log'), 'utf8')).toContain('something went badly wrong');
+    const metadata = await readFile(join(directory, 'metadata.json'), 'utf8');
+    expect(metadata).not.toContain('tok-passed-on-purpose-123');
+  }, 120_000);
+});

@@ -60,7 +60,7 @@ describe('agent-eval run --dataset-name builtin:bash', () => {
     }
     const failed = rows.find((row) => row.task_id === wrong)!;
     expect(failed).toMatchObject({ success: false, failure_reason: 'output_mismatch' });
-    expect(failed.scores.bash.explanation).toContain('printed a different output (lines)');
+    expect(failed.scores.bash!.explanation).toContain('printed a different output (lines)');
     // The tool's observation is the simulated shell's output over the task's own fixture.
     const listing = rows.find((row) => row.task_id === 'bash_find_python_files')!.tool_calls[0]!.output;
     expect(listing).toContain('test_main.py');
@@ -92,10 +92,10 @@ describe('agent-eval run --dataset-name builtin:code-tests', () => {
     }
     const palindrome = byId.get('code_tests_is_palindrome')!;
     expect(palindrome).toMatchObject({ success: false, failure_reason: 'tests_failed', scores: { tests: { value: 0.75, passed: false } } });
-    expect(palindrome.scores.tests.explanation).toContain("assert is_palindrome('A man, a plan, a canal: Panama') is True -> AssertionError");
+    expect(palindrome.scores.tests!.explanation).toContain("assert is_palindrome('A man, a plan, a canal: Panama') is True -> AssertionError");
     const primes = byId.get('code_tests_prime_factors')!;
     expect(primes).toMatchObject({ success: false, failure_reason: 'tests_failed', scores: { tests: { value: 0 } } });
-    expect(primes.scores.tests.explanation).toContain('timed out after 3 s');
+    expect(primes.scores.tests!.explanation).toContain('timed out after 3 s');
   }, 240_000);
 
   it('runs a tool agent\'s answer code, then the asserts', async () => {

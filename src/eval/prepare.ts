@@ -21,6 +21,7 @@ import { createPythonInterpreterTool, type PythonInterpreterTool } from './pytho
 import type { AnyTool } from '../tools/types.js';
 import { createPriceBook, type PriceBook } from '../telemetry/cost.js';
 import { setUpAgents, type AgentsSetup } from './agent-setup.js';
+import { impliedTools } from './executed-tasks.js';
 import { energySettings, type EnergySettings } from './energy.js';
 import { checkWritableDirectory, runDirectoryName } from './run-directory.js';
 import { withHomeFolder } from './portable-paths.js';
@@ -225,7 +226,7 @@ export async function prepareRun(given: RunOptions, context: RunContext, setting
     authorizedImports: options.additionalImports ?? [],
     stepTimeoutMs: (options.codeTimeoutSeconds ?? 30) * 1000,
   });
-  const requestedTools = resolveTools({ enableTools: options.enableTools ?? [], optional: { python_interpreter: () => python.tool }, search: searchSettings(options.searchProvider, context.env) });
+  const requestedTools = resolveTools({ enableTools: [...(options.enableTools ?? []), ...impliedTools(tasks, options.scorers)], optional: { python_interpreter: () => python.tool }, search: searchSettings(options.searchProvider, context.env) });
   const policy = checkSecurityProfile(options, resolved, requestedTools.map((tool) => tool.name));
   // The closed profile also drops the always-on web_search.
   const localTools = withCustomTools(requestedTools.filter((tool) => policy.network_tools_allowed || !NETWORK_TOOLS.includes(tool.name)), settings.tools ?? []);

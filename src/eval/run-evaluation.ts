@@ -24,6 +24,7 @@ import { EnergyMonitor, type EnergyReportForRun } from './energy.js';
 import { setUpTracing } from './telemetry-setup.js';
 import { redactingProvider } from './redacting-provider.js';
 import { runTask, type TaskRunEnvironment } from './task-runner.js';
+import { needsTaskInterpreter } from './executed-tasks.js';
 import { closeAgents } from './agent-setup.js';
 import type { ExternalAgent } from '../agents/external/types.js';
 import { withDefaults, type RunOptionsInput } from './defaults.js';
@@ -96,7 +97,8 @@ async function runPool(work: (WorkItem | undefined)[], concurrency: number, sign
 
 /** Starts the Python sandbox when code tasks are pending: stand-by interpreters warmed ahead (sandbox/standby.ts), none past the last task. */
 async function startSandbox(prepared: PreparedRun, pending: readonly WorkItem[]): Promise<SandboxPool | undefined> {
-  const codeTasks = pending.filter((item) => item.agentType === 'code').length;
+  // Tool tasks scored by running tests need an interpreter too (executed-tasks.ts).
+  const codeTasks = pending.filter((item) => item.agentType === 'code' || needsTaskInterpreter(item.task, prepared.options.scorers)).length;
   if (!codeTasks) return undefined;
   const { SandboxPool } = await import('../sandbox/pool.js');
   return SandboxPool.start({

@@ -17,6 +17,7 @@ export function registerScoreCommand(program: Command, io: FlywheelIo): void {
     .option('-o, --output <run-dir>', 'the new run directory to write')
     .option('--in-place', 'update the run directory itself (results.json, leaderboard row, metadata)')
     .option('--force', 'replace -o when it exists')
+    .option('--tasks <file>', "task rows (JSON/JSONL) joined on the task ids, instead of the run's own task set")
     .action(async (source: string, flags: Record<string, unknown>) => {
       const { rescoreRun } = await import('../rescore/rescore-run.js');
       const summary = await rescoreRun({
@@ -25,6 +26,7 @@ export function registerScoreCommand(program: Command, io: FlywheelIo): void {
         ...(typeof flags.judgeModel === 'string' && { judge: { model: flags.judgeModel, ...(typeof flags.judgeBaseUrl === 'string' && { baseUrl: flags.judgeBaseUrl }), includeTrajectory: flags.judgeTrajectory === true } }),
         ...(typeof flags.output === 'string' && { output: flags.output }),
         inPlace: flags.inPlace === true,
+        ...(typeof flags.tasks === 'string' && { tasksFile: flags.tasks }),
         force: flags.force === true,
         env: io.env ?? process.env,
       });

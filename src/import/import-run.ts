@@ -75,7 +75,7 @@ async function readSource(source: string, format: ImportFormat, env: ImportOptio
   return { parsed: parseOtelFile(source, values), format: format === 'auto' ? 'otel' : format };
 }
 
-async function loadTaskRows(path: string, env: ImportOptions['env']): Promise<Map<string, Task>> {
+export async function loadTaskRows(path: string, env: ImportOptions['env']): Promise<Map<string, Task>> {
   const { loadTasks } = await import('../tasks/load.js');
   try {
     const tasks = await loadTasks({ datasetName: path, split: 'train', env });

@@ -35,8 +35,9 @@ function rebuilt(task: ReportTask): Record<string, unknown> {
   return entry;
 }
 
-export async function taskLookup(run: LoadedRun): Promise<TaskLookup> {
-  const tasks = await datasetTasks(run);
+/** `joined`: task rows given by the user (`--tasks`), which win over everything the run has. */
+export async function taskLookup(run: LoadedRun, joined?: ReadonlyMap<string, Task>): Promise<TaskLookup> {
+  const tasks = joined?.size ? joined : await datasetTasks(run);
   return (task) => {
     const id = task.row.task_id ?? task.uid;
     const fromDataset = tasks?.get(id);

@@ -59,7 +59,9 @@ export function recordedRun(task: ReportTask, agentType: 'tool' | 'code'): Agent
   const row = task.row as ReportTask['row'] & Loose;
   const response = typeof row.response === 'string' ? row.response : row.response == null ? undefined : JSON.stringify(row.response);
   const stop = STOP_REASONS.find((reason) => reason === row.stop_reason) ?? (row.final_answer_called || response !== undefined ? 'final-answer' : row.error ? 'error' : 'max-steps');
-  const steps: AgentRun['steps'] = (row.tool_calls ?? []).map((call, index) => ({
+  // SMOLTRACE's rows name the tools used but keep no calls: those names stand in for the calls.
+  const calls = row.tool_calls ?? (row.tools_used ?? []).map((name) => ({ name, step: null, arguments: {}, output: '', is_error: false, duration_ms: 0 }));
+  const steps: AgentRun['steps'] = calls.map((call, index) => ({
     type: 'tool-call' as const,
     index: call.step ?? index + 1,
     call: { id: `call_${index + 1}`, name: call.name, arguments: call.arguments ?? {} },

@@ -12,6 +12,8 @@ import { taskLookup } from '../import/task-rows.js';
 import type { ReportTask } from '../report/run-reader.js';
 import { findScorer, scorerNames } from '../scoring/registry.js';
 import { scoreTaskWith, scorersFor } from '../scoring/score-task.js';
+import { describeFailure } from '../scoring/failure.js';
+import { scoreTask } from '../scoring/smoltrace.js';
 import type { JudgeContext, ScoreContext } from '../scoring/types.js';
 import { rowScorers } from '../tasks/schema.js';
 import { JsonArrayFile } from '../sinks/json-array-file.js';
@@ -24,6 +26,8 @@ export interface RescoreOptions {
   judge?: { model: string; baseUrl?: string; includeTrajectory?: boolean };
   output?: string;
   inPlace: boolean;
+  /** Task rows joined on the task id (`--tasks`), for runs whose own task set is not at hand (SMOLTRACE's). */
+  tasksFile?: string;
   force: boolean;
   env: Record<string, string | undefined>;
   now?: () => Date;
@@ -55,7 +59,8 @@ export async function rescoreRun(options: RescoreOptions): Promise<RescoreSummar
   const { loadRuns } = await import('../report/run-sources.js');
   const [run] = await loadRuns([options.run], { env: options.env });
   if (options.inPlace && run!.source !== resolve(options.run)) throw new InputError(`--in-place: ${options.run} is not a local run directory`);
-  const lookup = await taskLookup(run!);
+  const joined = options.tasksFile ? await (await import('../import/import-run.js')).loadTaskRows(options.tasksFile, options.env) : undefined;
+  const lookup = await taskLookup(run!, joined);
   const judge = await judgeContext(options);
   const controller = new AbortController();
   const context: ScoreContext = { signal: controller.signal, workingDirectory: process.cwd(), ...(judge && { judge }) };
@@ -76,13 +81,20 @@ export async function rescoreRun(options: RescoreOptions): Promise<RescoreSummar
     const names = scorersFor(rowScorers(checked.task), options.scorers);
     names.forEach((name) => used.add(name));
     const toolsUsed = agentRun.steps.flatMap((step) => (step.type === 'tool-call' && step.call.name !== 'final_answer' ? [step.call.name] : []));
-    const scoring = await scoreTaskWith(names, { task: checked.task, agentType, finalAnswer: agentRun.finalAnswer ?? null, run: agentRun, toolsUsed }, context);
+    const finalAnswer = agentRun.finalAnswer ?? null;
+    const scoring = await scoreTaskWith(names, { task: checked.task, agentType, finalAnswer, run: agentRun, toolsUsed }, context);
+    // As the runner does: SMOLTRACE's columns keep its rule, the first scorer decides, the failure says why.
+    const smoltrace = scoreTask({ task: checked.task, toolsUsed, finalAnswerCalled: agentRun.stopReason === 'final-answer', response: finalAnswer });
+    const primary = scoring.primary.name !== 'smoltrace' ? scoring.primary : undefined;
+    const score = primary ? { ...smoltrace, success: primary.passed } : smoltrace;
+    const failure = describeFailure({ task: checked.task, score, toolsUsed, response: finalAnswer, stopReason: agentRun.stopReason, error: agentRun.error, toolCalls: row.tool_calls?.map((call) => ({ name: call.name, is_error: call.is_error ?? false, output: call.output ?? '' })) ?? [], ...(primary && { primary }) });
     if (scoring.primary.passed) passed++;
     rows.push({
       ...row,
+      ...smoltrace,
       success: scoring.primary.passed,
-      failure_reason: scoring.primary.passed ? null : scoring.primary.reason,
-      failure_detail: scoring.primary.passed ? null : scoring.primary.explanation,
+      failure_reason: scoring.primary.passed ? null : (failure?.reason ?? scoring.primary.reason),
+      failure_detail: scoring.primary.passed ? null : (failure?.detail ?? scoring.primary.explanation),
       scores: scoring.scores,
       judge_input_tokens: scoring.judgeUsage?.inputTokens ?? null,
       judge_output_tokens: scoring.judgeUsage?.outputTokens ?? null,

@@ -119,6 +119,30 @@ describe('escape attempts from the simulated shell fail', () => {
     expect(printed).not.toContain(process.env.PATH ?? '/nonexistent');
   });
 
+  it('leaves the harness its globals while a command runs (the library guards only the shell\'s own async context)', async () => {
+    const shell = await createSimulatedShell({ 'a.txt': 'x\n'.repeat(1000) });
+    const errors: string[] = [];
+    let rounds = 0;
+    const harness = (async () => {
+      for (let index = 0; index < 100; index++) {
+        await new Promise((done) => setTimeout(done, 1));
+        try {
+          expect(JSON.parse('{"a":1}')).toEqual({ a: 1 });
+          expect(Reflect.ownKeys({ b: 2 })).toEqual(['b']);
+          expect(process.env.PATH).toBeDefined();
+          rounds++;
+        } catch (error) {
+          errors.push(String(error));
+        }
+      }
+    })();
+    const result = await shell.run('for i in $(seq 1 200); do grep -c x a.txt > /dev/null; done; echo done');
+    await harness;
+    expect(result.stdout).toBe('done\n');
+    expect(errors).toEqual([]);
+    expect(rounds).toBe(100);
+  });
+
   it('stops runaway loops', async () => {
     const shell = await createSimulatedShell(FIXTURE);
     const result = await shell.run('while true; do :; done');

@@ -2,7 +2,8 @@
  * Programmatic API. `runEvaluation` runs tasks, journaling each result to results.jsonl in the run
  * directory, and returns the run: its totals, and its results read back from the journal
  * (`readResults()` one at a time, `loadResults()` as an array for small runs), with a program's own tools (`defineTool`) and model provider
- * (a `ModelProvider`) when given; `writeLocalJson` writes the summary files, as the CLI does.
+ * (a `ModelProvider`) when given, or a program's own agent (`defineAgent`, whose `callModel` and
+ * `callTool` record what it does); `writeLocalJson` writes the summary files, as the CLI does.
  * SMOLTRACE's API under TypeScript names: `computeLeaderboardRow`, `loadPromptConfig`,
  * `generateDatasetNames`, `getHubUserInfo`, `updateLeaderboard`, `cleanupDatasets`.
  */
@@ -17,6 +18,8 @@ export type { Task } from './tasks/schema.js';
 export type { ModelProvider, ModelRequest, ModelResponse, Message, Usage, ToolCall } from './models/types.js';
 export type { Tool, ToolContext } from './tools/types.js';
 export { ToolError, defineTool } from './tools/types.js';
+export { defineAgent, type AgentDefinition, type AgentTurnInput } from './agents/external/defined-agent.js';
+export type { ExternalAgent } from './agents/external/types.js';
 export { InputError, StartupError } from './errors.js';
 export { SandboxPool } from './sandbox/pool.js';
 export { TransformersProvider, type TransformersOptions } from './models/transformers.js';

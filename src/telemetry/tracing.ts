@@ -253,10 +253,12 @@ export class RunTracer {
   private recordModelCall(agent: Span, input: TaskTraceInput, step: Extract<AgentRun['steps'][number], { type: 'model-call' }>, cost: number | null) {
     const { response } = step;
     const usage = response.usage;
+    // An external agent chose its own models: each call is named by the model it reported.
+    const model = input.provider === 'external' ? response.model || input.modelId : input.modelId;
     const attributes: Attributes = {
       [GEN_AI.operationName]: OPERATION.chat,
       [GEN_AI.providerName]: PROVIDER_NAMES[input.provider] ?? input.provider,
-      [GEN_AI.requestModel]: input.modelId,
+      [GEN_AI.requestModel]: model,
       [GEN_AI.responseModel]: response.model,
       [GEN_AI.responseFinishReasons]: [RESPONSE_FINISH_REASONS[response.finishReason]],
       [GEN_AI.usageInputTokens]: usage.inputTokens,
@@ -284,7 +286,7 @@ export class RunTracer {
       attributes[GEN_AI.outputMessages] = this.text(outputMessages(response.message, response.finishReason));
       attributes[GEN_AI.toolDefinitions] = this.repeatedText('tools', input.tools.map((tool) => tool.name).join('\0'), () => toolDefinitions(input.tools));
     }
-    const span = this.child(`${OPERATION.chat} ${input.modelId}`, agent, step.startedAtMs, attributes, SpanKind.CLIENT);
+    const span = this.child(`${OPERATION.chat} ${model}`, agent, step.startedAtMs, attributes, SpanKind.CLIENT);
     span.end(step.startedAtMs + step.durationMs);
   }
 

@@ -1,0 +1,75 @@
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadTasks } from '../../src/tasks/load.js';
+import type { Task } from '../../src/tasks/schema.js';
+import { runCli } from '../helpers/cli.js';
+import { messageText, startOpenAIServer, type LoopbackOpenAIServer, type Responder } from '../helpers/openai-server.js';
+
+let toolTasks: Task[];
+let server: LoopbackOpenAIServer | undefined;
+
+beforeAll(async () => {
+  toolTasks = (await loadTasks({ datasetName: 'builtin', split: 'train' })).filter((task) => task.agent_type !== 'code').slice(0, 6);
+});
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+/** An agent behind a chat completions endpoint: it used its own tools and answers in one reply. */
+function agentEndpoint(tasks: readonly Task[]): Responder {
+  return (request) => {
+    const user = messageText(request.body.messages.find((message: { role: string }) => message.role === 'user')?.content);
+    const task = tasks.find((candidate) => user.includes(candidate.prompt));
+    if (!task) return { content: 'I cannot help with that.' };
+    const count = Math.max(1, task.expected_tool_calls ?? 1);
+    const tool = task.expected_tool && task.expected_tool !== 'multiple' ? task.expected_tool : 'get_weather';
+    return {
+      content: `The answer: ${task.expected_keywords.join(', ')}.`,
+      toolCalls: Array.from({ length: count }, (_, index) => ({ name: tool, arguments: { call: index } })),
+      finishReason: 'stop',
+      usage: { prompt_tokens: 40, completion_tokens: 9 },
+    };
+  };
+}
+
+describe('agent-eval run --agent-url (built CLI, an agent served as a chat completions endpoint)', () => {
+  it("records each reply as the answer, with the agent's reported tool calls, model and usage", async () => {
+    server = await startOpenAIServer({ responder: agentEndpoint(toolTasks) });
+    const output = await mkdtemp(join(tmpdir(), 'agent-eval-agent-url-'));
+    const result = await runCli(['run', '--agent-url', `${server.url}/v1`, '--task-id', ...toolTasks.map((task) => task.id), '--output-dir', output, '--enable-otel']);
+    expect(result.stderr).not.toMatch(/unexpected error/);
+    expect(result.code).toBe(0);
+    const [name] = await readdir(output);
+    expect(name).toMatch(/^external_tool_/);
+    const directory = join(output, name!);
+    const rows = JSON.parse(await readFile(join(directory, 'results.json'), 'utf8'));
+    expect(rows).toHaveLength(toolTasks.length);
+    for (const row of rows) {
+      const task = toolTasks.find((candidate) => candidate.id === row.task_id)!;
+      expect(row).toMatchObject({ success: true, model: 'external', model_provider: 'external', model_calls: 1, input_tokens: 40, output_tokens: 9, final_answer_called: true });
+      expect(row.tools_used).toHaveLength(Math.max(1, task.expected_tool_calls ?? 1));
+    }
+    // Only the conversation is sent: no tools, no system prompt of ours.
+    for (const request of server.requests) {
+      expect(request.body.tools).toBeUndefined();
+      expect(request.body.messages.map((message: { role: string }) => message.role)).toEqual(['user']);
+      expect(request.body.model).toBe('external');
+    }
+    const traces = JSON.parse(await readFile(join(directory, 'traces.json'), 'utf8'));
+    expect(traces[0].spans.map((span: { name: string }) => span.name)).toContain('invoke_agent http_agent');
+  }, 60_000);
+
+  it('an endpoint that fails is an infrastructure error of the task', async () => {
+    server = await startOpenAIServer({ responder: () => ({ fault: { kind: 'status', status: 500 } }) });
+    const output = await mkdtemp(join(tmpdir(), 'agent-eval-agent-url-'));
+    const result = await runCli(['run', '--agent-url', `${server.url}/v1`, '--task-id', toolTasks[0]!.id, '--output-dir', output, '--model', 'my-agent']);
+    expect(result.code).toBe(1);
+    const [name] = await readdir(output);
+    const [row] = JSON.parse(await readFile(join(output, name!, 'results.json'), 'utf8'));
+    expect(row).toMatchObject({ success: false, error_kind: 'infrastructure', model: 'my-agent' });
+    expect(row.error).toContain('500');
+  }, 60_000);
+});

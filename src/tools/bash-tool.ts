@@ -79,7 +79,9 @@ export function formatShellOutput(output: ShellOutput): string {
   return capOutput(parts.length ? parts.join('\n') : '(no output)');
 }
 
-const bashInput = z.object({ command: z.string().min(1, 'must be a non-empty command line').max(64 * 1024) });
+const bashInput = z.object({
+  command: z.string().min(1, 'must be a non-empty command line').max(64 * 1024).describe('The bash command line to run, e.g. "find . -name \'*.log\' | wc -l"'),
+});
 
 /**
  * A `bash` tool over its own simulated shell, seeded with `fixture` when first used: files written by one

@@ -13,7 +13,7 @@ describe('registry', () => {
     expect(names(coreTools())).toEqual(['get_weather', 'calculator', 'get_current_time', 'web_search', 'final_answer']);
     expect(names(fileTools())).toEqual(['read_file', 'write_file', 'list_directory', 'search_files', 'grep', 'sed', 'sort', 'head_tail']);
     expect(names(processTools())).toEqual(['ps', 'kill', 'env', 'which', 'curl', 'ping']);
-    expect(OPTIONAL_TOOLS).toEqual([...names(fileTools()), ...names(processTools()), 'visit_webpage', 'wikipedia_search']);
+    expect(OPTIONAL_TOOLS).toEqual([...names(fileTools()), ...names(processTools()), 'visit_webpage', 'wikipedia_search', 'bash']);
     expect(TOOL_GROUPS).toEqual({ files: names(fileTools()), system: names(processTools()) });
     expect(NETWORK_TOOLS).toEqual(['curl', 'ping', 'web_search', 'visit_webpage', 'wikipedia_search']);
   });
@@ -30,7 +30,7 @@ describe('registry', () => {
 
   it('rejects unknown and unsupported names', () => {
     expect(() => resolveTools({ enableTools: ['foo'] })).toThrow(
-      /^--enable-tools foo: unknown tool \(available: curl, duckduckgo_search, env, files, grep, .*wikipedia_search, write_file\)$/,
+      /^--enable-tools foo: unknown tool \(available: bash, curl, duckduckgo_search, env, files, grep, .*wikipedia_search, write_file\)$/,
     );
     expect(() => resolveTools({ enableTools: ['constructor'] })).toThrow(/unknown tool/);
     expect(() => resolveTools({ enableTools: ['google_search'] })).toThrow(/--enable-tools google_search: needs --search-provider serper or brave .*SERPER_API_KEY/);

@@ -68,6 +68,24 @@ describe('agent-eval run --dataset-name builtin:bash', () => {
   }, 180_000);
 });
 
+describe('agent-eval run --dataset-name builtin:bash --agent-type code', () => {
+  it('gives Python a bash() function over the task\'s own fixture', async () => {
+    const task = bashTasks.find((candidate) => candidate.id === 'bash_config_port')!;
+    server = await startOpenAIServer({
+      responder: scriptByPrompt({
+        [task.prompt]: [
+          { content: `Thought: look first.\n<code>\nprint(bash(command="cat config/app.ini"))\n</code>` },
+          { content: `Thought: answer.\n<code>\nport = bash(command=${JSON.stringify(task.reference_command)})\nfinal_answer(port)\n</code>` },
+        ],
+      }),
+    });
+    const { rows, code } = await run(['--dataset-name', 'builtin:bash', '--agent-type', 'code', '--task-id', task.id]);
+    expect(code).toBe(0);
+    expect(rows[0]).toMatchObject({ success: true, tools_used: ['bash', 'bash'], scores: { bash: { value: 1, passed: true } } });
+    expect(rows[0]!.tool_calls[0]!.output).toContain('port=8080');
+  }, 180_000);
+});
+
 describe('agent-eval run --dataset-name builtin:code-tests', () => {
   const chosen = ['code_tests_reverse_words', 'code_tests_roman_numerals', 'code_tests_cart_total', 'code_tests_inventory_class', 'code_tests_is_palindrome', 'code_tests_prime_factors'];
 

@@ -217,7 +217,7 @@ export async function prepareRun(given: RunOptions, context: RunContext, setting
     if (local) throw new InputError(`${local}: only for local models (--provider transformers or a transformers/ model), not ${resolved.provider}`);
   }
   const generation = toGenerationParameters(options.modelArgs);
-  const { tasks, source: datasetSource } = await loadTaskSet({ datasetName: options.datasetName, split: options.split, revision: options.datasetRevision, hfTokenFile: options.hfTokenFile, env: context.env, allowHub: options.securityProfile !== 'closed' });
+  const { tasks, source: datasetSource } = await loadTaskSet({ datasetName: options.datasetName, split: options.split, revision: options.datasetRevision, hfTokenFile: options.hfTokenFile, env: context.env, allowHub: options.securityProfile !== 'closed', config: options.datasetConfig, columnMap: options.columnMap, taskConfig: options.taskConfig });
   checkTaskIds(tasks, options.taskIds);
   const cacheDirectory = agentEvalCacheDirectory(context.env);
   const python = createPythonInterpreterTool({

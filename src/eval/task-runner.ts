@@ -10,6 +10,7 @@ import { describeFailure } from '../scoring/failure.js';
 import { scoreTaskWith, scorersFor, type TaskScoring } from '../scoring/score-task.js';
 import type { JudgeCallRecord, JudgeContext, ScoreContext } from '../scoring/types.js';
 import { rowScorers } from '../tasks/schema.js';
+import { placeAttachments } from '../tasks/attachments.js';
 import type { Task } from '../tasks/schema.js';
 import { toolSpec } from '../tools/spec.js';
 import type { AnyTool, ToolContext } from '../tools/types.js';
@@ -192,6 +193,7 @@ export async function runTask(
   try {
     const setup = environment.agents[agentType];
     if (!setup) throw new Error(`no ${agentType} agent was set up for this run`);
+    await placeAttachments(task, environment.toolContext.workingDirectory);
     const common = {
       prompt: task.prompt,
       systemPrompt: setup.systemPrompt,

@@ -15,6 +15,8 @@ export interface SplitFiles {
   splits: string[];
   /** Where the split came from: the card's configs or the file layout. */
   source: 'configs' | 'layout';
+  /** The card's configuration names, for error messages. */
+  configs?: string[];
 }
 
 export const isDataFile = (path: string) => DATA_EXTENSIONS.some((extension) => path.toLowerCase().endsWith(extension));
@@ -57,15 +59,18 @@ function configSplits(dataFiles: DataFilesValue, dataDir: string | undefined): M
   return splits;
 }
 
-function fromConfigs(paths: readonly string[], cardData: Record<string, unknown> | null, split: string): SplitFiles | null {
+function fromConfigs(paths: readonly string[], cardData: Record<string, unknown> | null, split: string, configName?: string): SplitFiles | null {
   const configs = Array.isArray(cardData?.configs) ? (cardData.configs as { config_name?: unknown; data_files?: DataFilesValue; data_dir?: unknown }[]) : [];
-  const config = configs.find((item) => item.config_name === 'default') ?? configs[0];
+  const names = configs.map((item) => String(item.config_name));
+  // A named configuration (`--dataset-config`) must exist; none named: "default", else the first.
+  const config = configName !== undefined ? configs.find((item) => item.config_name === configName) : (configs.find((item) => item.config_name === 'default') ?? configs[0]);
+  if (configName !== undefined && !config) return { files: [], splits: [], source: 'configs', configs: names };
   if (!config) return null;
   const splits = configSplits(config.data_files, typeof config.data_dir === 'string' ? config.data_dir : undefined);
   if (splits.size === 0) return null;
   const patterns = (splits.get(split) ?? []).map(globToRegExp);
   const files = paths.filter((path) => patterns.some((pattern) => pattern.test(path))).sort();
-  return { files, splits: [...splits.keys()], source: 'configs' };
+  return { files, splits: [...splits.keys()], source: 'configs', configs: names };
 }
 
 /** Whether a path names `split` by datasets' conventions (a path part starting, ending or equal to it, between delimiters). */
@@ -75,8 +80,8 @@ function namesSplit(path: string, split: string): boolean {
 }
 
 /** The files of `split` among `paths` (the repo's files), by the card's configs or the layout. */
-export function splitFiles(paths: readonly string[], cardData: Record<string, unknown> | null, split: string): SplitFiles {
-  const configured = fromConfigs(paths, cardData, split);
+export function splitFiles(paths: readonly string[], cardData: Record<string, unknown> | null, split: string, configName?: string): SplitFiles {
+  const configured = fromConfigs(paths, cardData, split, configName);
   if (configured) return configured;
   const dataFiles = paths.filter((path) => isDataFile(path) && !path.split('/').some((part) => part.startsWith('.'))).sort();
   const named = [...new Set([...KNOWN_SPLITS, split])].filter((name) => dataFiles.some((path) => namesSplit(path, name)));

@@ -10,6 +10,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InputError } from '../errors.js';
 import { parseJsonDocument, parseJsonLines, validateRows, type RawRow } from '../tasks/rows.js';
+import { applyMapping, type ColumnMapping } from '../tasks/column-map.js';
 import type { Task } from '../tasks/schema.js';
 import { HubError, type HubClient } from './client.js';
 import { splitFiles } from './data-files.js';
@@ -24,6 +25,10 @@ export interface LoadHubTasksInput {
   /** Branch, tag or commit sha; default "main". */
   revision?: string;
   cacheDir: string;
+  /** The card's configuration (`--dataset-config`); default: "default", else the first. */
+  config?: string;
+  /** Columns to task fields; without one, GAIA's layout is recognised and mapped. */
+  mapping?: ColumnMapping;
 }
 
 export interface HubTaskSource {
@@ -41,6 +46,14 @@ export interface HubTaskSource {
 
 interface Manifest {
   splits: Record<string, string[]>;
+}
+
+/** An attached file a task row names (GAIA's file_name), from the dataset's folder. */
+export interface TaskAttachment {
+  /** The file name the task sees in its working directory. */
+  name: string;
+  /** Where the downloaded file lies in the cache. */
+  path: string;
 }
 
 const DATASET_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -101,6 +114,42 @@ async function resolveSha(input: LoadHubTasksInput, revision: string, repoDir: s
   }
 }
 
+/**
+ * Rows naming an attached file (`file_name`, GAIA's layout: the file beside the metadata file, or
+ * `file_path` in the repo) get it downloaded into the cache once, `attachments` set for the runner
+ * to place in the task's working directory, and a sentence naming it after the prompt.
+ */
+async function withAttachments(input: LoadHubTasksInput, sha: string, shaDir: string, dataFile: string, rows: RawRow[]): Promise<RawRow[]> {
+  const folder = dirname(dataFile) === '.' ? '' : `${dirname(dataFile)}/`;
+  const result: RawRow[] = [];
+  for (const row of rows) {
+    const record = row.value as Record<string, unknown>;
+    const name = typeof record?.file_name === 'string' ? record.file_name.trim() : '';
+    if (!name) {
+      result.push(row);
+      continue;
+    }
+    const repoPath = typeof record.file_path === 'string' && record.file_path.trim() && !/^(\/|[a-z]+:)/i.test(record.file_path) ? record.file_path.trim() : `${folder}${name}`;
+    if (repoPath.split('/').includes('..') || name.includes('/') || name.includes('\\')) throw new InputError(`${input.dataset} ${row.location}: unsafe attachment name ${name}`);
+    const local = join(shaDir, repoPath);
+    const present = await readFile(local).then(() => true, () => false);
+    if (!present) {
+      let bytes: Uint8Array | null;
+      try {
+        bytes = await input.client.downloadFile(input.dataset, sha, repoPath);
+      } catch (error) {
+        throw asInputError(error, input.dataset);
+      }
+      if (!bytes) throw new InputError(`${input.dataset} ${row.location}: its attached file ${repoPath} is not in the dataset at ${sha.slice(0, 7)}`);
+      await writeAtomic(local, bytes);
+    }
+    const attachments: TaskAttachment[] = [{ name, path: local }];
+    const prompt = typeof record.prompt === 'string' ? `${record.prompt}\n\nAttached file: ${name} (in your working directory).` : record.prompt;
+    result.push({ value: { ...record, prompt, attachments }, location: row.location });
+  }
+  return result;
+}
+
 /** Loads and validates the task rows of a Hub dataset split. */
 export async function loadHubTasks(input: LoadHubTasksInput): Promise<{ tasks: Task[]; source: HubTaskSource }> {
   const { client, dataset } = input;
@@ -113,8 +162,10 @@ export async function loadHubTasks(input: LoadHubTasksInput): Promise<{ tasks: T
   const { sha } = resolved;
   const shaDir = join(repoDir, sha);
   const manifest = (await readJson<Manifest>(join(shaDir, MANIFEST))) ?? { splits: {} };
-  let files: string[] = manifest.splits[split] ?? [];
-  const cached = split in manifest.splits;
+  // The manifest's key: the split, within its configuration when one is named.
+  const key = input.config !== undefined ? `${input.config}/${split}` : split;
+  let files: string[] = manifest.splits[key] ?? [];
+  const cached = key in manifest.splits;
   const cachedBytes = new Map<string, Uint8Array>();
   if (cached) {
     for (const path of files) {
@@ -134,7 +185,10 @@ export async function loadHubTasks(input: LoadHubTasksInput): Promise<{ tasks: T
     } catch (error) {
       throw asInputError(error, dataset);
     }
-    const found = splitFiles(paths, cardData ?? null, split);
+    const found = splitFiles(paths, cardData ?? null, split, input.config);
+    if (input.config !== undefined && found.splits.length === 0) {
+      throw new InputError(`--dataset-config ${input.config}: ${dataset}@${sha.slice(0, 7)} has no such configuration (configurations: ${found.configs?.join(', ') || 'none'})`);
+    }
     if (found.files.length === 0) {
       const which = found.splits.length ? `splits found: ${found.splits.join(', ')}` : 'no Parquet, JSON or JSON Lines data files found';
       throw new InputError(`--split ${split}: ${dataset}@${sha.slice(0, 7)} has no split '${split}' (${which})`);
@@ -153,12 +207,15 @@ export async function loadHubTasks(input: LoadHubTasksInput): Promise<{ tasks: T
       cachedBytes.set(path, bytes);
     }
     const latest = (await readJson<Manifest>(join(shaDir, MANIFEST))) ?? { splits: {} };
-    latest.splits[split] = files;
+    latest.splits[key] = files;
     await writeAtomic(join(shaDir, MANIFEST), JSON.stringify(latest, null, 2));
   }
   const rows: RawRow[] = [];
-  for (const path of files) rows.push(...(await parseFile(path, cachedBytes.get(path)!, split)));
   const label = `${dataset}@${sha.slice(0, 7)}:${split}`;
+  for (const path of files) {
+    const parsed = [...applyMapping(await parseFile(path, cachedBytes.get(path)!, split), input.mapping, label)];
+    rows.push(...(await withAttachments(input, sha, shaDir, path, parsed)));
+  }
   if (rows.length === 0) throw new InputError(`${label}: no task rows`);
   const tasks = validateRows(label, rows);
   return { tasks, source: { dataset, split, revision, sha, files, fromCache, notices } };

@@ -6,6 +6,7 @@ import { InputError } from '../errors.js';
 import { huggingFaceHome } from '../secrets/locations.js';
 import type { Task } from './schema.js';
 import { jsonLineRows, parseJsonDocument, validateRows } from './rows.js';
+import { applyMapping, columnMapping } from './column-map.js';
 
 export { validateRows } from './rows.js';
 
@@ -33,6 +34,11 @@ export interface LoadTasksInput {
   allowHub?: boolean;
   /** Hub download cache; default `{HF_HOME or ~/.cache/huggingface}/agent-eval/datasets`. */
   cacheDir?: string;
+  /** Hub datasets: the configuration (`--dataset-config`, e.g. GAIA's 2023_level1). */
+  config?: string;
+  /** Task field = dataset column (`--column-map`); `--task-config` YAML adds columns and defaults. */
+  columnMap?: Record<string, string>;
+  taskConfig?: string;
 }
 
 /** Where the tasks came from, recorded in metadata.json. */
@@ -71,6 +77,8 @@ async function loadHubTaskSet(input: LoadTasksInput): Promise<{ tasks: Task[]; s
     split: input.split,
     ...(input.revision !== undefined && { revision: input.revision }),
     cacheDir: input.cacheDir ?? hubDatasetCacheDir(env),
+    ...(input.config !== undefined && { config: input.config }),
+    mapping: await columnMapping(input.columnMap, input.taskConfig),
   });
   const { sha, fromCache } = loaded.source;
   const notices = [...loaded.source.notices];
@@ -104,6 +112,8 @@ export async function loadTaskSet(input: LoadTasksInput): Promise<{ tasks: Task[
     );
   }
   if (input.revision !== undefined) throw new InputError(`--dataset-revision: only for Hub datasets, not for ${isBuiltin ? `'${BUILTIN_DATASET}'` : 'a local file'}`);
+  if (input.config !== undefined) throw new InputError(`--dataset-config: only for Hub datasets, not for ${isBuiltin ? `'${BUILTIN_DATASET}'` : 'a local file'}`);
+  const mapping = await columnMapping(input.columnMap, input.taskConfig);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -112,7 +122,7 @@ export async function loadTaskSet(input: LoadTasksInput): Promise<{ tasks: Task[
   }
   // JSON Lines are parsed and checked one line at a time (100,000 rows stay well under 100 MB).
   const rows = lower.endsWith('.jsonl') ? jsonLineRows(path, text) : parseJsonDocument(path, text, input.split);
-  const tasks = validateRows(path, rows);
+  const tasks = validateRows(path, applyMapping(rows, mapping, path));
   if (tasks.length === 0) throw new InputError(`${path}: no task rows`);
   const sha = createHash('sha256').update(text).digest('hex');
   return { tasks, source: { kind: isBuiltin ? 'builtin' : 'file', dataset: input.datasetName, split: input.split, sha, pinned: true, notices: [] } };

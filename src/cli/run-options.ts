@@ -13,7 +13,7 @@ import { SEARCH_PROVIDERS } from '../tools/search-providers.js';
 import { CACHE_MODES } from '../models/response-cache.js';
 import { parseShard } from '../scale/shard.js';
 import { parseAgentFlags, withExternalModel } from './agent-options.js';
-import { parseScoringFlags } from './scoring-flags.js';
+import { parseScoringFlags } from './scoring-options.js';
 
 /** The raw values commander hands over for `agent-eval run`. */
 export interface RawRunFlags {

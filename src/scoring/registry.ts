@@ -4,6 +4,7 @@
 import { exactScorer, includesScorer, regexScorer } from './string-scorers.js';
 import { gaiaScorer } from './gaia-scorer.js';
 import { judgeScorer } from './judge-scorer.js';
+import { goalMetScorer } from './goal-met.js';
 import { bashScorer } from './bash.js';
 import { smoltraceScorer } from './smoltrace-scorer.js';
 import { testsScorer } from './tests.js';
@@ -14,6 +15,7 @@ const SCORERS = new Map<string, Scorer>(
     smoltraceScorer,
     gaiaScorer,
     judgeScorer,
+    goalMetScorer,
     exactScorer,
     includesScorer,
     regexScorer,

@@ -17,6 +17,8 @@ export const BUILTIN_TASKS_FILE = fileURLToPath(new URL('../../tasks/builtin.jso
 export const BUILTIN_TASK_SETS: Readonly<Record<string, string>> = {
   [`${BUILTIN_DATASET}:code-tests`]: fileURLToPath(new URL('../../tasks/code-tests.jsonl', import.meta.url)),
   [`${BUILTIN_DATASET}:bash`]: fileURLToPath(new URL('../../tasks/bash.jsonl', import.meta.url)),
+  // Dialogues with a simulated user (a `user` block per row; --user-model).
+  [`${BUILTIN_DATASET}:dialogue`]: fileURLToPath(new URL('../../tasks/dialogue.jsonl', import.meta.url)),
 };
 
 

@@ -1,0 +1,104 @@
+/**
+ * `goal_met`: the judge reads a dialogue's transcript and decides whether the simulated user's goal
+ * (the row's `user.goal`, and `stop_when`) was met. One JSON verdict checked with zod; an invalid one
+ * is sent back with what was wrong, up to the judge's attempts, then recorded as a judge error.
+ */
+import { z } from 'zod';
+import { epochNow, type AgentRun } from '../agents/types.js';
+import type { Message, Usage } from '../models/types.js';
+import { extractJson } from './judge-prompt.js';
+import type { JudgeUsage, Score, Scorer } from './types.js';
+
+const verdictSchema = z.object({ reasoning: z.string().min(1), goal_met: z.boolean() });
+
+const SYSTEM = [
+  'You judge a conversation between a user and an AI assistant that can use tools.',
+  "Decide from the transcript alone whether the user's goal was met: the assistant did or told what the user wanted, correctly, and nothing the user needed is missing. Politeness and length do not matter.",
+  'Answer with only a JSON object: {"reasoning": "<one or two sentences>", "goal_met": true or false}.',
+].join('\n');
+
+const TOOL_OUTPUT_LIMIT = 500;
+
+/** The dialogue as lines: the user's and the assistant's messages, and the assistant's tool calls with their results. */
+export function transcript(run: Pick<AgentRun, 'messages'>): string {
+  const lines: string[] = [];
+  for (const message of run.messages) {
+    if (message.role === 'system') continue;
+    if (message.role === 'user') lines.push(`USER: ${message.content.replace(/^New task:\n/, '')}`);
+    else if (message.role === 'assistant') {
+      for (const call of message.toolCalls ?? []) if (call.name !== 'final_answer') lines.push(`ASSISTANT calls ${call.name}(${JSON.stringify(call.arguments ?? {})})`);
+      if (message.content.trim()) lines.push(`ASSISTANT: ${message.content}`);
+    } else if (message.name !== 'final_answer') {
+      lines.push(`TOOL ${message.name}: ${message.content.slice(0, TOOL_OUTPUT_LIMIT)}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+function describeProblem(error: unknown): string {
+  if (error && typeof error === 'object' && 'issues' in error && Array.isArray(error.issues)) {
+    const issue = error.issues[0] as { path: PropertyKey[]; message: string };
+    return `${issue.path.length ? `field '${issue.path.join('.')}': ` : ''}${issue.message}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+export const goalMetScorer: Scorer = {
+  name: 'goal_met',
+  failureReason: 'judge_rejected',
+  errorReason: 'judge_error',
+  needsJudge: true,
+  check: (task) => (task.user ? undefined : 'needs a user block with the goal (goal_met judges dialogues)'),
+  async score(input, context): Promise<Score> {
+    const judge = context.judge;
+    if (!judge) return { value: 0, passed: false, explanation: 'no judge model (give --judge-model)', error: 'no judge model' };
+    const user = input.task.user;
+    if (!user) return { value: 0, passed: false, explanation: 'the task has no user block', error: 'no user block' };
+    const messages: Message[] = [
+      { role: 'system', content: SYSTEM },
+      { role: 'user', content: `The user's goal: ${user.goal}\n${user.stop_when ? `The goal is met when: ${user.stop_when}\n` : ''}\nTranscript:\n${transcript(input.run)}` },
+    ];
+    const usage: JudgeUsage = { inputTokens: 0, outputTokens: 0, costUsd: 0, calls: 0 };
+    const count = (callUsage: Usage) => {
+      usage.inputTokens += callUsage.inputTokens;
+      usage.outputTokens += callUsage.outputTokens;
+      usage.calls++;
+      const cost = judge.price ? judge.price(callUsage) : null;
+      usage.costUsd = usage.costUsd === null || cost === null ? null : usage.costUsd + cost;
+    };
+    let problem = '';
+    for (let attempt = 1; attempt <= judge.attempts; attempt++) {
+      const startedAtMs = epochNow();
+      const started = performance.now();
+      let reply;
+      try {
+        reply = await judge.provider.generate({ ...judge.generation, messages, signal: context.signal });
+      } catch (error) {
+        if (context.signal.aborted) throw error;
+        const message = `the judge call failed: ${describeProblem(error)}`;
+        judge.onCall?.({ startedAtMs, durationMs: performance.now() - started, provider: judge.provider.provider, model: judge.provider.modelId, usage: { inputTokens: 0, outputTokens: 0 }, attempt, outcome: { error: message } });
+        return { value: 0, passed: false, explanation: message, error: message, judgeUsage: usage };
+      }
+      count(reply.usage);
+      const text = reply.message.content;
+      let parsed: ReturnType<typeof verdictSchema.safeParse> | undefined;
+      try {
+        parsed = verdictSchema.safeParse(extractJson(text));
+        problem = parsed.success ? '' : describeProblem(parsed.error);
+      } catch (error) {
+        problem = describeProblem(error);
+      }
+      const base = { startedAtMs, durationMs: performance.now() - started, provider: judge.provider.provider, model: reply.model || judge.provider.modelId, usage: reply.usage, attempt };
+      if (parsed?.success) {
+        const passed = parsed.data.goal_met;
+        const explanation = `goal ${passed ? 'met' : 'not met'}: ${parsed.data.reasoning}`;
+        judge.onCall?.({ ...base, outcome: { passed, value: passed ? 1 : 0, explanation } });
+        return { value: passed ? 1 : 0, passed, explanation, judgeUsage: usage };
+      }
+      judge.onCall?.({ ...base, outcome: { error: `invalid verdict: ${problem}` } });
+      messages.push({ role: 'assistant', content: text }, { role: 'user', content: `That answer was not valid (${problem}). Answer again with only the JSON object: {"reasoning": "...", "goal_met": true or false}.` });
+    }
+    const message = `the judge gave no valid verdict in ${judge.attempts} attempt(s): ${problem}`;
+    return { value: 0, passed: false, explanation: message, error: message, judgeUsage: usage };
+  },
+};

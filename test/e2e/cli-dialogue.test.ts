@@ -1,0 +1,136 @@
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadTasks } from '../../src/tasks/load.js';
+import { runCli } from '../helpers/cli.js';
+import { finalAnswer, messageText, startOpenAIServer, toolCall, type LoopbackOpenAIServer, type RecordedRequest, type ScriptedReply } from '../helpers/openai-server.js';
+
+const servers: LoopbackOpenAIServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+type Wire = { role: string; content?: unknown; tool_calls?: unknown[] };
+const messagesOf = (request: RecordedRequest): Wire[] => request.body.messages;
+const lastOf = (request: RecordedRequest) => messagesOf(request).at(-1)!;
+const textOf = (message: Wire) => messageText(message.content);
+
+const HOTEL = {
+  id: 'hotel',
+  prompt: 'Work out what my hotel stay costs.',
+  difficulty: 'easy',
+  agent_type: 'tool',
+  expected_tool: 'calculator',
+  expected_tool_calls: 1,
+  expected_keywords: ['432'],
+  user: { persona: 'A traveller.', goal: 'The total of your stay. Facts only you know: 3 nights at 140 euros plus 4 euros tax per night.', opening: 'What will my hotel stay cost?', max_turns: 4, stop_when: 'you were told 432 euros' },
+};
+const STALL = { id: 'stall', prompt: 'Stall.', difficulty: 'easy', agent_type: 'tool', expected_tool_calls: 0, user: { goal: 'Get an answer.', max_turns: 3 } };
+const REFUND = { id: 'refund', prompt: 'Refund my flight.', difficulty: 'easy', agent_type: 'tool', expected_tool_calls: 0, user: { goal: 'A refund, which the assistant cannot give.', opening: 'Refund my flight AB123.' } };
+
+/** The agent: asks for the facts, then calculates; stalls and refusals answer in plain text. */
+function agentReply(request: RecordedRequest): ScriptedReply {
+  const last = lastOf(request);
+  const first = textOf(messagesOf(request).find((message) => message.role === 'user')!);
+  const usage = { prompt_tokens: 100, completion_tokens: 10 };
+  if (first.includes('Refund')) return { content: 'Sorry, I cannot issue refunds.', usage };
+  if (first.includes('Stall')) return { content: 'Could you say that again?', usage };
+  if (last.role === 'tool') return { ...finalAnswer('Your stay costs 432 euros in total.'), usage };
+  if (last.role === 'user' && textOf(last).includes('3 nights')) return { ...toolCall('calculator', { expression: '3 * (140 + 4)' }), usage };
+  return { content: 'How many nights, and at what price per night?', usage };
+}
+
+/** The simulated user (and the goal_met judge, told apart by their system prompts). */
+function userReply(request: RecordedRequest): ScriptedReply {
+  const system = textOf(messagesOf(request)[0]!);
+  const usage = { prompt_tokens: 30, completion_tokens: 5 };
+  if (system.includes('You judge a conversation')) {
+    const transcript = textOf(lastOf(request));
+    const met = transcript.includes('3 nights') && transcript.includes('432');
+    return { content: JSON.stringify({ reasoning: met ? 'the total was given' : 'no total', goal_met: met }), usage };
+  }
+  const agentSaid = textOf(lastOf(request));
+  if (agentSaid.includes('432')) return { toolCalls: [{ name: 'end_conversation', arguments: { reason: 'goal_met' } }], usage };
+  if (agentSaid.includes('refunds')) return { toolCalls: [{ name: 'end_conversation', arguments: { reason: 'gave_up' } }], usage };
+  if (agentSaid.includes('How many nights')) return { content: '3 nights at 140 euros, plus 4 euros tax per night.', usage };
+  return { content: 'I said: please answer.', usage };
+}
+
+async function run(rows: object[], extra: (urls: { user: string; agent: string }) => string[] = () => []) {
+  const agent = await startOpenAIServer({ responder: agentReply });
+  const user = await startOpenAIServer({ responder: userReply });
+  servers.push(agent, user);
+  const folder = await mkdtemp(join(tmpdir(), 'agent-eval-dialogue-'));
+  const file = join(folder, 'tasks.jsonl');
+  await writeFile(file, rows.map((row) => JSON.stringify(row)).join('\n'));
+  await writeFile(join(folder, 'prices.json'), JSON.stringify({ models: { 'agent-model': { input_per_mtok: 1, output_per_mtok: 1 }, 'user-model': { input_per_mtok: 10, output_per_mtok: 10 } } }));
+  const output = join(folder, 'out');
+  const result = await runCli(['run', '--model', 'agent-model', '--base-url', `${agent.url}/v1`, '--user-model', 'user-model', '--user-base-url', `${user.url}/v1`, '--dataset-name', file, '--output-dir', output, '--pricing', join(folder, 'prices.json'), '--enable-otel', ...extra({ user: `${user.url}/v1`, agent: `${agent.url}/v1` })]);
+  expect(result.stderr).not.toMatch(/unexpected error/);
+  const [name] = await readdir(output);
+  const directory = join(output, name!);
+  const rowsOut = JSON.parse(await readFile(join(directory, 'results.json'), 'utf8')) as Record<string, unknown>[];
+  const traces = JSON.parse(await readFile(join(directory, 'traces.json'), 'utf8'));
+  return { result, rows: Object.fromEntries(rowsOut.map((row) => [row.task_id as string, row])), traces, agent, user };
+}
+
+describe('dialogue tasks with a simulated user (built CLI, scripted agent and user models)', () => {
+  it('the user reveals a fact when asked, the agent uses a tool and the user ends the dialogue: tokens and spans apart', async () => {
+    const { result, rows, traces, user } = await run([HOTEL, STALL, REFUND]);
+    expect(result.code).toBe(0);
+    expect(rows.hotel).toMatchObject({ success: true, turns: 2, user_turns: 2, dialogue_stop_reason: 'goal_met', turn_tool_calls: [0, 1], response: 'Your stay costs 432 euros in total.', tools_used: ['calculator'] });
+    // Three agent calls at 100 + 10 tokens; the simulator's two calls are counted apart (30 + 5 each).
+    expect(rows.hotel).toMatchObject({ model_calls: 3, input_tokens: 300, output_tokens: 30, user_input_tokens: 60, user_output_tokens: 10 });
+    expect(rows.hotel!.cost_usd).toBeCloseTo(330 / 1e6, 12);
+    expect(rows.hotel!.user_cost_usd).toBeCloseTo(700 / 1e6, 12);
+    expect(rows.stall).toMatchObject({ turns: 3, user_turns: 3, dialogue_stop_reason: 'max_turns' });
+    expect(rows.refund).toMatchObject({ turns: 1, dialogue_stop_reason: 'user_stopped', response: 'Sorry, I cannot issue refunds.' });
+    // The simulator saw the dialogue only: its one tool, none of the agent's tools or its system prompt.
+    for (const request of user.requests) {
+      expect(request.body.tools.map((tool: { function: { name: string } }) => tool.function.name)).toEqual(['end_conversation']);
+      expect(request.body.temperature).toBe(0);
+      expect(JSON.stringify(request.body.messages)).not.toContain('final_answer');
+    }
+    const hotelTrace = traces.find((trace: { test_ids: string[] }) => trace.test_ids.includes('hotel'));
+    const spans = hotelTrace.spans as { name: string; span_id: string; parent_span_id: string | null; attributes: Record<string, unknown> }[];
+    const simulator = spans.find((span) => span.name === 'simulate_user')!;
+    expect(simulator.parent_span_id).toBe(hotelTrace.root_span_id);
+    const simulatorChats = spans.filter((span) => span.parent_span_id === simulator.span_id);
+    expect(simulatorChats.map((span) => span.name)).toEqual(['chat user-model', 'chat user-model']);
+    expect(simulatorChats.every((span) => span.attributes['agent_eval.role'] === 'user_simulator')).toBe(true);
+    expect(spans.filter((span) => span.name === 'chat agent-model')).toHaveLength(3);
+  }, 60_000);
+
+  it('goal_met: the judge decides from the transcript', async () => {
+    const { result, rows } = await run([HOTEL, STALL], (urls) => ['--scorer', 'goal_met', '--judge-model', 'judge-model', '--judge-base-url', urls.user]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(rows.hotel).toMatchObject({ success: true });
+    expect((rows.hotel!.scores as Record<string, { passed: boolean; explanation: string }>).goal_met).toMatchObject({ passed: true, explanation: 'goal met: the total was given' });
+    expect(rows.stall).toMatchObject({ success: false, failure_reason: 'judge_rejected' });
+  }, 60_000);
+
+  it('an external agent process holds the same dialogue over the protocol (user_message after each final_answer)', async () => {
+    const agentCommand = `python3 ${fileURLToPath(new URL('../../examples/python-agent/agent.py', import.meta.url))}`;
+    const { result, rows } = await run([HOTEL], (urls) => ['--agent-command', agentCommand, '--agent-env', `OPENAI_BASE_URL=${urls.agent}`]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(rows.hotel).toMatchObject({ success: true, turns: 2, user_turns: 2, dialogue_stop_reason: 'goal_met', turn_tool_calls: [0, 1], model_calls: 3, input_tokens: 300, user_input_tokens: 60 });
+  }, 60_000);
+
+  it('a dialogue task without --user-model is refused before anything is written', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'agent-eval-dialogue-'));
+    const file = join(folder, 'tasks.jsonl');
+    await writeFile(file, JSON.stringify(HOTEL));
+    const result = await runCli(['run', '--model', 'm', '--base-url', 'http://127.0.0.1:9/v1', '--dataset-name', file, '--output-dir', join(folder, 'out')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe('agent-eval: task hotel is a dialogue (it has a user block): give the simulated user\'s model with --user-model (e.g. --user-model openai/gpt-4o-mini)');
+    await expect(readdir(join(folder, 'out'))).rejects.toThrow();
+  });
+
+  it('builtin:dialogue holds at least 12 dialogues written for agent-eval', async () => {
+    const tasks = await loadTasks({ datasetName: 'builtin:dialogue', split: 'train' });
+    expect(tasks.length).toBeGreaterThanOrEqual(12);
+    for (const task of tasks) expect(task.user).toMatchObject({ goal: expect.any(String), opening: expect.any(String) });
+  });
+});

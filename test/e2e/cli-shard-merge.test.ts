@@ -33,7 +33,7 @@ async function run(name: string, extra: string[]): Promise<string> {
   return join(output, directory!);
 }
 
-const TIMES = new Set(['enhanced_trace_info', 'started_at', 'execution_time_ms', 'duration_ms', 'evaluation_date', 'trace_id', 'span_id', 'resources', 'startTimeUnixNano', 'endTimeUnixNano', 'timeUnixNano', 'traceId', 'spanId', 'parentSpanId', 'start_time', 'end_time', 'duration']);
+const TIMES = new Set(['enhanced_trace_info', 'timestamp', 'started_at', 'execution_time_ms', 'duration_ms', 'evaluation_date', 'trace_id', 'span_id', 'resources', 'startTimeUnixNano', 'endTimeUnixNano', 'timeUnixNano', 'traceId', 'spanId', 'parentSpanId', 'start_time', 'end_time', 'duration']);
 
 /** The document with times and ids taken out (they differ between any two runs; the loopback model numbers its tool calls). */
 function withoutTimes(value: unknown): unknown {

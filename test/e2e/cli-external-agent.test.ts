@@ -32,6 +32,16 @@ async function runDirectoryOf(output: string): Promise<string> {
   return join(output, name!);
 }
 
+/** Whether a process is gone or a zombie (killed, waiting to be reaped), polling while the kill lands. */
+async function exited(pid: number): Promise<boolean> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+    if (stat === undefined || stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
 /** The TypeScript example as JavaScript (Node 20 runs no TypeScript): type annotations stripped by esbuild. */
 async function typescriptAgentCommand(): Promise<string> {
   const { transform } = await import('esbuild');
@@ -119,7 +129,7 @@ describe('agent-eval run --agent-command (built CLI, example agents, loopback mo
     expect(rows.env).toMatchObject({ success: true, error: null });
     // The hung agent's own child was killed with its process group.
     const pid = Number(await readFile(pidFile, 'utf8'));
-    expect(() => process.kill(pid, 0)).toThrow();
+    expect(await exited(pid)).toBe(true);
     // Its environment: the caller's without secrets, plus what --agent-env passed, plus the receiver.
     const env = await readJson(envFile);
     expect(env.MY_SERVICE_TOKEN).toBeUndefined();
@@ -132,4 +142,13 @@ describe('agent-eval run --agent-command (built CLI, example agents, loopback mo
     const metadata = await readFile(join(directory, 'metadata.json'), 'utf8');
     expect(metadata).not.toContain('tok-passed-on-purpose-123');
   }, 120_000);
+
+  it('a command that does not exist is an infrastructure error (exit 1, run again by --resume)', async () => {
+    const output = await mkdtemp(join(tmpdir(), 'agent-eval-external-'));
+    const result = await runCli(['run', '--agent-command', 'agent-eval-no-such-agent --flag', '--task-id', toolTasks[0]!.id, '--output-dir', output]);
+    expect(result.code).toBe(1);
+    const [row] = await readJson(join(await runDirectoryOf(output), 'results.json'));
+    expect(row).toMatchObject({ success: false, error_kind: 'infrastructure' });
+    expect(row.error).toContain('could not start the agent command: command not found');
+  }, 60_000);
 });

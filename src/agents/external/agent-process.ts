@@ -41,6 +41,8 @@ export class AgentProcess {
   private logged = 0;
   private readonly stderrTail: string[] = [];
   private stderrPartial = '';
+  /** Whether the agent wrote any line (a 127 exit before that means the shell found no command). */
+  private spoke = false;
   readonly exited: Promise<void>;
 
   constructor(options: AgentProcessOptions) {
@@ -54,6 +56,7 @@ export class AgentProcess {
     const reader = new LineReader(
       options.maxLineBytes ?? MAX_LINE_BYTES,
       (line) => {
+        this.spoke = true;
         try {
           this.queue.push(parseAgentLine(line));
         } catch (error) {
@@ -73,6 +76,11 @@ export class AgentProcess {
         resolve();
       });
       this.child.on('close', (code, signal) => {
+        // The shell's "command not found": the agent never ran (an infrastructure error, run again on --resume).
+        if (code === 127 && !this.spoke) {
+          this.fail(new AgentProcessError(`could not start the agent command: command not found${this.stderrTail.length ? ` (${this.stderrTail.join(' | ')})` : ''}`, 'start'));
+          return resolve();
+        }
         const tail = this.stderrTail.length ? `; its stderr ended with: ${this.stderrTail.join(' | ')}` : '';
         this.fail(new AgentProcessError(`the agent process exited (${signal ? `signal ${signal}` : `code ${code}`}) before its final answer${tail}`, 'exit'));
         resolve();

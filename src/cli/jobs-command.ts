@@ -34,7 +34,7 @@ async function connect(flags: Record<string, unknown>, io: JobsCommandIo) {
   const { client, token } = await HubClient.fromEnvironment({ env, ...(typeof flags.hfTokenFile === 'string' && { tokenFile: flags.hfTokenFile }) });
   if (!token) throw new InputError('jobs: no Hub token; set HF_TOKEN, pass --hf-token-file, or run `hf auth login`');
   const namespace = typeof flags.namespace === 'string' ? flags.namespace : (await client.whoami()).name;
-  return { api: new JobsApi(client, namespace), token: token.token, env };
+  return { api: new JobsApi(client, namespace), client, namespace, token: token.token, env };
 }
 
 const common = (command: Command) =>
@@ -42,13 +42,39 @@ const common = (command: Command) =>
     .option('--namespace <name>', 'the user or organisation the jobs run under (default: the token\'s user)')
     .option('--hf-token-file <file>', 'file holding the Hugging Face token (default: HF_TOKEN, then the cached login)');
 
+/** Downloads the shards from the run's store, merges them into `output`, and publishes the merged run once. */
+async function mergeFromStore(
+  settings: { client: import('../hub/client.js').HubClient; namespace: string; runId: string; output: string; publish: import('../sinks/hub.js').HubPublishOptions | undefined },
+  io: JobsCommandIo,
+): Promise<void> {
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { fetchShards, shardStoreRepo } = await import('../jobs/shard-store.js');
+  const { mergeShards } = await import('../scale/merge.js');
+  const folder = await mkdtemp(join(tmpdir(), 'agent-eval-shards-'));
+  try {
+    const shards = await fetchShards(settings.client, shardStoreRepo(settings.namespace, settings.runId), folder);
+    const merged = await mergeShards(shards, settings.output, { env: io.env ?? process.env });
+    io.out(`[MERGED] ${merged.shards} shard(s), ${merged.tasks} task(s), run ${merged.runId} -> ${merged.directory}`);
+    if (!settings.publish) return;
+    const { publishRunDirectory } = await import('../sinks/hub.js');
+    const published = await publishRunDirectory(merged.directory, settings.publish);
+    for (const notice of published.notices) io.err(`[NOTE] ${notice}`);
+    io.out(`[SUCCESS] merged run pushed to the Hugging Face Hub as ${published.user}:`);
+    for (const url of published.urls) io.out(`  ${url}`);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
 export function registerJobsCommand(program: Command, io: JobsCommandIo): void {
   const jobs = program.command('jobs').description('run a sharded evaluation on Hugging Face Jobs, and follow it');
 
   common(
     jobs
       .command('run')
-      .description('submit one job per shard, each running agent-eval run --shard i/N --output-format hub with the run flags given after --')
+      .description('submit one job per shard, each running agent-eval run --shard i/N with the run flags given after --, its files left in a private shard store for jobs wait')
       .argument('<run-flags...>', 'agent-eval run flags, after -- (e.g. -- --model openai/gpt-4o-mini --agent-type both)')
       .requiredOption('--shards <n>', 'how many shards (jobs)')
       .option('--flavor <flavor>', 'hardware flavor (cpu-basic, cpu-upgrade, t4-small, a10g-small, ...)', 'cpu-basic')
@@ -61,8 +87,8 @@ export function registerJobsCommand(program: Command, io: JobsCommandIo): void {
     const shards = positiveInteger('--shards', flags.shards);
     const onlyShards = typeof flags.onlyShards === 'string' ? flags.onlyShards.split(',').map((part) => positiveInteger('--only-shards', part.trim())) : undefined;
     const timeoutSeconds = typeof flags.timeout === 'string' ? parseDuration(flags.timeout) : undefined;
-    const { api, token, env } = await connect(flags, io);
-    const { runId, jobs: specs } = shardJobSpecs({
+    const { api, client, namespace, token, env } = await connect(flags, io);
+    const { runId, store, jobs: specs } = shardJobSpecs({
       runFlags,
       shards,
       ...(onlyShards && { onlyShards }),
@@ -71,15 +97,33 @@ export function registerJobsCommand(program: Command, io: JobsCommandIo): void {
       secretNames: Array.isArray(flags.secrets) ? (flags.secrets as string[]) : [],
       ...(timeoutSeconds && { timeoutSeconds }),
       hubToken: token,
+      namespace,
       env,
     });
+    await client.createDatasetRepo(store, { private: true });
     io.out(`[RUN ID] ${runId}`);
+    io.out(`[STORE] ${client.datasetUrl(store)} (private; each shard leaves its run files there)`);
     io.out(`[SECRETS] ${Object.keys(specs[0]!.spec.secrets ?? {}).join(', ')} (passed as job secrets)`);
     for (const { shard, spec } of specs) {
       const job = await api.run(spec);
       io.out(`[JOB] shard ${shard}/${shards}: ${job.id} ${api.jobUrl(job.id)}`);
     }
     io.out(`Follow it with: agent-eval jobs wait ${runId}`);
+    io.setExitCode(0);
+  });
+
+  common(
+    jobs
+      .command('store-shard')
+      .description("inside a shard's job: upload its run files to the run's shard store")
+      .argument('<folder>', 'the run directory, or the --output-dir holding it')
+      .requiredOption('--repo <repo>', 'the shard store (owner/agent-eval-shards-<run id>)')
+      .requiredOption('--shard <i>', 'the shard number'),
+  ).action(async (folder: string, flags: Record<string, unknown>) => {
+    const { client } = await connect(flags, io);
+    const { storeShard } = await import('../jobs/shard-store.js');
+    await storeShard(client, String(flags.repo), folder, positiveInteger('--shard', flags.shard));
+    io.out(`[STORED] shard ${String(flags.shard)} in ${String(flags.repo)}`);
     io.setExitCode(0);
   });
 
@@ -126,10 +170,18 @@ export function registerJobsCommand(program: Command, io: JobsCommandIo): void {
       .command('wait')
       .description('follow every shard of a run until all have ended; exit 1 if one failed (with the command that resubmits it)')
       .argument('<run-id>', 'the run id jobs run printed')
-      .option('--interval <seconds>', 'seconds between polls', '30'),
+      .option('--interval <seconds>', 'seconds between polls', '30')
+      .option('-o, --output <run-dir>', 'where the merged run is written (default: agent-eval-<run id> here)')
+      .option('--no-push', 'merge into --output only; do not publish the merged run')
+      .option('--dataset-prefix <prefix>', 'name prefix of the Hub datasets', 'smoltrace')
+      .option('--private', 'create the datasets private (the default)')
+      .option('--public', 'create the datasets public')
+      .option('--leaderboard-repo <repo>', 'leaderboard dataset "owner/name"'),
   ).action(async (runId: string, flags: Record<string, unknown>) => {
     const interval = seconds('--interval', flags.interval);
-    const { api } = await connect(flags, io);
+    const { hubPublishOptions } = await import('./hub-commands.js');
+    const publish = flags.push === false ? undefined : hubPublishOptions(flags, io.env ?? process.env);
+    const { api, client, namespace } = await connect(flags, io);
     const { shardsOfRun, describeProgress, isFinal, runFlagsOf } = await import('../jobs/shard-jobs.js');
     let last = '';
     for (;;) {
@@ -144,7 +196,8 @@ export function registerJobsCommand(program: Command, io: JobsCommandIo): void {
         const missing = Array.from({ length: count }, (_, index) => index + 1).filter((shard) => !states.some((state) => state.shard === shard));
         for (const shard of missing) io.err(`[FAILED] shard ${shard}/${count}: never submitted`);
         if (!failed.length && !missing.length) {
-          io.out(`[DONE] all ${count} shard(s) completed; each pushed its results to the Hub under run id ${runId}`);
+          io.out(`[DONE] all ${count} shard(s) completed`);
+          await mergeFromStore({ client, namespace, runId, output: typeof flags.output === 'string' ? flags.output : `agent-eval-${runId}`, publish }, io);
           return io.setExitCode(0);
         }
         for (const state of failed) io.err(`[FAILED] shard ${state.shard}/${count} (${state.job.id}): ${state.job.status.stage}${state.job.status.message ? `: ${state.job.status.message}` : ''}`);

@@ -1,9 +1,11 @@
-// A sharded run on Hugging Face Jobs: one job per shard, each `agent-eval run --shard i/N --output-format
-// hub` with the same flags and run id, found again by their labels.
+// A sharded run on Hugging Face Jobs: one job per shard, each `agent-eval run --shard i/N` with the same
+// flags and run id, found again by their labels; each leaves its run files in the run's shard store
+// (shard-store.ts), from which `jobs wait` merges and publishes one run.
 import { randomUUID } from 'node:crypto';
 import { InputError } from '../errors.js';
 import { AGENT_EVAL_VERSION } from '../version.js';
 import { FINAL_STAGES, type JobInfo, type JobSpec } from './jobs-api.js';
+import { shardStoreRepo } from './shard-store.js';
 
 /** The image a job runs when --image is not given (build it from the Dockerfile and push it there). */
 export const DEFAULT_IMAGE = `ghcr.io/agent-eval/agent-eval:${AGENT_EVAL_VERSION}`;
@@ -24,8 +26,10 @@ export interface ShardJobsInput {
   /** Names of variables passed as job secrets, read from `env`. */
   secretNames: string[];
   timeoutSeconds?: number;
-  /** The Hub token the jobs publish with (a job secret, HF_TOKEN). */
+  /** The Hub token the jobs store their files with (a job secret, HF_TOKEN). */
   hubToken: string;
+  /** Where the shard store lives (the jobs' namespace). */
+  namespace: string;
   env: Record<string, string | undefined>;
 }
 
@@ -43,7 +47,7 @@ function runIdIn(flags: readonly string[]): string | undefined {
  * gives them to the job as environment variables): never in the command, the labels or the
  * environment. A run flag holding a secret's value is refused.
  */
-export function shardJobSpecs(input: ShardJobsInput): { runId: string; jobs: { shard: number; spec: JobSpec }[] } {
+export function shardJobSpecs(input: ShardJobsInput): { runId: string; store: string; jobs: { shard: number; spec: JobSpec }[] } {
   for (const flag of input.runFlags) {
     const name = flag.split('=')[0]!;
     if (RESERVED_FLAGS.includes(name)) throw new InputError(`jobs run: ${name} is set for each shard by jobs run; leave it out of the run flags`);
@@ -63,13 +67,16 @@ export function shardJobSpecs(input: ShardJobsInput): { runId: string; jobs: { s
   for (const shard of shards) if (shard < 1 || shard > input.shards) throw new InputError(`--only-shards ${shard}: not a shard of ${input.shards}`);
   const runId = runIdIn(input.runFlags) ?? randomUUID();
   const flags = runIdIn(input.runFlags) ? input.runFlags : [...input.runFlags, '--run-id', runId];
+  const store = shardStoreRepo(input.namespace, runId);
   return {
     runId,
+    store,
     jobs: shards.map((shard) => ({
       shard,
       spec: {
         dockerImage: input.image,
-        command: ['agent-eval', 'run', ...flags, '--shard', `${shard}/${input.shards}`, '--output-format', 'hub'],
+        // The run flags are the shell's "$@" (never parsed by a shell): the run, then its files to the store.
+        command: ['sh', '-c', shardScript(shard, input.shards, store), 'agent-eval-shard', ...flags],
         arguments: [],
         environment: {},
         secrets,
@@ -79,6 +86,13 @@ export function shardJobSpecs(input: ShardJobsInput): { runId: string; jobs: { s
       },
     })),
   };
+}
+
+/** The shell line a shard's job runs: its run, then its run files to the store. */
+export function shardScript(shard: number, count: number, store: string): string {
+  // Relative: the job's working folder (/work in the image), fresh for each job.
+  const output = 'agent-eval-shard';
+  return `agent-eval run "$@" --shard ${shard}/${count} --output-dir ${output} && agent-eval jobs store-shard ${output} --repo ${store} --shard ${shard}`;
 }
 
 /** `--timeout 90m` (s, m, h, d, or seconds), as huggingface_hub reads it. */
@@ -124,14 +138,8 @@ export function describeProgress(states: readonly ShardState[]): string {
 
 export const isFinal = (state: ShardState) => FINAL_STAGES.has(state.job.status.stage);
 
-/** The run flags a shard's job was given (its command without agent-eval run and what jobs run adds). */
+/** The run flags a shard's job was given (the arguments after its shell line). */
 export function runFlagsOf(job: JobInfo): string[] {
   const command = job.command ?? [];
-  const flags = command[0] === 'agent-eval' && command[1] === 'run' ? command.slice(2) : command;
-  const kept: string[] = [];
-  for (let index = 0; index < flags.length; index++) {
-    if (flags[index] === '--shard' || flags[index] === '--output-format') index++;
-    else kept.push(flags[index]!);
-  }
-  return kept;
+  return command[0] === 'sh' && command[1] === '-c' ? command.slice(4) : command;
 }

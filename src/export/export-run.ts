@@ -5,6 +5,7 @@
 import { rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
+import { SecretRedactor, scrubbedJson } from '../secrets/redactor.js';
 import { dpoRows, PARQUET_TYPES, rewardRows, sftRows, type ExportFormat } from './formats.js';
 import { trajectoriesOf, type ExportFilters } from './trajectories.js';
 
@@ -34,7 +35,10 @@ export async function writeFileAtomic(path: string, content: Uint8Array | string
   }
 }
 
-export function encodeRows(rows: readonly Record<string, unknown>[], path: string, types: Record<string, import('../hub/parquet-schema.js').ParquetColumnType>): Promise<Uint8Array | string> {
+/** JSON Lines or Parquet (by the extension); every string scrubbed of this environment's secrets and token shapes. */
+export function encodeRows(unscrubbed: readonly Record<string, unknown>[], path: string, types: Record<string, import('../hub/parquet-schema.js').ParquetColumnType>): Promise<Uint8Array | string> {
+  const redactor = SecretRedactor.from({ env: process.env });
+  const rows = unscrubbed.map((row) => JSON.parse(scrubbedJson(row, redactor)) as Record<string, unknown>);
   if (extname(path).toLowerCase() === '.parquet') {
     return import('../hub/parquet.js').then(({ writeParquet }) => writeParquet(rows, { types, columns: Object.keys(types) }));
   }
@@ -50,7 +54,7 @@ export async function exportRuns(options: ExportOptions): Promise<ExportSummary>
   if (options.format === 'otlp') {
     const { otlpFromTraces } = await import('./otlp-json.js');
     const traces = runs.flatMap((run) => [...new Map(run.tasks.flatMap((task) => (task.trace ? [[task.trace.trace_id, task.trace] as const] : []))).values()]);
-    const text = `${JSON.stringify(otlpFromTraces(traces))}\n`;
+    const text = `${scrubbedJson(otlpFromTraces(traces), SecretRedactor.from({ env: process.env }))}\n`;
     await writeFileAtomic(path, text);
     return { path, rows: traces.length, trajectories: traces.length, dropped: {}, bytes: Buffer.byteLength(text) };
   }

@@ -121,8 +121,8 @@ export async function collectFailures(options: FailuresOptions): Promise<Failure
     }
   }
   const path = resolve(options.output);
-  const { writeFileAtomic } = await import('../export/export-run.js');
-  await writeFileAtomic(path, [...rows.values()].map((row) => JSON.stringify(row)).join('\n') + (rows.size ? '\n' : ''));
+  const { encodeRows, writeFileAtomic } = await import('../export/export-run.js');
+  await writeFileAtomic(path, await encodeRows([...rows.values()], path, {}));
   const result: FailuresSummary = { path, failed: failures.length, tasks: rows.size - variants, variants, clusters: summaries, unscored };
   if (options.push) {
     const { pushFile } = await import('../export/export-run.js');

@@ -85,7 +85,9 @@ describe('import round trip (built CLI)', () => {
     const original: Row[] = await readJson(join(failingRun, 'results.json'));
     const rows: Row[] = await readJson(join(rescored, 'results.json'));
     expect(rows.map((row) => row.success)).toEqual(original.map((row) => row.success));
-    expect(rows.find((row) => row.task_id === failedTask.id)).toMatchObject({ success: false, failure_reason: 'missing_keyword' });
+    // The same reasons as the runner gave (the wrong answer came without the expected tool call).
+    expect(rows.map((row) => row.failure_reason)).toEqual(original.map((row) => row.failure_reason));
+    expect(rows.find((row) => row.task_id === failedTask.id)).toMatchObject({ success: false, failure_reason: 'no_tool_call' });
     expect((await runCli(['score', failingRun, '-o', rescored])).stderr).toMatch(/already exists \(use --force/);
     const inPlace = await runCli(['score', rescored, '--in-place', '--scorer', 'exact']);
     expect(inPlace.code).toBe(0);

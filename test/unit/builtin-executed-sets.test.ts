@@ -36,6 +36,6 @@ describe('built-in sets scored by execution', () => {
   });
 
   it('names the built-in sets when a name is unknown', async () => {
-    await expect(loadTaskSet({ datasetName: 'builtin:nope', split: 'train' })).rejects.toThrow("give 'builtin' (or 'builtin:code-tests', 'builtin:bash')");
+    await expect(loadTaskSet({ datasetName: 'builtin:nope', split: 'train' })).rejects.toThrow("give 'builtin' (or 'builtin:code-tests', 'builtin:bash'");
   });
 });

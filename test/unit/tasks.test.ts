@@ -72,7 +72,7 @@ describe('loadTasks', () => {
 
   it('refuses unreadable files, names that are neither files nor Hub ids, and empty files clearly', async () => {
     await expect(loadTasks({ datasetName: join(directory, 'none.jsonl'), split: 'train' })).rejects.toThrow(/cannot read the file \(ENOENT\)/);
-    await expect(loadTasks({ datasetName: 'tasks.csv', split: 'train' })).rejects.toThrow(/give 'builtin' \(or 'builtin:code-tests', 'builtin:bash'\), a local \.json or \.jsonl file, or a Hub dataset id/);
+    await expect(loadTasks({ datasetName: 'tasks.csv', split: 'train' })).rejects.toThrow(/give 'builtin' \(or 'builtin:code-tests', 'builtin:bash'.*\), a local \.json or \.jsonl file, or a Hub dataset id/);
     await expect(loadTasks({ datasetName: 'org/tasks', split: 'train', allowHub: false })).rejects.toThrow(/Hub datasets are not allowed with --security-profile closed/);
     await expect(loadTasks({ datasetName: 'builtin', split: 'train', revision: 'main' })).rejects.toThrow(/--dataset-revision: only for Hub datasets/);
     const empty = await file('empty.jsonl', '\n');

@@ -71,6 +71,9 @@ export async function setUpExternalAgent(options: RunOptions, context: ExternalA
 export function externalAgentRoute(options: RunOptions, agent?: ExternalAgent): { resolved: ResolvedModel; provider: ModelProvider; agentTypes: AgentType[] } | undefined {
   if (!agent && !options.agentCommand && !options.agentUrl) return undefined;
   if (options.agentCommand && options.agentUrl) throw new InputError('--agent-command and --agent-url: choose one');
+  if (options.securityProfile === 'closed' && options.agentCommand) {
+    throw new InputError('--security-profile closed: --agent-command runs a process that agent-eval cannot keep off the network; use --agent-url with a loopback address, or the standard profile');
+  }
   if (options.agentType === 'code') throw new InputError('--agent-type code: an external agent runs the tool tasks (the code agent is built in); use --agent-type tool');
   const modelId = options.model?.trim() || 'external';
   const provider: ModelProvider = {

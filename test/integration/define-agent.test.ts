@@ -58,6 +58,27 @@ describe('defineAgent with runEvaluation', () => {
     expect(names.filter((name) => name === 'chat gpt-4o-mini')).toHaveLength(2);
   });
 
+  it('holds a dialogue with the simulated user: each turn sees the dialogue so far', async () => {
+    server = await startOpenAIServer({
+      responder: (request) => {
+        const last = request.body.messages.at(-1);
+        return String(last.content).includes('42') ? { toolCalls: [{ name: 'end_conversation', arguments: { reason: 'goal_met' } }] } : { content: 'My number is 42.' };
+      },
+    });
+    const { folder, file } = await taskFile([{ id: 'd', prompt: 'Guess my number.', difficulty: 'easy', agent_type: 'tool', expected_tool_calls: 0, expected_keywords: ['42'], user: { goal: 'The assistant repeats your number, 42, which only you know.', max_turns: 3 } }]);
+    const seen: number[] = [];
+    const agent = defineAgent({
+      turn: async ({ message, history }) => {
+        seen.push(history.length);
+        return message.includes('42') ? 'Your number is 42.' : 'What is your number?';
+      },
+    });
+    const run = await runEvaluation({ model: 'x', datasetName: file, outputDir: folder, workingDirectory: folder, userModel: 'user-model', userBaseUrl: `${server.url}/v1` }, { env: {} }, { agent });
+    const [result] = await run.loadResults();
+    expect(seen).toEqual([0, 2]);
+    expect(result).toMatchObject({ success: true, turns: 2, dialogue_stop_reason: 'goal_met', response: 'Your number is 42.' });
+  });
+
   it('an agent that throws is a recorded task error', async () => {
     const { folder, file } = await taskFile([
       { id: 'a', prompt: 'first', difficulty: 'easy', agent_type: 'tool' },

@@ -20,6 +20,8 @@ export interface AgentTurnInput {
   message: string;
   /** 1 for the task, 2... for the user's later messages in a dialogue. */
   turn: number;
+  /** The dialogue before this message: the user's messages and the agent's replies, in order (empty on turn 1). */
+  history: readonly { role: 'user' | 'assistant'; content: string }[];
   /** The tools offered, as the model sees them. */
   tools: readonly ToolSpec[];
   /** Calls a model and records the call (usage, cost, span). Uses `provider`, else the agent's `model`. */
@@ -52,6 +54,7 @@ class DefinedConversation implements AgentConversation {
   private turns = 0;
   private stopped = false;
   private toolCalls = 0;
+  private readonly dialogue: { role: 'user' | 'assistant'; content: string }[] = [];
 
   constructor(
     private readonly definition: AgentDefinition,
@@ -69,13 +72,16 @@ class DefinedConversation implements AgentConversation {
   async turn(message: string): Promise<TurnOutcome> {
     if (this.stopped) return { stopped: true };
     this.turns++;
+    const history = this.dialogue.slice();
     this.state.messages.push({ role: 'user', content: message });
+    this.dialogue.push({ role: 'user', content: message });
     const { input } = this;
     try {
       const answer = await this.definition.turn({
         task: { id: input.taskId, prompt: input.prompt, difficulty: input.difficulty, category: input.category },
         message,
         turn: this.turns,
+        history,
         tools: [...this.toolMap.values()].map(toolSpec),
         callModel: (request, provider) => this.callModel(request, provider),
         callTool: (name, args) => this.callTool(name, args),
@@ -86,6 +92,7 @@ class DefinedConversation implements AgentConversation {
       this.state.actionSteps = Math.max(this.state.actionSteps, index);
       this.record({ type: 'tool-call', index, call: { id: `final_${this.turns}`, name: FINAL_ANSWER, arguments: { answer } }, output: answer, isError: false, startedAtMs: epochNow(), durationMs: 0, source: 'native' });
       this.state.messages.push({ role: 'assistant', content: answer });
+      this.dialogue.push({ role: 'assistant', content: answer });
       this.state.finalAnswer = answer;
       this.state.stopReason = 'final-answer';
       return { reply: answer };

@@ -136,7 +136,7 @@ describe('lean fetch (undici dispatcher)', () => {
     try {
       const client = new OpenAI({ baseURL: `${model.url}/v1`, apiKey: 'sk-test', maxRetries: 0, fetch: lean.fetch });
       const completion = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
-      expect(completion.choices[0]?.message.tool_calls?.[0]?.function.name).toBe('final_answer');
+      expect(completion.choices[0]?.message.tool_calls?.[0]?.type === 'function' ? completion.choices[0]?.message.tool_calls?.[0]?.function.name : undefined).toBe('final_answer');
       const slow = new OpenAI({ baseURL: base, apiKey: 'sk-test', maxRetries: 0, timeout: 100, fetch: lean.fetch });
       const error = await slow.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }, { path: '/slow' }).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(OpenAI.APIConnectionTimeoutError);

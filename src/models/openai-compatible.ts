@@ -120,7 +120,7 @@ export class OpenAICompatibleProvider implements ModelProvider {
   async generate(request: ModelRequest): Promise<ModelResponse> {
     const body = this.buildBody(request);
     const { value, attempts } = await withRetries(
-      () => this.attempt(body, request.signal),
+      (_attemptNumber, signal) => this.attempt(body, signal),
       this.retry,
       request.signal,
     );

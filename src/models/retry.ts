@@ -47,18 +47,37 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /**
+ * A signal for one attempt that follows `parent`, and a release that unlinks it. The SDKs add an
+ * abort listener to the signal of every request and never remove it: given the task's own signal,
+ * a task that retries many times would pile listeners onto it (and Node warns past ten).
+ */
+function attemptSignal(parent: AbortSignal | undefined): { signal: AbortSignal | undefined; release: () => void } {
+  if (!parent) return { signal: undefined, release: () => {} };
+  const controller = new AbortController();
+  if (parent.aborted) {
+    controller.abort(parent.reason);
+    return { signal: controller.signal, release: () => {} };
+  }
+  const follow = () => controller.abort(parent.reason);
+  parent.addEventListener('abort', follow, { once: true });
+  return { signal: controller.signal, release: () => parent.removeEventListener('abort', follow) };
+}
+
+/**
  * Runs `attempt` until it succeeds, fails with a non-retryable ProviderError, or retries run out.
- * The last error carries the number of attempts made.
+ * Each attempt gets its own signal that follows `signal` (see attemptSignal). The last error
+ * carries the number of attempts made.
  */
 export async function withRetries<T>(
-  attempt: (attemptNumber: number) => Promise<T>,
+  attempt: (attemptNumber: number, signal: AbortSignal | undefined) => Promise<T>,
   policy: RetryPolicy,
   signal?: AbortSignal,
 ): Promise<{ value: T; attempts: number }> {
   const health = policy.health;
   for (let attemptNumber = 1; ; attemptNumber++) {
+    const scoped = attemptSignal(signal);
     try {
-      const value = await (policy.gate ? policy.gate.run(() => attempt(attemptNumber), signal) : attempt(attemptNumber));
+      const value = await (policy.gate ? policy.gate.run(() => attempt(attemptNumber, scoped.signal), signal) : attempt(attemptNumber, scoped.signal));
       health?.reached();
       return { value, attempts: attemptNumber };
     } catch (error) {
@@ -74,6 +93,8 @@ export async function withRetries<T>(
         throw error;
       }
       await sleep(retryDelay(attemptNumber, policy, error.options.retryAfterMs), signal);
+    } finally {
+      scoped.release();
     }
   }
 }

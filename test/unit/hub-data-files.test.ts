@@ -22,7 +22,7 @@ describe('splitFiles', () => {
         { config_name: 'default', data_files: [{ split: 'train', path: 'data/train-*' }, { split: 'test', path: ['data/test-*'] }] },
       ],
     };
-    expect(splitFiles(pushToHub, cardData, 'train')).toEqual({ files: ['data/train-00000-of-00002.parquet', 'data/train-00001-of-00002.parquet'], splits: ['train', 'test'], source: 'configs' });
+    expect(splitFiles(pushToHub, cardData, 'train')).toEqual({ files: ['data/train-00000-of-00002.parquet', 'data/train-00001-of-00002.parquet'], splits: ['train', 'test'], source: 'configs', configs: ['other', 'default'] });
     expect(splitFiles(pushToHub, cardData, 'validation')).toMatchObject({ files: [], splits: ['train', 'test'] });
     expect(splitFiles(['x/a.jsonl', 'b.jsonl'], { configs: [{ config_name: 'default', data_files: 'x/*.jsonl' }] }, 'train').files).toEqual(['x/a.jsonl']);
     expect(splitFiles(['d/a.jsonl', 'b.jsonl'], { configs: [{ config_name: 'default', data_dir: 'd' }] }, 'train').files).toEqual(['d/a.jsonl']);

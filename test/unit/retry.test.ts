@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { ProviderError, parseRetryAfter } from '../../src/models/errors.js';
 import { retryDelay, withRetries } from '../../src/models/retry.js';
@@ -33,6 +34,37 @@ describe('retryDelay', () => {
 });
 
 describe('withRetries', () => {
+  it('gives each attempt its own signal, unlinked from the caller\'s after the attempt', async () => {
+    const controller = new AbortController();
+    const seen: AbortSignal[] = [];
+    const result = await withRetries(
+      async (_attempt, signal) => {
+        // What an SDK does with the signal of every request: a listener it never removes.
+        signal!.addEventListener('abort', () => {});
+        seen.push(signal!);
+        if (seen.length < 20) throw new ProviderError('rate-limit', 'slow down', { retryAfterMs: 0 });
+        return 'done';
+      },
+      { ...policy, maxRetries: 30 },
+      controller.signal,
+    );
+    expect(result.attempts).toBe(20);
+    expect(new Set(seen).size).toBe(20);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('aborts the attempt in flight when the caller aborts', async () => {
+    const controller = new AbortController();
+    const pending = withRetries(
+      (_attempt, signal) =>
+        new Promise((_resolve, reject) => signal!.addEventListener('abort', () => reject(new ProviderError('aborted', 'request aborted')))),
+      policy,
+      controller.signal,
+    );
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ kind: 'aborted' });
+  });
+
   it('retries retryable errors and reports attempts', async () => {
     let calls = 0;
     const result = await withRetries(async () => {

@@ -114,7 +114,7 @@ function printPublished(published: HubPublishResult, isPrivate: boolean, io: Hub
  * prints the dataset URLs. An interrupted run is not published (it says how to finish and push it).
  * A failed push throws a StartupError that says how to push the saved run later.
  */
-export async function publishAfterRun(run: RunResult, directory: string, flags: Record<string, unknown>, io: HubOutput): Promise<void> {
+export async function publishAfterRun(run: RunResult, directory: string, flags: Record<string, unknown>, io: HubOutput, reportPath?: string): Promise<void> {
   if (flags.outputFormat !== 'hub') return;
   if (run.interrupted) {
     io.err(`[HUB] not published: the run was interrupted; finish it with --resume ${directory}, then publish it with: agent-eval push ${directory}`);
@@ -122,7 +122,17 @@ export async function publishAfterRun(run: RunResult, directory: string, flags: 
   }
   const options = hubPublishOptions(flags, io.env ?? process.env, io.retry);
   const { publishRunToHub } = await import('../sinks/hub.js');
-  printPublished(await publishRunToHub(run, { directory }, options), options.private !== false, io);
+  const published = await publishRunToHub(run, { directory }, options);
+  printPublished(published, options.private !== false, io);
+  if (reportPath === undefined) return;
+  // The datasets are pushed: a report that fails to upload is said, not a failed run.
+  const { uploadReport } = await import('../report/hub-upload.js');
+  try {
+    const url = await uploadReport(published.pushed.results.repo, reportPath, { env: options.env, ...(options.hfTokenFile !== undefined && { hfTokenFile: options.hfTokenFile }), ...(io.retry && { retry: io.retry }) });
+    io.out(`  report:      ${url}`);
+  } catch (error) {
+    io.err(`[REPORT] not uploaded to ${published.pushed.results.repo} (${(error as Error).message}); the report is at ${reportPath}`);
+  }
 }
 
 /** Adds `agent-eval push <run-dir>`, `agent-eval cleanup` and `agent-eval copy-datasets`. */

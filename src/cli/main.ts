@@ -98,6 +98,7 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
     .option('--team <text>', 'leaderboard grouping: team')
     .addOption(new Option('--purpose <purpose>', 'leaderboard grouping: purpose').choices(['selection', 'regression', 'monitoring']))
     .option('--suite-version <text>', 'leaderboard grouping: suite version')
+    .option('--report', 'write report.html (see agent-eval report) into the run directory; with --output-format hub it is uploaded into the results dataset')
     .option('--quiet', 'print only the summary')
     .option('--debug', 'print every tool call')
     .action(async (flags: Record<string, unknown>) => {

@@ -1,6 +1,7 @@
 import { RunStoppedError } from '../errors.js';
 import type { RunResult } from '../eval/types.js';
-import { formatFailedTotals, formatSummary, summariseTotals } from '../report/summary.js';
+import { consoleTableFromTotals, formatConsoleTable } from '../report/console-table.js';
+import { formatSummary, summariseTotals } from '../report/summary.js';
 import { createReporter } from './progress.js';
 import { parseRunFlags, type RawRunFlags } from './run-options.js';
 import { redactModelArgs } from '../telemetry/redaction.js';
@@ -17,14 +18,29 @@ interface Output {
   redactor?: SecretRedactor;
 }
 
-function printSummary(run: RunResult, directory: string, output: Output): void {
+function printSummary(run: RunResult, directory: string, output: Output, reportPath?: string): void {
   output.out('');
   for (const summary of summariseTotals(run.totals)) for (const line of formatSummary(summary)) output.out(line);
-  for (const line of formatFailedTotals(run.totals)) output.out(line);
+  output.out('');
+  for (const line of formatConsoleTable(consoleTableFromTotals(run.totals, reportPath))) output.out(line);
   for (const line of scoringSummaryLines(run)) output.out(line);
   if (run.interrupted && !run.stoppedBecause) output.out(`Interrupted: ${run.totals.count} of ${run.plannedTasks} task(s) recorded; continue with --resume ${directory}`);
   output.out(`[RUN ID] ${run.runId}`);
   output.out(`[OUTPUT] ${directory}`);
+}
+
+/**
+ * `--report`: the run's report.html, from the files just written. The results are safe whatever
+ * happens here, so a report that cannot be written is said in one line and the run goes on.
+ */
+async function writeRunReport(directory: string, output: Output): Promise<string | undefined> {
+  const { writeReport } = await import('../report/write-report.js');
+  try {
+    return (await writeReport([directory], { env: process.env })).path;
+  } catch (error) {
+    output.err(`[REPORT] not written: ${(error as Error).message}; write it later with: agent-eval report ${directory}`);
+    return undefined;
+  }
 }
 
 /** `agent-eval run`: validate flags, run, write the local files, print the summary; returns the exit code. */
@@ -55,13 +71,14 @@ export async function runCommand(raw: RawRunFlags, output: Output, signal: Abort
     output.err(`agent-eval: ${error.message}; the journal keeps the ${run.totals.count} finished task(s): once there is room, write the files with --resume ${run.runDirectory}`);
     return EXIT.failed;
   }
-  printSummary(run, written.directory, output);
+  const reportPath = settings.report ? await writeRunReport(written.directory, output) : undefined;
+  printSummary(run, written.directory, output, reportPath);
   if (settings.gaiaSubmission) {
     const { writeGaiaSubmission } = await import('../sinks/gaia-submission.js');
     const count = await writeGaiaSubmission(run, settings.gaiaSubmission);
     output.out(`[GAIA] ${count} answer(s) written to ${settings.gaiaSubmission}`);
   }
-  await publishAfterRun(run, written.directory, raw, output);
+  await publishAfterRun(run, written.directory, raw, output, reportPath);
   if (run.stoppedBecause) {
     output.err(`[STOPPED] ${run.stoppedBecause}; ${run.totals.count} of ${run.plannedTasks} task(s) recorded; continue with --resume ${written.directory}`);
     return EXIT.failed;

@@ -106,6 +106,7 @@ const flagsSchema = z.object({
   maxRequestsPerMinute: integer('max-requests-per-minute', 1).optional(),
   maxTokensPerMinute: integer('max-tokens-per-minute', 1).optional(),
   shard: z.string().optional(),
+  report: z.boolean().optional(),
 });
 
 export interface CliRunSettings {
@@ -115,6 +116,8 @@ export interface CliRunSettings {
   gaiaSubmission?: string;
   quiet: boolean;
   debug: boolean;
+  /** `--report`: write report.html into the run directory (and upload it with --output-format hub). */
+  report: boolean;
 }
 
 /**
@@ -175,6 +178,7 @@ export function parseRunFlags(raw: RawRunFlags, env: Record<string, string | und
     ...(scoring.gaiaSubmission && { gaiaSubmission: scoring.gaiaSubmission }),
     quiet: flags.quiet ?? false,
     debug: flags.debug ?? false,
+    report: flags.report ?? false,
     options: {
       model: flags.model,
       provider: flags.provider,

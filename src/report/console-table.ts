@@ -70,7 +70,7 @@ function cells(row: ConsoleTableRow): string[] {
 }
 
 /** `FAIL  tool:t12 (easy)  missing_keyword: expected ...` */
-function failedLine(task: ConsoleFailedTask): string {
+export function describeFailedTask(task: ConsoleFailedTask): string {
   const why = task.failure_reason ? `${task.failure_reason}: ${task.failure_detail ?? ''}` : `${task.error_kind ?? 'failed'}: ${task.error ?? ''}`;
   return `FAIL  ${task.test_case_uid}${task.difficulty ? ` (${task.difficulty})` : ''}  ${why.replace(/\s+/g, ' ').trim()}`;
 }
@@ -82,7 +82,7 @@ export function formatConsoleTable(input: ConsoleTableInput): string[] {
   const lines = [line(table[0]!), widths.map((width) => '-'.repeat(width)).join('  '), ...table.slice(1).map(line)];
   const limit = input.limit ?? 10;
   const shown = input.failed.slice(0, limit);
-  lines.push(...shown.map(failedLine));
+  lines.push(...shown.map(describeFailedTask));
   if (input.failedTotal > shown.length) lines.push(`... and ${input.failedTotal - shown.length} more failed task(s): see failure_reason in results.json`);
   if (input.reportPath) lines.push(`[REPORT] ${input.reportPath}`);
   return lines;

@@ -1,12 +1,13 @@
 /** Puts a written report into a run's Hub results dataset as `report.html` (after `agent-eval run --report --output-format hub`). */
 import { readFile } from 'node:fs/promises';
 import { HubClient } from '../hub/client.js';
+import type { RetryOptions } from '../hub/index.js';
 
 export interface UploadReportOptions {
   env: Record<string, string | undefined>;
   hfTokenFile?: string;
   /** For tests: the Hub client's retry policy. */
-  retry?: { tries: number; baseDelayMs: number };
+  retry?: RetryOptions;
 }
 
 /** Commits the file as report.html into the dataset; returns its URL on the Hub. */

@@ -1,6 +1,9 @@
 import type { AgentType } from '../agents/types.js';
 import { countResults, FAILED_TASKS_KEPT, RunTotals, type FailedTask, type ResultCounts } from '../eval/run-totals.js';
 import type { TaskResult } from '../eval/types.js';
+import { describeFailedTask } from './console-table.js';
+
+export { describeFailedTask };
 
 export interface AgentSummary {
   label: string;
@@ -66,12 +69,6 @@ export function formatSummary(summary: AgentSummary): string[] {
     ...(failures ? [`Failures: ${failures}`] : []),
     ...(errors ? [`Errors: ${errors}`] : []),
   ];
-}
-
-/** `FAIL  tool:L3 (easy)  no_tool_call: expected get_weather, no tool was called` */
-export function describeFailedTask(result: FailedTask): string {
-  const why = result.failure_reason ? `${result.failure_reason}: ${result.failure_detail ?? ''}` : `${result.error_kind ?? 'failed'}: ${result.error ?? ''}`;
-  return `FAIL  ${result.test_case_uid} (${result.difficulty})  ${why.trim()}`;
 }
 
 /** The failed tasks, the first `limit` with their reason, then how many more there are. */

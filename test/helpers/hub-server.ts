@@ -27,6 +27,8 @@ export interface FailureRule {
   status: number | 'reset';
   /** How many matching requests fail; default 1. */
   times?: number;
+  /** How many matching requests pass before the failures start; default 0. */
+  after?: number;
 }
 
 export interface RecordedHubRequest {
@@ -89,7 +91,8 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
       res.on('finish', () => (record.status = res.statusCode));
       const failure = failures.find((rule) => rule.times > 0 && (!rule.method || rule.method === method) &&
         (typeof rule.path === 'string' ? url.pathname.includes(rule.path) : rule.path.test(url.pathname)));
-      if (failure) {
+      if (failure && failure.after > 0) failure.after--;
+      else if (failure) {
         failure.times--;
         if (failure.status === 'reset') return void res.socket?.destroy();
         return sendError(res, failure.status, undefined, `injected failure ${failure.status}`);
@@ -128,7 +131,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     requests,
     jobs,
     fail(rule) {
-      failures.push({ method: '', times: 1, ...rule });
+      failures.push({ method: '', times: 1, after: 0, ...rule });
     },
     seedDataset(id, files, seedOptions = {}) {
       if (!store.repos.has(id)) store.createRepo(id, seedOptions);

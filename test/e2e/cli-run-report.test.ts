@@ -64,7 +64,7 @@ describe('agent-eval run --report (built CLI)', () => {
     expect(header).toBeGreaterThan(-1);
     // One agent type: one row with the run's tokens, cost and duration.
     expect(lines[header + 2]).toMatch(/^tool\s+3\s+2 66\.7% \(\d+\.\d%-\d+\.\d%\)\s+none\s+[\d,]+\s+unknown\s+\d/);
-    expect(lines.filter((line) => line.startsWith('FAIL  '))).toEqual([expect.stringMatching(/^FAIL  tool:wrong \(hard\)  missing_keyword: .*never-in-the-answer/)]);
+    expect(lines.filter((line) => line.startsWith('FAIL  '))).toEqual([expect.stringMatching(/^FAIL {2}tool:wrong \(hard\) {2}missing_keyword: .*never-in-the-answer/)]);
     expect(lines).toContain(`[REPORT] ${reportPath}`);
     expect(lines.indexOf(`[REPORT] ${reportPath}`)).toBeLessThan(lines.findIndex((line) => line.startsWith('[OUTPUT] ')));
 

@@ -14,6 +14,8 @@ import type { RunOptions } from './types.js';
 
 export interface DialogueModelSetup extends DialogueSetup {
   resolved: ResolvedModel;
+  /** Puts the run's record/replay layer (--cache) around the simulator's provider; before the first dialogue. */
+  useLayer(wrap: (provider: ModelProvider) => ModelProvider): void;
   close(): Promise<void>;
 }
 
@@ -34,14 +36,18 @@ export function setUpDialogueModel(options: RunOptions, env: Record<string, stri
   }
   const generation = toGenerationParameters(options.userArgs ?? {});
   let provider: Promise<ModelProvider> | undefined;
+  let layer = (created: ModelProvider) => created;
   return {
     resolved,
+    useLayer: (wrap) => {
+      layer = wrap;
+    },
     simulator: async () =>
       new UserSimulator(
         await (provider ??= createProvider(resolved, {
           timeoutMs: options.requestTimeoutSeconds * 1000,
           retry: { maxRetries: options.maxRetries, baseDelayMs: 500, maxDelayMs: 60_000 },
-        })),
+        }).then(layer)),
         generation,
       ),
     close: async () => {

@@ -210,9 +210,11 @@ export async function runEvaluation(
       maxRetries: prepared.options.maxRetries,
       price: (call) => prepared.priceBook.price(call).costUsd,
       redactor: prepared.redactor,
+      wrap: layers.wrapAuxiliary,
     })
     : undefined;
   if (judge) environment.judge = judge.context;
+  for (const setup of Object.values(prepared.agents)) setup?.dialogue?.useLayer(layers.wrapAuxiliary);
 
   const tracing = await setUpTracing(prepared.options, prepared.runId, context.env, prepared.redactor);
   environment.tracer = tracing?.tracer;

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import { toGenerationParameters } from '../models/generation.js';
 import { resolveModel, type ResolvedModel } from '../models/routing.js';
+import type { ModelProvider } from '../models/types.js';
 import type { GenerationParameters, Usage } from '../models/types.js';
 import type { TextRedactor } from '../secrets/redactor.js';
 import type { JudgeContext } from '../scoring/types.js';
@@ -103,12 +104,19 @@ export async function prepareScoring(options: RunOptions, tasks: readonly Task[]
 /** The judge's provider and context for the run's tasks; `close` ends its client. */
 export async function createJudgeContext(
   judge: PreparedJudge,
-  settings: { timeoutMs: number; maxRetries: number; price: (call: { provider: string; model: string; usage: Usage }) => number | null; redactor: TextRedactor },
+  settings: {
+    timeoutMs: number;
+    maxRetries: number;
+    price: (call: { provider: string; model: string; usage: Usage }) => number | null;
+    redactor: TextRedactor;
+    /** Record/replay (--cache) around the judge's provider. */
+    wrap?: (provider: ModelProvider) => ModelProvider;
+  },
 ): Promise<{ context: JudgeContext; close: () => Promise<void> }> {
   const { createProvider } = await import('../models/factory.js');
   const provider = await createProvider(judge.resolved, { timeoutMs: settings.timeoutMs, retry: { maxRetries: settings.maxRetries, baseDelayMs: 500, maxDelayMs: 60_000 } });
   const context: JudgeContext = {
-    provider: redactingProvider(provider, settings.redactor),
+    provider: redactingProvider(settings.wrap ? settings.wrap(provider) : provider, settings.redactor),
     ...(judge.rubric && { rubric: judge.rubric }),
     includeTrajectory: judge.includeTrajectory,
     generation: judge.generation,

@@ -22,7 +22,12 @@ export interface ProviderLayers {
   /** Passed to the provider's retry policy as its gate. */
   limiter?: ConcurrencyLimiter;
   wrap(provider: ModelProvider): ModelProvider;
-  /** What metadata.json records (absent parts were off). */
+  /**
+   * The judge's or the simulated user's provider: the same record/replay store (their requests have
+   * other models and messages, so other keys), none of the evaluated model's rate limits.
+   */
+  wrapAuxiliary(provider: ModelProvider): ModelProvider;
+  /** What metadata.json records (absent parts were off); the cache's counts cover every wrapped provider. */
   reports(): { cache?: CacheReport; concurrency?: ConcurrencyReport };
 }
 
@@ -46,20 +51,26 @@ function countingTokens(provider: ModelProvider, limiter: ConcurrencyLimiter): M
 
 export function providerLayers(settings: ProviderLayerSettings): ProviderLayers {
   const limiter = settings.concurrency && new ConcurrencyLimiter(settings.concurrency);
-  let caching: CachingProvider | undefined;
+  const caches: CachingProvider[] = [];
+  const cached = (provider: ModelProvider): ModelProvider => {
+    const cache = settings.cache;
+    if (!cache || cache.mode === 'off') return provider;
+    const caching = new CachingProvider(provider, { mode: cache.mode, directory: cache.directory, ...(cache.redactor && { redactor: cache.redactor }) });
+    caches.push(caching);
+    return caching;
+  };
   return {
     ...(limiter && { limiter }),
-    wrap(provider) {
-      let layered = limiter && settings.concurrency?.maxTokensPerMinute ? countingTokens(provider, limiter) : provider;
-      const cache = settings.cache;
-      if (cache && cache.mode !== 'off') {
-        caching = new CachingProvider(layered, { mode: cache.mode, directory: cache.directory, ...(cache.redactor && { redactor: cache.redactor }) });
-        layered = caching;
-      }
-      return layered;
-    },
-    reports: () => ({ ...(caching && { cache: caching.report }), ...(limiter && { concurrency: limiter.report }) }),
+    wrap: (provider) => cached(limiter && settings.concurrency?.maxTokensPerMinute ? countingTokens(provider, limiter) : provider),
+    wrapAuxiliary: cached,
+    reports: () => ({ ...(caches.length && { cache: sumReports(caches.map((caching) => caching.report)) }), ...(limiter && { concurrency: limiter.report }) }),
   };
+}
+
+function sumReports(reports: readonly CacheReport[]): CacheReport {
+  const [first] = reports;
+  const sum = (field: 'hits' | 'misses' | 'written' | 'written_bytes') => reports.reduce((total, report) => total + report[field], 0);
+  return { mode: first!.mode, dir: first!.dir, hits: sum('hits'), misses: sum('misses'), written: sum('written'), written_bytes: sum('written_bytes') };
 }
 
 /** The run options these layers read (RunOptions' fields of the same names). */

@@ -73,7 +73,7 @@ async function run(rows: object[], extra: (urls: { user: string; agent: string }
   const directory = join(output, name!);
   const rowsOut = JSON.parse(await readFile(join(directory, 'results.json'), 'utf8')) as Record<string, unknown>[];
   const traces = JSON.parse(await readFile(join(directory, 'traces.json'), 'utf8'));
-  return { result, rows: Object.fromEntries(rowsOut.map((row) => [row.task_id as string, row])), traces, agent, user };
+  return { result, rows: Object.fromEntries(rowsOut.map((row) => [row.task_id as string, row])), traces, agent, user, folder, directory };
 }
 
 describe('dialogue tasks with a simulated user (built CLI, scripted agent and user models)', () => {
@@ -109,6 +109,31 @@ describe('dialogue tasks with a simulated user (built CLI, scripted agent and us
     expect(rows.hotel).toMatchObject({ success: true });
     expect((rows.hotel!.scores as Record<string, { passed: boolean; explanation: string }>).goal_met).toMatchObject({ passed: true, explanation: 'goal met: the total was given' });
     expect(rows.stall).toMatchObject({ success: false, failure_reason: 'judge_rejected' });
+  }, 60_000);
+
+  it('--cache records the simulated user and the judge with the agent; the replay needs none of them', async () => {
+    const store = join(await mkdtemp(join(tmpdir(), 'agent-eval-dialogue-store-')), 'responses');
+    const judged = (urls: { user: string }) => ['--scorer', 'goal_met', '--judge-model', 'judge-model', '--judge-base-url', urls.user, '--cache', 'record', '--cache-dir', store];
+    const recorded = await run([HOTEL, REFUND], judged);
+    expect(recorded.result.code, recorded.result.stderr).toBe(0);
+    const calls = recorded.agent.requests.length + recorded.user.requests.length;
+    const recordedMetadata = JSON.parse(await readFile(join(recorded.directory, 'metadata.json'), 'utf8'));
+    // The simulator's and the judge's requests are in the store too (they went to the user server).
+    expect(recordedMetadata.cache).toMatchObject({ mode: 'record', written: calls, hits: 0 });
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+
+    const output = join(recorded.folder, 'replay');
+    const dead = 'http://127.0.0.1:9/v1';
+    const replayed = await runCli(['run', '--model', 'agent-model', '--base-url', dead, '--user-model', 'user-model', '--user-base-url', dead, '--scorer', 'goal_met', '--judge-model', 'judge-model', '--judge-base-url', dead, '--dataset-name', join(recorded.folder, 'tasks.jsonl'), '--output-dir', output, '--pricing', join(recorded.folder, 'prices.json'), '--enable-otel', '--cache', 'replay', '--cache-dir', store]);
+    expect(replayed.stderr).not.toMatch(/unexpected error|infrastructure/);
+    expect(replayed.code).toBe(0);
+    const [name] = await readdir(output);
+    const metadata = JSON.parse(await readFile(join(output, name!, 'metadata.json'), 'utf8'));
+    expect(metadata.cache).toMatchObject({ mode: 'replay', hits: calls, misses: 0, written: 0 });
+    const rows = JSON.parse(await readFile(join(output, name!, 'results.json'), 'utf8')) as Record<string, unknown>[];
+    const hotel = rows.find((row) => row.task_id === 'hotel')!;
+    const fields = ['success', 'turns', 'user_turns', 'dialogue_stop_reason', 'input_tokens', 'user_input_tokens', 'user_cost_usd', 'cost_usd', 'scores'] as const;
+    for (const field of fields) expect(hotel[field]).toEqual(recorded.rows.hotel![field]);
   }, 60_000);
 
   it('an external agent process holds the same dialogue over the protocol (user_message after each final_answer)', async () => {

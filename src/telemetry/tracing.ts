@@ -1,84 +1,16 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
-import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { AgentRun, AgentType, ErrorKind, Step } from '../agents/types.js';
-import type { GenerationParameters, Message, ToolSpec } from '../models/types.js';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { CollectingProcessor, otlpUrl } from './span-collector.js';
+import type { JudgeCallSpan, TaskTraceInput, TracingOptions } from './trace-input.js';
+import type { AgentRun, Step } from '../agents/types.js';
+import type { Message } from '../models/types.js';
 import { inputMessageJson, outputMessages, systemInstructions, toolDefinitions } from './genai-messages.js';
-import type { TextRedactor } from '../secrets/redactor.js';
 import { capAttribute, STRING_LIMIT } from './redaction.js';
 import { inputOutput, llmAttributes, spanKind, toolAttributes } from './openinference.js';
 import { GEN_AI, OPERATION, PROCESS, PROVIDER_NAMES, RESPONSE_FINISH_REASONS, SMOLTRACE } from './semconv.js';
 import { traceDocument, type TraceDocument } from './trace-document.js';
 
-export interface TracingOptions {
-  runId: string;
-  /** Resource attributes: service.name, run.id, OTEL_RESOURCE_ATTRIBUTES (telemetry/resource.ts). */
-  resource: Attributes;
-  /** OTLP/HTTP base URL (`.../v1/traces` is appended unless present). */
-  otlpEndpoint?: string;
-  otlpHeaders?: Record<string, string>;
-  captureContent: boolean;
-  redactor: TextRedactor;
-}
-
-export interface TaskTraceInput {
-  taskId: string;
-  testCaseUid: string;
-  difficulty: string;
-  agentType: AgentType;
-  prompt: string;
-  provider: string;
-  modelId: string;
-  generation: GenerationParameters;
-  tools: readonly ToolSpec[];
-  run: AgentRun;
-  startedAtMs: number;
-  durationMs: number;
-  success: boolean;
-  error?: { kind: ErrorKind; message: string };
-  /** Cost of each model call in order; null when unknown. */
-  callCosts: (number | null)[];
-  /** `gen_ai.tool.type` by tool name when not 'function' (MCP tools are 'extension'). */
-  toolKinds?: Record<string, string>;
-  /** Each scorer's verdict: a `gen_ai.evaluation.result` event on the agent span. */
-  evaluations?: readonly { name: string; value: number; passed: boolean; explanation: string; error?: string }[];
-  /** The LLM judge's calls: `chat {model}` spans of their own under the root, marked `agent_eval.judge`. */
-  judgeCalls?: readonly JudgeCallSpan[];
-  /** The agent's name on its span when it is not a built-in one (an external agent). */
-  agentName?: string;
-}
-
-export interface JudgeCallSpan {
-  startedAtMs: number;
-  durationMs: number;
-  provider: string;
-  model: string;
-  usage: { inputTokens: number; outputTokens: number };
-  attempt: number;
-  costUsd: number | null;
-  /** Why the call gave no verdict (an invalid answer, a failed call). */
-  error?: string;
-}
-
-/** Collects each task's spans synchronously as they end, so its trace document is built at once. */
-class CollectingProcessor implements SpanProcessor {
-  private spans: ReadableSpan[] = [];
-  onStart(): void {}
-  onEnd(span: ReadableSpan): void {
-    this.spans.push(span);
-  }
-  take(): ReadableSpan[] {
-    const taken = this.spans;
-    this.spans = [];
-    return taken;
-  }
-  async forceFlush(): Promise<void> {}
-  async shutdown(): Promise<void> {}
-}
-
-function otlpUrl(endpoint: string): string {
-  const base = endpoint.replace(/\/+$/, '');
-  return base.endsWith('/v1/traces') ? base : `${base}/v1/traces`;
-}
+export type { JudgeCallSpan, TaskTraceInput, TracingOptions } from './trace-input.js';
 
 /**
  * One tracer provider per run (never registered globally, so runs in one process do not share

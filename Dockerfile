@@ -39,35 +39,23 @@ ENV NODE_ENV=production \
 RUN mkdir -p /opt/agent-eval/cache /work \
  && chown -R node:node /opt/agent-eval /work
 COPY --from=build /tmp/agent-eval.tgz /tmp/agent-eval.tgz
+COPY scripts/image-snapshot.sh /opt/agent-eval/image-snapshot.sh
+WORKDIR /work
+ENTRYPOINT ["agent-eval"]
+CMD ["--help"]
 
-# The snapshot: a code task started against an address where nothing listens. The sandbox pool makes
-# (and caches) the snapshot before the first model request, which then fails: the run's exit 1 is
-# expected; the snapshot file must exist.
+# Each target installs the tarball as root, then makes the sandbox snapshot as the `node` user
+# (scripts/image-snapshot.sh). `--target local` keeps the optional dependencies (ONNX Runtime via
+# @huggingface/transformers, DuckDB for `agent-eval query`).
 FROM base AS local
 RUN npm install --global --omit=dev --no-audit --no-fund /tmp/agent-eval.tgz \
- && rm /tmp/agent-eval.tgz \
- && npm cache clean --force
+ && rm /tmp/agent-eval.tgz && npm cache clean --force
 USER 1000:1000
-WORKDIR /work
-RUN AGENT_EVAL_UNREACHABLE_SECONDS=1 OPENAI_API_KEY=image-build \
-      agent-eval run --model openai/snapshot --base-url http://127.0.0.1:9/v1 --agent-type code --limit 1 \
-      --max-retries 0 --output-dir /tmp/snapshot-run --quiet > /dev/null 2>&1; \
-    rm -rf /tmp/snapshot-run \
- && ls /opt/agent-eval/cache/sandbox/pyodide-snapshot-*.bin
-ENTRYPOINT ["agent-eval"]
-CMD ["--help"]
+RUN sh /opt/agent-eval/image-snapshot.sh
 
-# The default target (last stage): optional dependencies left out (no ONNX Runtime, no DuckDB).
+# The default target (last stage): optional dependencies left out.
 FROM base AS runtime
 RUN npm install --global --omit=dev --omit=optional --no-audit --no-fund /tmp/agent-eval.tgz \
- && rm /tmp/agent-eval.tgz \
- && npm cache clean --force
+ && rm /tmp/agent-eval.tgz && npm cache clean --force
 USER 1000:1000
-WORKDIR /work
-RUN AGENT_EVAL_UNREACHABLE_SECONDS=1 OPENAI_API_KEY=image-build \
-      agent-eval run --model openai/snapshot --base-url http://127.0.0.1:9/v1 --agent-type code --limit 1 \
-      --max-retries 0 --output-dir /tmp/snapshot-run --quiet > /dev/null 2>&1; \
-    rm -rf /tmp/snapshot-run \
- && ls /opt/agent-eval/cache/sandbox/pyodide-snapshot-*.bin
-ENTRYPOINT ["agent-eval"]
-CMD ["--help"]
+RUN sh /opt/agent-eval/image-snapshot.sh

@@ -4,10 +4,10 @@
  * is sent back with what was wrong, up to the judge's attempts, then recorded as a judge error.
  */
 import { z } from 'zod';
-import { epochNow, type AgentRun } from '../agents/types.js';
-import type { Message, Usage } from '../models/types.js';
-import { extractJson } from './judge-prompt.js';
-import type { JudgeUsage, Score, Scorer } from './types.js';
+import type { AgentRun } from '../agents/types.js';
+import type { Message } from '../models/types.js';
+import { callJudge } from './judge-call.js';
+import type { Score, Scorer } from './types.js';
 
 const verdictSchema = z.object({ reasoning: z.string().min(1), goal_met: z.boolean() });
 
@@ -35,14 +35,6 @@ export function transcript(run: Pick<AgentRun, 'messages'>): string {
   return lines.join('\n');
 }
 
-function describeProblem(error: unknown): string {
-  if (error && typeof error === 'object' && 'issues' in error && Array.isArray(error.issues)) {
-    const issue = error.issues[0] as { path: PropertyKey[]; message: string };
-    return `${issue.path.length ? `field '${issue.path.join('.')}': ` : ''}${issue.message}`;
-  }
-  return error instanceof Error ? error.message : String(error);
-}
-
 export const goalMetScorer: Scorer = {
   name: 'goal_met',
   failureReason: 'judge_rejected',
@@ -58,47 +50,10 @@ export const goalMetScorer: Scorer = {
       { role: 'system', content: SYSTEM },
       { role: 'user', content: `The user's goal: ${user.goal}\n${user.stop_when ? `The goal is met when: ${user.stop_when}\n` : ''}\nTranscript:\n${transcript(input.run)}` },
     ];
-    const usage: JudgeUsage = { inputTokens: 0, outputTokens: 0, costUsd: 0, calls: 0 };
-    const count = (callUsage: Usage) => {
-      usage.inputTokens += callUsage.inputTokens;
-      usage.outputTokens += callUsage.outputTokens;
-      usage.calls++;
-      const cost = judge.price ? judge.price(callUsage) : null;
-      usage.costUsd = usage.costUsd === null || cost === null ? null : usage.costUsd + cost;
-    };
-    let problem = '';
-    for (let attempt = 1; attempt <= judge.attempts; attempt++) {
-      const startedAtMs = epochNow();
-      const started = performance.now();
-      let reply;
-      try {
-        reply = await judge.provider.generate({ ...judge.generation, messages, signal: context.signal });
-      } catch (error) {
-        if (context.signal.aborted) throw error;
-        const message = `the judge call failed: ${describeProblem(error)}`;
-        judge.onCall?.({ startedAtMs, durationMs: performance.now() - started, provider: judge.provider.provider, model: judge.provider.modelId, usage: { inputTokens: 0, outputTokens: 0 }, attempt, outcome: { error: message } });
-        return { value: 0, passed: false, explanation: message, error: message, judgeUsage: usage };
-      }
-      count(reply.usage);
-      const text = reply.message.content;
-      let parsed: ReturnType<typeof verdictSchema.safeParse> | undefined;
-      try {
-        parsed = verdictSchema.safeParse(extractJson(text));
-        problem = parsed.success ? '' : describeProblem(parsed.error);
-      } catch (error) {
-        problem = describeProblem(error);
-      }
-      const base = { startedAtMs, durationMs: performance.now() - started, provider: judge.provider.provider, model: reply.model || judge.provider.modelId, usage: reply.usage, attempt };
-      if (parsed?.success) {
-        const passed = parsed.data.goal_met;
-        const explanation = `goal ${passed ? 'met' : 'not met'}: ${parsed.data.reasoning}`;
-        judge.onCall?.({ ...base, outcome: { passed, value: passed ? 1 : 0, explanation } });
-        return { value: passed ? 1 : 0, passed, explanation, judgeUsage: usage };
-      }
-      judge.onCall?.({ ...base, outcome: { error: `invalid verdict: ${problem}` } });
-      messages.push({ role: 'assistant', content: text }, { role: 'user', content: `That answer was not valid (${problem}). Answer again with only the JSON object: {"reasoning": "...", "goal_met": true or false}.` });
-    }
-    const message = `the judge gave no valid verdict in ${judge.attempts} attempt(s): ${problem}`;
-    return { value: 0, passed: false, explanation: message, error: message, judgeUsage: usage };
+    return callJudge(judge, messages, context.signal, {
+      schema: verdictSchema,
+      answerShape: '{"reasoning": "...", "goal_met": true or false}',
+      toScore: ({ goal_met: passed, reasoning }) => ({ value: passed ? 1 : 0, passed, explanation: `goal ${passed ? 'met' : 'not met'}: ${reasoning}` }),
+    });
   },
 };

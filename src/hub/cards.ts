@@ -24,6 +24,8 @@ export interface CardRun {
   datasetUsed?: string | null;
   telemetry: boolean;
   tracesRepo: string | null;
+  /** The shard (`run --shard I/N`) this dataset holds; absent for a whole run. */
+  shard?: { index: number; count: number } | null;
 }
 
 /** What cleanup reads back from a results card (`cardData.agent_eval`). */
@@ -32,6 +34,8 @@ export interface CardRunMetadata {
   runId: string | null;
   telemetry: 'on' | 'off' | null;
   tracesDataset: string | null | undefined;
+  /** `agent_eval.shard` ({index, count}); absent for a whole run. */
+  shard?: { index: number; count: number };
 }
 
 /** "20260102_030405" -> "2026-01-02 03:04:05 UTC" (the input unchanged when it is not that shape). */
@@ -112,6 +116,7 @@ export function runDatasetCard(
       timestamp: run.timestampCompact,
       telemetry: run.telemetry ? 'on' : 'off',
       traces_dataset: run.tracesRepo,
+      ...(run.shard && { shard: { index: run.shard.index, count: run.shard.count } }),
     },
   });
   const info = [
@@ -120,6 +125,7 @@ export function runDatasetCard(
     `| Model | \`${cell(run.model)}\` |`,
     `| Run ID | \`${cell(run.runId)}\` |`,
     `| Agent type | ${cell(run.agentType)} |`,
+    ...(run.shard ? [`| Shard | ${run.shard.index}/${run.shard.count} (part of run ${cell(run.runId)}; merge the shards with \`agent-eval merge\`) |`] : []),
     `| Tests | ${run.numTests} |`,
     `| Generated | ${utcFromCompact(run.timestampCompact)} |`,
     ...(run.datasetUsed ? [`| Task dataset | \`${cell(run.datasetUsed)}\` |`] : []),
@@ -181,6 +187,12 @@ export function leaderboardCard(repo: string, columns: readonly ParquetColumnSpe
   ].join('\n');
 }
 
+/** `{shard}` from `agent_eval.shard` as written by runDatasetCard; empty when absent or not that shape. */
+function cardShard(value: unknown): Pick<CardRunMetadata, 'shard'> {
+  const shard = (typeof value === 'object' && value !== null ? value : {}) as { index?: unknown; count?: unknown };
+  return Number.isInteger(shard.index) && Number.isInteger(shard.count) ? { shard: { index: shard.index as number, count: shard.count as number } } : {};
+}
+
 /** Reads `agent_eval` from a card's front matter as the Hub returns it (`cardData`). */
 export function cardRunMetadata(cardData: Record<string, unknown> | null): CardRunMetadata | null {
   const section = cardData?.agent_eval;
@@ -196,5 +208,6 @@ export function cardRunMetadata(cardData: Record<string, unknown> | null): CardR
     runId: typeof value.run_id === 'string' ? value.run_id : null,
     telemetry,
     tracesDataset: value.traces_dataset === null ? null : typeof value.traces_dataset === 'string' ? value.traces_dataset : undefined,
+    ...cardShard(value.shard),
   };
 }

@@ -4,6 +4,9 @@
  * each ONE commit of `data/train-00000-of-00001.parquet` + README.md, created private unless asked
  * otherwise; then the leaderboard `{user}/{prefix}-leaderboard`, created PRIVATE by default, to
  * which each run adds its own `data/{run_id}.parquet` (never rewriting other runs' rows).
+ * A shard (`run --shard I/N`) has `-shard-I-of-N` after the timestamp, records the shard in its cards,
+ * carries its run files (`runFiles`, under agent_eval/) for `agent-eval merge`, and adds NO
+ * leaderboard row: the merged run does.
  */
 import { openAsBlob } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,6 +19,7 @@ import { GROUPING_COLUMNS, LEADERBOARD_COLUMN_TYPES, RESULTS_TYPES, TRACES_TYPES
 import { flattenMetrics } from './metrics-rows.js';
 import { inferParquetColumns, writeParquet, type ParquetColumnType } from './parquet.js';
 import { inferStreamedColumns, rowSource, writeParquetFile, type HubRows, type HubRowSource } from './parquet-stream.js';
+import { hubNameProblem, shardDatasetSuffix } from './repo-names.js';
 
 export const DEFAULT_PREFIX = 'smoltrace';
 export const RUN_DATA_FILE = 'data/train-00000-of-00001.parquet';
@@ -35,6 +39,10 @@ export interface HubRun {
   metrics: { resourceMetrics: readonly unknown[]; aggregates: readonly unknown[] };
   /** leaderboard_row.json; its *_dataset fields are replaced by the Hub repo ids. */
   leaderboardRow: Record<string, unknown>;
+  /** The shard this run is (`--shard I/N`): shard dataset names, no leaderboard row. */
+  shard?: { index: number; count: number } | null;
+  /** Files added to the results dataset's commit (a shard's run files for merge, under agent_eval/). */
+  runFiles?: readonly HubUploadFile[];
 }
 
 export interface PushOptions {
@@ -64,8 +72,9 @@ export interface PushResult {
   results: PushedDataset;
   traces: PushedDataset | null;
   metrics: PushedDataset;
-  leaderboard: PushedDataset & { created: boolean; file: string };
-  /** The dataset URLs: results, traces (when pushed), metrics, leaderboard. */
+  /** Where the run's row went; a shard writes none (commit and file null, created false). */
+  leaderboard: PushedDataset & { created: boolean; file: string | null };
+  /** The dataset URLs: results, traces (when pushed), metrics, leaderboard (not for a shard). */
   urls: string[];
   notices: string[];
 }
@@ -79,18 +88,18 @@ export interface HubDatasetNames {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-/** SMOLTRACE's dataset names with agent-eval's prefix option. */
-export function hubDatasetNames(user: string, timestampCompact: string, prefix = DEFAULT_PREFIX): HubDatasetNames {
+/** SMOLTRACE's dataset names with agent-eval's prefix option; a shard's end in `-shard-I-of-N`. */
+export function hubDatasetNames(user: string, timestampCompact: string, prefix = DEFAULT_PREFIX, shard?: { index: number; count: number } | null): HubDatasetNames {
   if (!NAME.test(user)) throw new InputError(`Hub user '${user}' is not a valid namespace`);
   if (!NAME.test(prefix)) throw new InputError(`Hub dataset prefix '${prefix}' may only hold letters, digits, '.', '_' and '-'`);
   if (!/^\d{8}_\d{6}$/.test(timestampCompact)) throw new InputError(`run timestamp '${timestampCompact}' is not YYYYMMDD_HHMMSS`);
-  const base = `${user}/${prefix}`;
-  return {
-    results: `${base}-results-${timestampCompact}`,
-    traces: `${base}-traces-${timestampCompact}`,
-    metrics: `${base}-metrics-${timestampCompact}`,
-    leaderboard: `${base}-leaderboard`,
-  };
+  const suffix = `${timestampCompact}${shardDatasetSuffix(shard)}`;
+  const names = { results: `${prefix}-results-${suffix}`, traces: `${prefix}-traces-${suffix}`, metrics: `${prefix}-metrics-${suffix}`, leaderboard: `${prefix}-leaderboard` };
+  for (const name of Object.values(names)) {
+    const problem = hubNameProblem(name);
+    if (problem) throw new InputError(`Hub dataset name ${name} (from --dataset-prefix ${prefix}) ${problem}`);
+  }
+  return { results: `${user}/${names.results}`, traces: `${user}/${names.traces}`, metrics: `${user}/${names.metrics}`, leaderboard: `${user}/${names.leaderboard}` };
 }
 
 /** The run's leaderboard file name: `data/{run_id}.parquet` with unsafe characters replaced. */
@@ -116,13 +125,22 @@ export function leaderboardRecord(row: Record<string, unknown>, repos: { results
   return record;
 }
 
-/** Creates a per-run repo; an existing one is reused only when it is empty or holds this same run. */
-async function claimRunRepo(client: HubClient, repo: string, runId: string, isPrivate: boolean): Promise<void> {
+const runText = (runId: string, shard: { index: number; count: number } | null | undefined) => (shard ? `shard ${shard.index}/${shard.count} of run ${runId}` : `the whole run ${runId}`);
+
+/**
+ * Creates a per-run repo; an existing one is reused only when it is empty or holds this same run
+ * AND the same shard (shards of one run share its run id), so nothing pushed before is overwritten.
+ */
+async function claimRunRepo(client: HubClient, repo: string, run: HubRun, isPrivate: boolean): Promise<void> {
   const { created } = await client.createDatasetRepo(repo, { private: isPrivate });
   if (created) return;
   const existing = cardRunMetadata((await client.datasetInfo(repo)).cardData);
-  if (existing?.runId && existing.runId !== runId) {
-    throw new HubError(`Hub dataset ${repo} already holds run ${existing.runId}; runs pushed in the same second collide (use another --hub-prefix or retry)`, 'conflict', 409);
+  if (existing?.runId && existing.runId !== run.runId) {
+    throw new HubError(`Hub dataset ${repo} already holds run ${existing.runId}; runs pushed in the same second collide (use another --dataset-prefix or retry)`, 'conflict', 409);
+  }
+  const same = existing?.shard?.index === run.shard?.index && existing?.shard?.count === run.shard?.count;
+  if (existing?.runId && !same) {
+    throw new HubError(`Hub dataset ${repo} already holds ${runText(existing.runId, existing.shard)}, not ${runText(run.runId, run.shard)}; push it with another --dataset-prefix`, 'conflict', 409);
   }
 }
 
@@ -141,7 +159,7 @@ interface RunDataset {
  */
 async function pushRunDataset(options: PushOptions, run: HubRun, card: CardRun, dataset: RunDataset, folder: string, serially: <T>(work: () => Promise<T>) => Promise<T>): Promise<PushedDataset> {
   const { client } = options;
-  await claimRunRepo(client, dataset.repo, run.runId, options.private ?? true);
+  await claimRunRepo(client, dataset.repo, run, options.private ?? true);
   const writeOptions = { types: dataset.types, ...(dataset.columns && { columns: dataset.columns }) };
   const path = join(folder, `${dataset.kind}.parquet`);
   const columns = await serially(async () => {
@@ -153,6 +171,7 @@ async function pushRunDataset(options: PushOptions, run: HubRun, card: CardRun, 
   const files: HubUploadFile[] = [
     { path: RUN_DATA_FILE, content: await openAsBlob(path) },
     { path: 'README.md', content: readme },
+    ...(dataset.kind === 'results' ? (run.runFiles ?? []) : []),
   ];
   const { commit } = await client.uploadFiles(dataset.repo, files, `Eval ${dataset.kind} for ${run.model} (run_id: ${run.runId})`);
   return { repo: dataset.repo, url: client.datasetUrl(dataset.repo), commit };
@@ -205,7 +224,7 @@ export async function addLeaderboardRow(
  */
 export async function pushRunToHub(run: HubRun, options: PushOptions): Promise<PushResult> {
   const { client } = options;
-  const names = hubDatasetNames(options.user, run.timestampCompact, options.prefix ?? DEFAULT_PREFIX);
+  const names = hubDatasetNames(options.user, run.timestampCompact, options.prefix ?? DEFAULT_PREFIX, run.shard);
   const resultRows = rowSource(run.results);
   const traceRows = rowSource(run.traces);
   const hasTraces = traceRows.count > 0;
@@ -218,6 +237,7 @@ export async function pushRunToHub(run: HubRun, options: PushOptions): Promise<P
     datasetUsed: run.datasetUsed ?? null,
     telemetry: options.tracesEnabled,
     tracesRepo: hasTraces ? names.traces : null,
+    shard: run.shard ?? null,
   };
   const metrics = flattenMetrics(run.metrics, { runId: run.runId, ...(options.now && { now: options.now }) });
   const datasets: RunDataset[] = [
@@ -249,8 +269,15 @@ export async function pushRunToHub(run: HubRun, options: PushOptions): Promise<P
   const traces = hasTraces ? pushed[1]! : null;
   const metricsPushed = pushed[pushed.length - 1]!;
 
+  const leaderboardRepo = options.leaderboardRepo ?? names.leaderboard;
+  if (run.shard) {
+    // A shard's row would stand for the whole run (and the next shard's would replace it): the merged run writes the row.
+    const notice = `shard ${run.shard.index}/${run.shard.count}: no leaderboard row (a shard is part of a run); merge the shards with agent-eval merge <each shard's results dataset, e.g. ${results.repo}> -o <run-dir> --push`;
+    const leaderboard = { repo: leaderboardRepo, url: client.datasetUrl(leaderboardRepo), commit: null, created: false, file: null };
+    return { results, traces, metrics: metricsPushed, leaderboard, urls: [results.url, ...(traces ? [traces.url] : []), metricsPushed.url], notices: [notice] };
+  }
   const record = leaderboardRecord(run.leaderboardRow, { results: results.repo, traces: traces?.repo ?? null, metrics: metricsPushed.repo });
-  const { leaderboard, notices } = await addLeaderboardRow(client, options.leaderboardRepo ?? names.leaderboard, record, {
+  const { leaderboard, notices } = await addLeaderboardRow(client, leaderboardRepo, record, {
     private: options.leaderboardPrivate ?? options.private ?? true,
     commitTitle: `Add run ${run.runId}: ${run.model} ${run.agentType}`,
   });

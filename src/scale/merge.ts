@@ -40,7 +40,7 @@ function firstDifference(left: ShardRun, right: ShardRun): string {
 export function checkShards(shards: readonly ShardRun[], options: { allowMissing?: boolean } = {}): void {
   if (shards.length === 0) throw new InputError('merge: give the run directories of the shards');
   const [first] = shards as [ShardRun, ...ShardRun[]];
-  const name = (shard: ShardRun) => shard.directory;
+  const name = (shard: ShardRun) => shard.name;
   for (const shard of shards) {
     const { metadata } = shard;
     if (!metadata.shard) throw new InputError(`merge: ${name(shard)} is not a shard (its metadata.json has no shard; run it with --shard I/N)`);
@@ -153,9 +153,13 @@ export interface MergeResult extends LocalOutput {
  * durations and percentiles from the rows, wall time from the earliest start to the latest end). On
  * a failure the output folder is removed: nothing half-written.
  */
-export async function mergeShards(directories: readonly string[], output: string, options: { allowMissing?: boolean; env?: Record<string, string | undefined> } = {}): Promise<MergeResult> {
+export async function mergeShards(
+  directories: readonly (string | { directory: string; name: string })[],
+  output: string,
+  options: { allowMissing?: boolean; env?: Record<string, string | undefined> } = {},
+): Promise<MergeResult> {
   const shards: ShardRun[] = [];
-  for (const directory of directories) shards.push(await readShardRun(resolve(directory)));
+  for (const input of directories) shards.push(typeof input === 'string' ? await readShardRun(resolve(input)) : await readShardRun(resolve(input.directory), input.name));
   checkShards(shards, options);
   const target = resolve(output);
   const existing = await stat(target).catch(() => undefined);

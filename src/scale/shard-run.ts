@@ -64,6 +64,8 @@ export interface ShardRecord {
 
 export interface ShardRun {
   directory: string;
+  /** What the shard is called in messages: its directory, or the Hub dataset it was downloaded from. */
+  name: string;
   metadata: ShardMetadata;
   leaderboard: z.infer<typeof leaderboardSchema>;
   resourceMetrics: unknown[];
@@ -121,11 +123,19 @@ async function readRecords(directory: string): Promise<ShardRecord[]> {
   return [...latest.values()].sort((left, right) => left.testIndex - right.testIndex);
 }
 
-/** Reads a shard's run directory; anything missing or malformed is an InputError naming the file. */
-export async function readShardRun(directory: string): Promise<ShardRun> {
-  const metadata = await readJson(directory, 'metadata.json', metadataSchema);
-  if (metadata.status === 'running') throw new InputError(`${join(directory, 'metadata.json')}: the run has not finished (status running); finish it with agent-eval run --resume ${directory}`);
-  const leaderboard = await readJson(directory, 'leaderboard_row.json', leaderboardSchema);
-  const metrics = await readJson(directory, 'metrics.json', metricsSchema);
-  return { directory, metadata, leaderboard, resourceMetrics: metrics.resourceMetrics, records: await readRecords(directory) };
+/**
+ * Reads a shard's run directory; anything missing or malformed is an InputError naming the file
+ * (under `name` instead of the directory when given: a Hub dataset downloaded to a temporary folder).
+ */
+export async function readShardRun(directory: string, name = directory): Promise<ShardRun> {
+  try {
+    const metadata = await readJson(directory, 'metadata.json', metadataSchema);
+    if (metadata.status === 'running') throw new InputError(`${join(directory, 'metadata.json')}: the run has not finished (status running); finish it with agent-eval run --resume ${directory}`);
+    const leaderboard = await readJson(directory, 'leaderboard_row.json', leaderboardSchema);
+    const metrics = await readJson(directory, 'metrics.json', metricsSchema);
+    return { directory, name, metadata, leaderboard, resourceMetrics: metrics.resourceMetrics, records: await readRecords(directory) };
+  } catch (error) {
+    if (error instanceof InputError && name !== directory) throw new InputError(error.message.split(directory).join(name));
+    throw error;
+  }
 }

@@ -48,6 +48,7 @@ const metadataSchema = z.looseObject({
   planned_tests: z.number().optional(),
   dataset_source: z.looseObject({ kind: z.string().optional(), sha: z.string().nullish() }).nullish(),
   run_options: record.optional(),
+  shard: z.object({ index: z.number().int().min(1), count: z.number().int().min(1) }).optional(),
 });
 const resultRowSchema = z.looseObject({ run_id: z.string(), task_id: z.string() });
 const traceRowSchema = z.looseObject({ trace_id: z.string(), spans: z.array(z.unknown()) });
@@ -154,6 +155,9 @@ export async function publishRunDirectory(directory: string, options: HubPublish
   if (leaderboardRow.run_id !== metadata.run_id) {
     throw new InputError(`${join(directory, 'leaderboard_row.json')}: run_id ${leaderboardRow.run_id} is not the run's ${metadata.run_id}`);
   }
+  // A shard also publishes the run files merge reads (checked here, before anything is pushed).
+  const hubShards = metadata.shard ? await import('../scale/hub-shards.js') : undefined;
+  const shard = metadata.shard && hubShards ? { spec: metadata.shard, run: await hubShards.readShardForHub(directory) } : undefined;
 
   const { HubClient, pushRunToHub } = await import('../hub/index.js');
   const { client, token } = await HubClient.fromEnvironment({
@@ -190,6 +194,7 @@ export async function publishRunDirectory(directory: string, options: HubPublish
       // Streamed from the files, each row scrubbed as it is read.
       results,
       traces,
+      ...(shard && hubShards && { shard: shard.spec, runFiles: await hubShards.shardRunFiles(shard.run, redactor) }),
     },
     {
       client,

@@ -24,6 +24,40 @@ export interface ResultCounts {
   failures: Record<string, number>;
 }
 
+/** Dialogue tasks (results with dialogue columns): the agent's and the simulated user's figures apart. */
+export interface DialogueCounts {
+  total: number;
+  successful: number;
+  /** Sums of agent replies and of user messages. */
+  turns: number;
+  userTurns: number;
+  /** Dialogues per dialogue_stop_reason. */
+  stopReasons: Record<string, number>;
+  agentInputTokens: number;
+  agentOutputTokens: number;
+  /** null once a cost is unknown. */
+  agentCostUsd: number | null;
+  userInputTokens: number;
+  userOutputTokens: number;
+  userCostUsd: number | null;
+}
+
+function addDialogue(counts: DialogueCounts, result: TaskResult): void {
+  counts.total++;
+  if (result.success) counts.successful++;
+  counts.turns += result.turns ?? 0;
+  counts.userTurns += result.user_turns ?? 0;
+  const reason = result.dialogue_stop_reason!;
+  counts.stopReasons[reason] = (counts.stopReasons[reason] ?? 0) + 1;
+  counts.agentInputTokens += result.input_tokens;
+  counts.agentOutputTokens += result.output_tokens;
+  counts.agentCostUsd = counts.agentCostUsd === null || result.cost_usd === null ? null : counts.agentCostUsd + result.cost_usd;
+  counts.userInputTokens += result.user_input_tokens ?? 0;
+  counts.userOutputTokens += result.user_output_tokens ?? 0;
+  const userCost = result.user_cost_usd ?? null;
+  counts.userCostUsd = counts.userCostUsd === null || userCost === null ? null : counts.userCostUsd + userCost;
+}
+
 /** What the console says about a failed task. */
 export type FailedTask = Pick<TaskResult, 'test_index' | 'test_case_uid' | 'difficulty' | 'failure_reason' | 'failure_detail' | 'error_kind' | 'error'>;
 
@@ -82,6 +116,11 @@ export class RunTotals {
   judged = 0;
   /** smoltrace against judge on the results scored by both. */
   readonly agreement: AgreementTable = emptyAgreement();
+  /** Dialogue tasks: counts and sums (zero total when the run had none). */
+  readonly dialogue: DialogueCounts = {
+    total: 0, successful: 0, turns: 0, userTurns: 0, stopReasons: {},
+    agentInputTokens: 0, agentOutputTokens: 0, agentCostUsd: 0, userInputTokens: 0, userOutputTokens: 0, userCostUsd: 0,
+  };
   /** With --repeats: rollouts and successes per task (test_case_uid); two numbers per task. */
   readonly rollouts = new Map<string, RolloutCounts>();
 
@@ -112,6 +151,8 @@ export class RunTotals {
     this.modelCalls += result.model_calls;
     this.costUsd = this.costUsd === null || result.cost_usd === null ? null : this.costUsd + result.cost_usd;
     if (result.trace) this.withTraces++;
+    // A dialogue's result carries why it ended (one cut short before its first turn, by a timeout, does not).
+    if (result.dialogue_stop_reason !== null && result.dialogue_stop_reason !== undefined) addDialogue(this.dialogue, result);
     this.addScores(result);
     this.executionTimes.push(result.execution_time_ms);
     if (!result.success) this.keepFailed(result);

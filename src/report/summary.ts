@@ -1,5 +1,5 @@
 import type { AgentType } from '../agents/types.js';
-import { countResults, FAILED_TASKS_KEPT, RunTotals, type FailedTask, type ResultCounts } from '../eval/run-totals.js';
+import { countResults, FAILED_TASKS_KEPT, RunTotals, type DialogueCounts, type FailedTask, type ResultCounts } from '../eval/run-totals.js';
 import type { TaskResult } from '../eval/types.js';
 import { describeFailedTask } from './console-table.js';
 
@@ -68,6 +68,28 @@ export function formatSummary(summary: AgentSummary): string[] {
     `Tool called: ${summary.toolCalledRate.toFixed(1)}%, Correct tool: ${summary.correctToolRate.toFixed(1)}%, Avg steps: ${summary.averageSteps.toFixed(2)}`,
     ...(failures ? [`Failures: ${failures}`] : []),
     ...(errors ? [`Errors: ${errors}`] : []),
+  ];
+}
+
+/** The stop reasons always shown in the dialogue summary; others (agent_stopped, simulator_error) when they happened. */
+const MAIN_STOP_REASONS = ['goal_met', 'user_stopped', 'max_turns'];
+
+function tokensAndCost(inputTokens: number, outputTokens: number, costUsd: number | null): string {
+  return `${inputTokens} input + ${outputTokens} output tokens, cost ${costUsd === null ? 'unknown' : `$${costUsd.toFixed(6)}`}`;
+}
+
+/** The dialogue tasks' summary (SMOLTRACE's layout, one block per task kind); no lines when the run had none. */
+export function formatDialogueSummary(dialogue: DialogueCounts): string[] {
+  const { total, successful } = dialogue;
+  if (!total) return [];
+  const reasons = [...MAIN_STOP_REASONS, ...Object.keys(dialogue.stopReasons).filter((reason) => !MAIN_STOP_REASONS.includes(reason))];
+  return [
+    '--- DIALOGUE SUMMARY ---',
+    `Total: ${total}, Success: ${successful}/${total} (${percent(successful, total).toFixed(1)}%)`,
+    `Avg agent turns: ${(dialogue.turns / total).toFixed(2)}, Avg user turns: ${(dialogue.userTurns / total).toFixed(2)}`,
+    `Stop reasons: ${reasons.map((reason) => `${reason} ${dialogue.stopReasons[reason] ?? 0}`).join(', ')}`,
+    `Agent: ${tokensAndCost(dialogue.agentInputTokens, dialogue.agentOutputTokens, dialogue.agentCostUsd)}`,
+    `Simulated user: ${tokensAndCost(dialogue.userInputTokens, dialogue.userOutputTokens, dialogue.userCostUsd)}`,
   ];
 }
 

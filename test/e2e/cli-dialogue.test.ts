@@ -87,6 +87,17 @@ describe('dialogue tasks with a simulated user (built CLI, scripted agent and us
     expect(rows.hotel!.user_cost_usd).toBeCloseTo(700 / 1e6, 12);
     expect(rows.stall).toMatchObject({ turns: 3, user_turns: 3, dialogue_stop_reason: 'max_turns' });
     expect(rows.refund).toMatchObject({ turns: 1, dialogue_stop_reason: 'user_stopped', response: 'Sorry, I cannot issue refunds.' });
+    // The console's summary per task kind: the dialogues apart, the simulated user's tokens and cost apart from the agent's.
+    const summary = result.stdout.split('\n');
+    const start = summary.indexOf('--- DIALOGUE SUMMARY ---');
+    expect(start, result.stdout).toBeGreaterThan(summary.indexOf('--- TOOL SUMMARY ---'));
+    expect(summary.slice(start + 1, start + 6)).toEqual([
+      expect.stringMatching(/^Total: 3, Success: \d\/3 \(/),
+      'Avg agent turns: 2.00, Avg user turns: 2.00',
+      'Stop reasons: goal_met 1, user_stopped 1, max_turns 1',
+      'Agent: 700 input + 70 output tokens, cost $0.000770',
+      'Simulated user: 150 input + 25 output tokens, cost $0.001750',
+    ]);
     // The simulator saw the dialogue only: its one tool, none of the agent's tools or its system prompt.
     for (const request of user.requests) {
       expect(request.body.tools.map((tool: { function: { name: string } }) => tool.function.name)).toEqual(['end_conversation']);

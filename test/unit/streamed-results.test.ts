@@ -11,7 +11,7 @@ import { RunTotals } from '../../src/eval/run-totals.js';
 import type { TaskResult } from '../../src/eval/types.js';
 import { JsonArrayFile } from '../../src/sinks/json-array-file.js';
 import { jsonArrayElements, jsonArrayElementTexts } from '../../src/sinks/json-array-reader.js';
-import { formatFailedTotals, summariseRun, summariseTotals } from '../../src/report/summary.js';
+import { formatDialogueSummary, formatFailedTotals, summariseRun, summariseTotals } from '../../src/report/summary.js';
 
 let folder: string;
 beforeEach(async () => {
@@ -157,5 +157,34 @@ describe('run totals', () => {
     expect(summariseTotals(totals)).toEqual(summariseRun(results));
     expect(summariseTotals(totals).map((summary) => summary.label)).toEqual(['TOOL', 'CODE', 'COMBINED']);
     expect(RunTotals.of([result(0), result(1)]).costUsd).toBe(1);
+  });
+
+  it('counts dialogue tasks apart: turns, stop reasons, and the simulated user\'s tokens and cost apart from the agent\'s', () => {
+    const dialogue = (index: number, overrides: Partial<TaskResult>) =>
+      result(index, { turns: 2, user_turns: 2, dialogue_stop_reason: 'goal_met', user_input_tokens: 30, user_output_tokens: 5, user_cost_usd: 0.25, ...overrides });
+    const results = [
+      result(0),
+      dialogue(1, {}),
+      dialogue(2, { success: false, turns: 3, user_turns: 3, dialogue_stop_reason: 'max_turns' }),
+      dialogue(3, { success: false, turns: 1, user_turns: 1, dialogue_stop_reason: 'user_stopped', user_cost_usd: 0.5 }),
+      dialogue(4, { success: false, turns: 2, user_turns: 1, dialogue_stop_reason: 'simulator_error' }),
+    ];
+    const totals = RunTotals.of(results);
+    expect(totals.dialogue).toEqual({
+      total: 4, successful: 1, turns: 8, userTurns: 7, stopReasons: { goal_met: 1, max_turns: 1, user_stopped: 1, simulator_error: 1 },
+      agentInputTokens: 12, agentOutputTokens: 8, agentCostUsd: 2, userInputTokens: 120, userOutputTokens: 20, userCostUsd: 1.25,
+    });
+    expect(formatDialogueSummary(totals.dialogue)).toEqual([
+      '--- DIALOGUE SUMMARY ---',
+      'Total: 4, Success: 1/4 (25.0%)',
+      'Avg agent turns: 2.00, Avg user turns: 1.75',
+      'Stop reasons: goal_met 1, user_stopped 1, max_turns 1, simulator_error 1',
+      'Agent: 12 input + 8 output tokens, cost $2.000000',
+      'Simulated user: 120 input + 20 output tokens, cost $1.250000',
+    ]);
+    // An unknown price is unknown, not $0; a run without dialogues prints nothing.
+    const unpriced = RunTotals.of([dialogue(0, { user_cost_usd: null })]);
+    expect(formatDialogueSummary(unpriced.dialogue).at(-1)).toBe('Simulated user: 30 input + 5 output tokens, cost unknown');
+    expect(formatDialogueSummary(RunTotals.of([result(0)]).dialogue)).toEqual([]);
   });
 });

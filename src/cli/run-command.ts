@@ -1,7 +1,7 @@
 import { RunStoppedError } from '../errors.js';
 import type { RunResult } from '../eval/types.js';
 import { consoleTableFromTotals, formatConsoleTable } from '../report/console-table.js';
-import { formatSummary, summariseTotals } from '../report/summary.js';
+import { formatDialogueSummary, formatSummary, summariseTotals } from '../report/summary.js';
 import { createReporter } from './progress.js';
 import { parseRunFlags, type RawRunFlags } from './run-options.js';
 import { redactModelArgs } from '../telemetry/redaction.js';
@@ -21,6 +21,7 @@ interface Output {
 function printSummary(run: RunResult, directory: string, output: Output, reportPath?: string): void {
   output.out('');
   for (const summary of summariseTotals(run.totals)) for (const line of formatSummary(summary)) output.out(line);
+  for (const line of formatDialogueSummary(run.totals.dialogue)) output.out(line);
   output.out('');
   for (const line of formatConsoleTable(consoleTableFromTotals(run.totals, reportPath))) output.out(line);
   for (const line of scoringSummaryLines(run)) output.out(line);

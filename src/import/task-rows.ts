@@ -1,6 +1,6 @@
 /**
  * The task row behind each result row of a run: the run's own task set when it can still be read
- * (metadata's `dataset_used`: 'builtin' or a local file), else the row's joined `task` (imported runs),
+ * (metadata's `dataset_used`: a built-in set or a local file), else the row's joined `task` (imported runs),
  * else one rebuilt from the row's columns. What `failures` writes and `score` scores against.
  */
 import { existsSync } from 'node:fs';
@@ -11,7 +11,8 @@ export type TaskLookup = (task: ReportTask) => Record<string, unknown>;
 
 async function datasetTasks(run: LoadedRun): Promise<Map<string, Task> | null> {
   const used = run.metadata?.dataset_used;
-  if (!used || (used !== 'builtin' && !(/\.jsonl?$/i.test(used) && existsSync(used)))) return null;
+  // The built-in sets ('builtin', 'builtin:code-tests', ...) and local files; never a Hub request.
+  if (!used || (used !== 'builtin' && !used.startsWith('builtin:') && !(/\.jsonl?$/i.test(used) && existsSync(used)))) return null;
   try {
     const { loadTasks } = await import('../tasks/load.js');
     return new Map((await loadTasks({ datasetName: used, split: 'train' })).map((task) => [task.id, task]));

@@ -68,6 +68,7 @@ function scoreOf(outcomes: readonly AssertOutcome[], prefix = ''): Score {
 export const testsScorer: Scorer = {
   name: 'tests',
   failureReason: 'tests_failed',
+  needsInterpreter: true,
   check: (task) => (rowTests(task).length === 0 ? 'the tests scorer needs tests (or test_list): a list of Python assert statements' : undefined),
   async score({ task, agentType, finalAnswer }, context): Promise<Score> {
     const asserts = rowTests(task);

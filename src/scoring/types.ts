@@ -111,6 +111,8 @@ export interface Scorer {
   check?(task: Task): string | undefined;
   /** Whether it needs the judge (`--judge-model`). */
   readonly needsJudge?: boolean;
+  /** Whether it runs code in the task's Python interpreter (`runInTaskInterpreter`): `score` then starts the sandbox. */
+  readonly needsInterpreter?: boolean;
   score(input: ScoreInput, context: ScoreContext): Promise<Score>;
 }
 

@@ -26,6 +26,28 @@ const OVERVIEW_ROWS: Row[] = [
   ['files missing', (run) => run.missingFiles.join(', ') || 'none'],
 ];
 
+/** Each scorer's pass rate per run: rows are scorers (in the order first seen), columns runs. */
+function scorersTable(data: ReportData): HTMLElement {
+  const names = [...new Set(data.runs.flatMap((run) => (run.scorers ?? []).map((scorer) => scorer.name)))];
+  if (!names.length) return note('No per-scorer verdicts in these runs (SMOLTRACE\u2019s and older runs record only the smoltrace rule\u2019s success).');
+  const head = element('tr', {}, element('th', {}, 'scorer: passed (95% Wilson)'), ...data.runs.map((run) => element('th', { title: run.source }, run.label)));
+  const rows = names.map((name) =>
+    element(
+      'tr',
+      { 'data-scorer': name },
+      element('th', {}, name),
+      ...data.runs.map((run) => {
+        if (run.scorers === null) return element('td', { class: 'missing', title: 'this run records no per-scorer verdicts (SMOLTRACE, older agent-eval)' }, 'only the smoltrace rule');
+        const rate = run.scorers.find((scorer) => scorer.name === name);
+        if (!rate) return cell(null, 'this scorer did not run in this run');
+        const mean = rate.meanValue === null ? '' : `; mean value ${rate.meanValue.toFixed(3)}`;
+        return element('td', { title: `${rate.passed} of ${rate.scored} scored task(s) passed${mean}` }, `${rate.passed}/${rate.scored} ${percent(rate.rate)} (${percent(rate.low)} to ${percent(rate.high)})`);
+      }),
+    ),
+  );
+  return element('table', { class: 'overview scorers' }, element('thead', {}, head), element('tbody', {}, ...rows));
+}
+
 export function overviewSection(data: ReportData): HTMLElement {
   const head = element('tr', {}, element('th', {}, ''), ...data.runs.map((run) => element('th', { title: run.source }, run.label)));
   const rows = OVERVIEW_ROWS.map(([name, read]) => element('tr', {}, element('th', {}, name), ...data.runs.map((run) => cell(read(run)))));
@@ -33,6 +55,8 @@ export function overviewSection(data: ReportData): HTMLElement {
     'overview',
     'Overview',
     element('table', { class: 'overview' }, element('thead', {}, head), element('tbody', {}, ...rows)),
+    element('h3', {}, 'Scorers'),
+    scorersTable(data),
     figure(charts.successChart(data), 'Success rate per run; the black line is the 95% Wilson interval.', 'No tasks.'),
   );
 }

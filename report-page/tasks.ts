@@ -99,6 +99,12 @@ export function drillDown(data: ReportData, task: TaskView): HTMLElement {
     element('tr', { class: call.isError ? 'fail' : '' }, cell(call.step === null ? null : String(call.step)), element('td', {}, call.name), element('td', {}, element('code', {}, text(call.arguments) ?? '')), cell(call.durationMs === null ? null : milliseconds(call.durationMs)), cell(call.cpuMs === null ? null : milliseconds(call.cpuMs)), cell(call.maxRssKiB === null ? null : `${(call.maxRssKiB / 1024).toFixed(1)} MiB`), element('td', {}, element('pre', {}, text(call.output) ?? ''))),
   );
   const timelineCaption = task.timelineSource === 'spans' ? 'Steps from the task\u2019s spans.' : 'Tool calls laid end to end (this run has no spans, so start times and model calls are not recorded).';
+  const scorerRows = (task.scorers ?? []).map((score) =>
+    element('tr', { class: score.passed ? '' : 'fail', 'data-scorer': score.name }, element('th', {}, score.name), element('td', {}, score.passed ? 'passed' : 'failed'), cell(score.value === null ? null : score.value.toFixed(3)), element('td', {}, text(score.explanation) ?? '')),
+  );
+  const scorers = task.scorers
+    ? element('table', { class: 'scorers' }, element('thead', {}, element('tr', {}, ...['scorer', 'verdict', 'value', 'explanation'].map((name) => element('th', {}, name)))), element('tbody', {}, ...scorerRows))
+    : note('No per-scorer verdicts recorded (SMOLTRACE and older runs): success is the smoltrace rule.');
   const scores = Object.entries(task.scores).map(([name, value]) => element('tr', {}, element('th', {}, name), cell(value === null ? null : value ? 'yes' : 'no')));
   return element(
     'div',
@@ -111,6 +117,7 @@ export function drillDown(data: ReportData, task: TaskView): HTMLElement {
     element('div', { class: 'block' }, element('h4', {}, 'Timeline'), figure(timelineChart(task.timeline), timelineCaption, 'No step timings recorded.')),
     element('div', { class: 'block' }, element('h4', {}, 'Tool calls'), toolRows.length ? element('table', {}, element('thead', {}, element('tr', {}, ...['step', 'tool', 'arguments', 'duration', 'CPU', 'peak RSS', 'output'].map((name) => element('th', {}, name)))), element('tbody', {}, ...toolRows)) : note('No tool calls.')),
     task.error ? block(`Error${task.errorKind ? ` (${task.errorKind})` : ''}`, task.error, 'error') : null,
+    element('div', { class: 'block' }, element('h4', {}, 'Scorers'), scorers),
     element('div', { class: 'block' }, element('h4', {}, 'Scores'), element('table', { class: 'overview' }, element('tbody', {}, ...scores))),
   );
 }

@@ -38,6 +38,20 @@ export interface RunOverview {
   onEnergyFront: boolean;
   hasTraces: boolean;
   missingFiles: string[];
+  /** Per scorer, in the order first seen; null when no row records `scores` (SMOLTRACE's rule only). */
+  scorers: ScorerRate[] | null;
+}
+
+/** One scorer's verdicts over a run's tasks (those it scored): pass rate with its 95% Wilson interval. */
+export interface ScorerRate {
+  name: string;
+  scored: number;
+  passed: number;
+  rate: number;
+  low: number;
+  high: number;
+  /** Mean of its values (0..1: a judge's normalised grade, a fraction of asserts), over those recorded. */
+  meanValue: number | null;
 }
 
 export interface GroupRow {
@@ -124,7 +138,28 @@ function overview(run: LoadedRun, views: readonly TaskView[]): Omit<RunOverview,
     energyPerTask: energyPerTask(run),
     hasTraces: run.hasTraces,
     missingFiles: run.missingFiles,
+    scorers: scorerRates(views),
   };
+}
+
+/** Each scorer's pass rate over the tasks it scored; null when no task records its scores. */
+export function scorerRates(views: readonly TaskView[]): ScorerRate[] | null {
+  if (!views.some((view) => view.scorers !== null)) return null;
+  const counts = new Map<string, { scored: number; passed: number; values: number[] }>();
+  for (const view of views) {
+    for (const score of view.scorers ?? []) {
+      const entry = counts.get(score.name) ?? { scored: 0, passed: 0, values: [] };
+      entry.scored++;
+      if (score.passed) entry.passed++;
+      if (score.value !== null) entry.values.push(score.value);
+      counts.set(score.name, entry);
+    }
+  }
+  return [...counts].map(([name, entry]) => {
+    const interval = wilsonInterval(entry.passed, entry.scored)!;
+    const meanValue = entry.values.length ? entry.values.reduce((sum, value) => sum + value, 0) / entry.values.length : null;
+    return { name, scored: entry.scored, passed: entry.passed, rate: entry.passed / entry.scored, low: interval.low, high: interval.high, meanValue };
+  });
 }
 
 /** Success per value of a task column, per run, with Wilson intervals; "(none)" for a missing value. */

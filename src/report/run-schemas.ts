@@ -56,6 +56,8 @@ export const resultRowSchema = z.looseObject({
   cost_usd: count,
   tool_calls: z.array(toolCallSchema).nullish(),
   messages: z.array(z.unknown()).nullish(),
+  // Every scorer's verdict by name; absent in SMOLTRACE's rows and older runs (only SMOLTRACE's rule).
+  scores: z.record(z.string(), z.looseObject({ value: count, passed: z.boolean(), explanation: text })).nullish(),
   trace: z.unknown().optional(),
 });
 

@@ -1,10 +1,10 @@
 // Opens a generated report (two runs, the base one with traces and GPU samples) in Debian's headless
 // Chromium, driven by puppeteer-core: no console error, no network request, every task listed, charts
-// drawn, search filtering, and a task's drill-down with its conversation. Screenshots go to the test's
-// temporary folder.
+// drawn, each scorer's pass rate, search filtering, and a task's drill-down with its conversation and
+// verdicts. Screenshots go to the test's temporary folder.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -29,6 +29,23 @@ const chromium = findChromium();
 const skipReason = chromium ? '' : ' (SKIPPED: no chromium on PATH; install it with apt-get install -y chromium)';
 if (!chromium) console.warn(`report browser test skipped: no chromium on PATH; install it with apt-get install -y chromium`);
 
+/**
+ * The base run as if judged too (a `judge` verdict beside smoltrace's on each row: t01..t06 pass), and the
+ * candidate as an older run whose rows record no `scores` (only the smoltrace rule).
+ */
+async function giveScorers(made: ReportRuns): Promise<void> {
+  const rewrite = async (directory: string, change: (row: Record<string, unknown>) => Record<string, unknown>) => {
+    const path = join(directory, 'results.json');
+    const rows = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>[];
+    await writeFile(path, JSON.stringify(rows.map(change), null, 2));
+  };
+  await rewrite(made.base, (row) => {
+    const passed = Number(String(row.task_id).slice(1)) <= 6;
+    return { ...row, scores: { ...(row.scores as object), judge: { value: passed ? 1 : 0.25, passed, explanation: passed ? 'grade 5 of 1..5: right' : 'grade 2 of 1..5: vague' } } };
+  });
+  await rewrite(made.candidate, ({ scores: _scores, ...row }) => row);
+}
+
 let runs: ReportRuns;
 let folder: string;
 let reportPath: string;
@@ -40,6 +57,7 @@ const requests: string[] = [];
 describe.skipIf(!chromium)(`agent-eval report in headless Chromium${skipReason}`, () => {
   beforeAll(async () => {
     runs = await makeReportRuns();
+    await giveScorers(runs);
     folder = await mkdtemp(join(tmpdir(), 'agent-eval-report-browser-'));
     reportPath = join(folder, 'report.html');
     const result = await runCli(['report', runs.base, '--title', 'Base against candidate', runs.candidate, '-o', reportPath]);
@@ -96,6 +114,14 @@ describe.skipIf(!chromium)(`agent-eval report in headless Chromium${skipReason}`
     expect(await page.$eval('#comparison', (node) => node.textContent)).toContain('McNemar exact p-value0.03906');
   });
 
+  it("shows each scorer's pass rate per run in the overview; a run without scores shows only the smoltrace rule", async () => {
+    const rows = await page.$$eval('#overview table.scorers tbody tr', (elements) => elements.map((row) => [row.getAttribute('data-scorer'), ...[...row.querySelectorAll('td')].map((cell) => cell.textContent)]));
+    expect(rows).toEqual([
+      ['smoltrace', '11/12 91.7% (64.6% to 98.5%)', 'only the smoltrace rule'],
+      ['judge', '6/12 50.0% (25.4% to 74.6%)', 'only the smoltrace rule'],
+    ]);
+  });
+
   it('filters rows by search and by a failure reason link', async () => {
     await page.type('#search', 't03');
     const visible = () => page.$$eval('#task-table tbody tr', (elements) => elements.filter((row) => !(row as unknown as { hidden: boolean }).hidden).map((row) => row.getAttribute('data-key')));
@@ -130,6 +156,12 @@ describe.skipIf(!chromium)(`agent-eval report in headless Chromium${skipReason}`
     // The base run has spans: the timeline is drawn from them.
     expect(await page.$$eval('#drilldown figure svg', (svgs) => Math.max(...svgs.map((svg) => svg.querySelectorAll('rect').length)))).toBeGreaterThan(2);
     expect(text).toContain('Steps from the task\u2019s spans.');
+    // Every scorer's verdict with its explanation (the base run's t01 passed both).
+    const verdicts = await page.$$eval('#drilldown table.scorers tbody tr', (elements) => elements.map((row) => [row.getAttribute('data-scorer'), ...[...row.querySelectorAll('td')].map((cell) => cell.textContent)]));
+    expect(verdicts).toEqual([
+      ['smoltrace', 'passed', '1.000', expect.any(String)],
+      ['judge', 'passed', '1.000', 'grade 5 of 1..5: right'],
+    ]);
     await page.screenshot({ path: join(folder, 'report-drilldown.png'), fullPage: true });
     expect(existsSync(join(folder, 'report-drilldown.png'))).toBe(true);
   });

@@ -1,12 +1,11 @@
-import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { Option, type Command } from './commander.js';
 import type { FlywheelIo } from './import-command.js';
 
-const codeTimeoutSchema = z.coerce.number({ error: '--code-timeout: must be a number of seconds' }).positive('--code-timeout: must be more than 0').optional();
-
-function codeTimeout(value: unknown): number | undefined {
-  const parsed = codeTimeoutSchema.safeParse(value);
+/** zod is imported when the command runs, so `--help` and the other commands load none of it. */
+async function codeTimeout(value: unknown): Promise<number | undefined> {
+  const { z } = await import('zod');
+  const parsed = z.coerce.number({ error: '--code-timeout: must be a number of seconds' }).positive('--code-timeout: must be more than 0').optional().safeParse(value);
   if (!parsed.success) throw new InputError(parsed.error.issues[0]!.message);
   return parsed.data;
 }
@@ -32,7 +31,7 @@ export function registerScoreCommand(program: Command, io: FlywheelIo): void {
     .addOption(new Option('--security-profile <profile>', "closed: no Hub and no judge model, as in run; default the run's own").choices(['standard', 'closed', 'bfsi-closed']))
     .action(async (source: string, flags: Record<string, unknown>) => {
       const { rescoreRun } = await import('../rescore/rescore-run.js');
-      const codeTimeoutSeconds = codeTimeout(flags.codeTimeout);
+      const codeTimeoutSeconds = await codeTimeout(flags.codeTimeout);
       const summary = await rescoreRun({
         run: source,
         ...(Array.isArray(flags.scorer) && { scorers: flags.scorer as string[] }),

@@ -106,7 +106,7 @@ function printPublished(published: HubPublishResult, isPrivate: boolean, io: Hub
   io.out(`  results:     ${pushed.results.url}`);
   io.out(`  traces:      ${pushed.traces ? pushed.traces.url : 'none (the run has no traces; use --enable-otel)'}`);
   io.out(`  metrics:     ${pushed.metrics.url}`);
-  io.out(`  leaderboard: ${pushed.leaderboard.url}`);
+  io.out(`  leaderboard: ${pushed.leaderboard.file === null ? 'none (a shard writes no row; merge the shards with agent-eval merge ... --push)' : pushed.leaderboard.url}`);
 }
 
 /**

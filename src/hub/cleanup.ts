@@ -62,7 +62,7 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 
 /** "20260102_030405" as a UTC date; null when it is not a real date. */
 export function timestampDate(timestamp: string): Date | null {
-  const match = /^(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})$/.exec(timestamp);
+  const match = /^(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})(?:-shard-\d+-of-\d+)?$/.exec(timestamp);
   if (!match) return null;
   const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [number, number, number, number, number, number];
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
@@ -90,9 +90,12 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, run: (item: 
   return results;
 }
 
-/** Groups the user's per-run datasets by timestamp, newest first, and checks which are complete. */
+/**
+ * Groups the user's per-run datasets by timestamp (a shard's datasets, `...-shard-I-of-N`, form a group of
+ * their own), newest first, and checks which are complete.
+ */
 export async function discoverRuns(client: HubClient, user: string, prefix = 'smoltrace'): Promise<DiscoveredRun[]> {
-  const pattern = new RegExp(`^${escapeRegExp(user)}/${escapeRegExp(prefix)}-(results|traces|metrics)-(\\d{8}_\\d{6})$`);
+  const pattern = new RegExp(`^${escapeRegExp(user)}/${escapeRegExp(prefix)}-(results|traces|metrics)-(\\d{8}_\\d{6}(?:-shard-\\d+-of-\\d+)?)$`);
   const entries = await client.listDatasets(user, { search: `${prefix}-` });
   const groups = new Map<string, { repos: Partial<Record<RunPart, string>>; entries: HubDatasetEntry[] }>();
   for (const entry of entries) {

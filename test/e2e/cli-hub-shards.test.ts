@@ -90,6 +90,7 @@ describe('sharded runs on the Hub', () => {
       const notes = output.stderr.split('\n').filter((line) => line.startsWith('[NOTE]'));
       expect(notes).toEqual([`[NOTE] shard ${index + 1}/2: no leaderboard row (a shard is part of a run); merge the shards with agent-eval merge <each shard's results dataset, e.g. ${shardRepos[index]}> -o <run-dir> --push`]);
       expect(output.stdout).toContain(`${hub.url}/datasets/${shardRepos[index]}`);
+      expect(output.stdout).toContain('leaderboard: none (a shard writes no row; merge the shards with agent-eval merge ... --push)');
     }
     for (const [index, directory] of shards.entries()) {
       const local = await readJson(join(directory, 'results.json'));

@@ -36,6 +36,19 @@ describe('cleanup against the loopback Hub', () => {
     await server.close();
   });
 
+  it("finds a shard's datasets (-shard-I-of-N) as a run of their own", async () => {
+    seedRun('20260102_000000-shard-1-of-2', '2026-01-02T00:00:00Z', ['results', 'metrics']);
+    seedRun('20260102_000000-shard-2-of-2', '2026-01-02T00:00:01Z', ['results', 'metrics']);
+    const runs = await discoverRuns(client, 'alice');
+    const shards = runs.filter((run) => run.timestamp.includes('-shard-'));
+    expect(shards.map((run) => [run.timestamp, run.repos.results, run.time?.toISOString()])).toEqual([
+      ['20260102_000000-shard-2-of-2', 'alice/smoltrace-results-20260102_000000-shard-2-of-2', '2026-01-02T00:00:01.000Z'],
+      ['20260102_000000-shard-1-of-2', 'alice/smoltrace-results-20260102_000000-shard-1-of-2', '2026-01-02T00:00:00.000Z'],
+    ]);
+    const plan = planCleanup(runs, { olderThanDays: 14, now }).repos;
+    expect(plan).toContain('alice/smoltrace-metrics-20260102_000000-shard-1-of-2');
+  });
+
   it('discovers runs by timestamp, newest first, with ages from createdAt and completeness', async () => {
     const runs = await discoverRuns(client, 'alice');
     expect(runs.map((run) => [run.timestamp, run.time?.toISOString(), run.complete, run.telemetry])).toEqual([

@@ -7,6 +7,7 @@ import type { Task } from '../../src/tasks/schema.js';
 import { runCli } from '../helpers/cli.js';
 import { startOpenAIServer, type LoopbackOpenAIServer } from '../helpers/openai-server.js';
 import { solveTasks } from '../helpers/task-model.js';
+import { withoutTimes } from '../helpers/without-times.js';
 
 const PRICES = new URL('../fixtures/pricing/prices.json', import.meta.url).pathname;
 const RUN_ID = 'sharded-run-1';
@@ -31,16 +32,6 @@ async function run(name: string, extra: string[]): Promise<string> {
   expect(result.code).toBe(0);
   const [directory] = await readdir(output);
   return join(output, directory!);
-}
-
-const TIMES = new Set(['enhanced_trace_info', 'timestamp', 'started_at', 'execution_time_ms', 'duration_ms', 'evaluation_date', 'trace_id', 'span_id', 'resources', 'startTimeUnixNano', 'endTimeUnixNano', 'timeUnixNano', 'traceId', 'spanId', 'parentSpanId', 'start_time', 'end_time', 'duration']);
-
-/** The document with times and ids taken out (they differ between any two runs; the loopback model numbers its tool calls). */
-function withoutTimes(value: unknown): unknown {
-  if (typeof value === 'string') return value.replace(/call_\d+/g, 'call_N').replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/g, 'TIME');
-  if (Array.isArray(value)) return value.map(withoutTimes);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).filter(([key]) => !TIMES.has(key) && !/(^process\.|span_id$|duration_ms$|^gen_ai\.response\.id$)/.test(key)).map(([key, item]) => [key, withoutTimes(item)]));
-  return value;
 }
 
 describe('--shard and agent-eval merge', () => {

@@ -27,7 +27,8 @@ export interface ToolCallingAgentInput {
 const NO_ACTION =
   'Error: your reply contained no tool call. Call one of the tools, or call final_answer with your answer.';
 
-function answerText(call: ToolCall): string {
+/** The reply a final_answer call carries: its `answer` argument (text as is, anything else as JSON). */
+export function answerText(call: Pick<ToolCall, 'arguments'>): string {
   const args = call.arguments;
   const answer = typeof args === 'object' && args !== null && 'answer' in args ? (args as { answer: unknown }).answer : args;
   if (typeof answer === 'string') return answer;

@@ -4,6 +4,7 @@
  * is sent back with what was wrong, up to the judge's attempts, then recorded as a judge error.
  */
 import { z } from 'zod';
+import { answerText, FINAL_ANSWER } from '../agents/tool-calling-agent.js';
 import type { AgentRun } from '../agents/types.js';
 import type { Message } from '../models/types.js';
 import { callJudge } from './judge-call.js';
@@ -19,16 +20,19 @@ const SYSTEM = [
 
 const TOOL_OUTPUT_LIMIT = 500;
 
-/** The dialogue as lines: the user's and the assistant's messages, and the assistant's tool calls with their results. */
+/** The dialogue as lines: the user's and the assistant's messages (a final_answer call's answer included), and the assistant's tool calls with their results. */
 export function transcript(run: Pick<AgentRun, 'messages'>): string {
   const lines: string[] = [];
   for (const message of run.messages) {
     if (message.role === 'system') continue;
     if (message.role === 'user') lines.push(`USER: ${message.content.replace(/^New task:\n/, '')}`);
     else if (message.role === 'assistant') {
-      for (const call of message.toolCalls ?? []) if (call.name !== 'final_answer') lines.push(`ASSISTANT calls ${call.name}(${JSON.stringify(call.arguments ?? {})})`);
+      const calls = message.toolCalls ?? [];
+      for (const call of calls) if (call.name !== FINAL_ANSWER) lines.push(`ASSISTANT calls ${call.name}(${JSON.stringify(call.arguments ?? {})})`);
       if (message.content.trim()) lines.push(`ASSISTANT: ${message.content}`);
-    } else if (message.name !== 'final_answer') {
+      // The built-in tool agent replies through final_answer (empty content): its argument is what the user was told.
+      for (const call of calls) if (call.name === FINAL_ANSWER) lines.push(`ASSISTANT: ${answerText(call)}`);
+    } else if (message.name !== FINAL_ANSWER) {
       lines.push(`TOOL ${message.name}: ${message.content.slice(0, TOOL_OUTPUT_LIMIT)}`);
     }
   }

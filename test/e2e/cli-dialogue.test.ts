@@ -47,8 +47,9 @@ function userReply(request: RecordedRequest): ScriptedReply {
   const system = textOf(messagesOf(request)[0]!);
   const usage = { prompt_tokens: 30, completion_tokens: 5 };
   if (system.includes('You judge a conversation')) {
-    const transcript = textOf(lastOf(request));
-    const met = transcript.includes('3 nights') && transcript.includes('432');
+    const transcript = textOf(lastOf(request)).split('Transcript:\n')[1]!;
+    // '432 euros' is only in the agent's final_answer reply (the calculator said '432'): the judge must see the reply.
+    const met = transcript.includes('3 nights') && transcript.includes('ASSISTANT: Your stay costs 432 euros');
     return { content: JSON.stringify({ reasoning: met ? 'the total was given' : 'no total', goal_met: met }), usage };
   }
   const agentSaid = textOf(lastOf(request));

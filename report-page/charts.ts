@@ -130,7 +130,7 @@ export function gpuChart(data: ReportData, metric: 'power' | 'utilization'): Ele
 /** Tasks x runs: pass/fail cells. */
 export function matrixChart(data: ReportData): Element | null {
   if (data.runs.length < 2) return null;
-  const rows = data.tasks.map((task) => ({ run: label(data, task.run), task: task.key.endsWith('#0') ? task.uid : task.key, status: task.success ? 'pass' : 'fail' }));
+  const rows = data.tasks.map((task) => ({ run: label(data, task.run), task: task.key.endsWith('#0') ? task.uid : task.key, status: task.success === null ? 'not scored' : task.success ? 'pass' : 'fail' }));
   const tasks = new Set(rows.map((row) => row.task)).size;
   return Plot.plot({
     width: WIDTH,

@@ -13,7 +13,7 @@ const OVERVIEW_ROWS: Row[] = [
   ['dataset revision', (run) => run.datasetRevision],
   ['date', (run) => run.date],
   ['success rate (95% Wilson)', (run) => (run.successRate === null ? null : `${percent(run.successRate)} (${percent(run.successInterval![0])} to ${percent(run.successInterval![1])})`)],
-  ['tasks', (run) => `${run.successes} of ${run.tasks} passed`],
+  ['tasks', (run) => `${run.successes} of ${run.tasks - run.notScored} passed${run.notScored ? ` (${run.notScored} not scored)` : ''}`],
   ['errors by kind', (run) => Object.entries(run.errors).map(([kind, count]) => `${kind} ${count}`).join(', ') || 'none'],
   ['tokens', (run) => number(run.tokens)],
   ['cost', (run) => usd(run.costUsd)],

@@ -29,7 +29,7 @@ export function taskTable(data: ReportData, open: (task: TaskView) => void): Tas
   const count = element('span', { id: 'task-count' });
   const rows = data.tasks.map((task) => {
     const run = data.runs[task.run]!.label;
-    const status = task.success ? 'pass' : 'fail';
+    const status = task.success === null ? 'not scored' : task.success ? 'pass' : 'fail';
     const row = element(
       'tr',
       { 'data-key': task.key, 'data-run': run, 'data-status': status, 'data-reason': task.failureReason ?? '', 'data-category': task.category ?? '', 'data-difficulty': task.difficulty ?? '', class: status },
@@ -38,7 +38,7 @@ export function taskTable(data: ReportData, open: (task: TaskView) => void): Tas
       element('td', { class: `status ${status}` }, status),
       cell(task.category),
       cell(task.difficulty),
-      cell(task.failureReason, task.success ? 'passed' : 'no reason recorded'),
+      cell(task.failureReason, task.success === null ? 'not scored' : task.success ? 'passed' : 'no reason recorded'),
       cell(number(task.steps)),
       cell(number(task.tokens)),
       cell(usd(task.cost), 'no price known for this model'),
@@ -109,7 +109,7 @@ export function drillDown(data: ReportData, task: TaskView): HTMLElement {
   return element(
     'div',
     { class: 'drilldown-body', 'data-key': task.key },
-    element('h3', {}, `${task.uid} (${data.runs[task.run]!.label}): ${task.success ? 'passed' : `failed${task.failureReason ? `: ${task.failureReason}` : ''}`}`),
+    element('h3', {}, `${task.uid} (${data.runs[task.run]!.label}): ${task.success === null ? 'not scored' : task.success ? 'passed' : `failed${task.failureReason ? `: ${task.failureReason}` : ''}`}`),
     task.failureDetail ? note(task.failureDetail) : null,
     block('Prompt', text(task.prompt)),
     element('div', { class: 'block conversation' }, element('h4', {}, 'Conversation'), messages.length ? element('div', {}, ...messages) : note('No messages recorded (older runs and SMOLTRACE do not keep them).')),

@@ -29,7 +29,7 @@ export function queryTables(runs: readonly LoadedRun[]): QueryTables {
     const model = run.metadata?.model ?? run.leaderboard?.model ?? run.tasks[0]?.row.model ?? null;
     tables.runs.push({
       ...owner,
-      ...(run.leaderboard ?? { model, agent_type: run.metadata?.agent_type ?? null, total_tests: run.tasks.length, successful_tests: run.tasks.filter((task) => task.row.success).length }),
+      ...(run.leaderboard ?? { model, agent_type: run.metadata?.agent_type ?? null, total_tests: run.tasks.length, successful_tests: run.tasks.filter((task) => task.row.success === true).length, not_scored_tests: run.tasks.filter((task) => task.row.success === null).length }),
     });
     for (const task of run.tasks) {
       const row = task.row;
@@ -58,6 +58,7 @@ export function queryTables(runs: readonly LoadedRun[]): QueryTables {
  * infer JSON for them, so they are cast to what they hold when set.
  */
 export const KNOWN_COLUMN_TYPES: Record<string, string> = {
+  success: 'BOOLEAN',
   cost_usd: 'DOUBLE',
   error: 'VARCHAR',
   error_kind: 'VARCHAR',

@@ -16,8 +16,10 @@ export interface CompareOptions {
 export interface RunSide {
   run_dir: string;
   model: string | null;
-  /** Over all of the run's tasks, a fraction 0..1 (null for no tasks). */
+  /** Over the run's scored tasks, a fraction 0..1 (null when none is scored). */
   success_rate: number | null;
+  /** Tasks whose success is null (imported, not scored yet). */
+  not_scored: number;
   tasks: number;
   /** Over the paired tasks only. */
   paired_success_rate: number | null;
@@ -64,9 +66,13 @@ export interface Comparison {
   regression_reasons: string[];
 }
 
+/** The pass rate over the scored tasks (success null: not scored, left out); null when none is scored. */
 function rate(tasks: readonly ReportTask[]): number | null {
-  return tasks.length ? tasks.filter((task) => task.row.success).length / tasks.length : null;
+  const scored = tasks.filter((task) => task.row.success !== null);
+  return scored.length ? scored.filter((task) => task.row.success === true).length / scored.length : null;
 }
+
+const unscored = (tasks: readonly ReportTask[]) => tasks.filter((task) => task.row.success === null).length;
 
 function side(run: LoadedRun, paired: readonly ReportTask[]): RunSide {
   return {
@@ -74,6 +80,7 @@ function side(run: LoadedRun, paired: readonly ReportTask[]): RunSide {
     model: run.metadata?.model ?? run.leaderboard?.model ?? run.tasks[0]?.row.model ?? null,
     success_rate: rate(run.tasks),
     tasks: run.tasks.length,
+    not_scored: unscored(run.tasks),
     paired_success_rate: rate(paired),
   };
 }
@@ -109,7 +116,8 @@ export function compareRuns(baseRun: LoadedRun, candidateRun: LoadedRun, options
   const pairs: [ReportTask, ReportTask][] = [];
   for (const task of baseRun.tasks) {
     const other = candidates.get(task.key);
-    if (other) pairs.push([task, other]);
+    // A pair counts only when both sides are scored: an unscored task is neither a pass nor a failure.
+    if (other && task.row.success !== null && other.row.success !== null) pairs.push([task, other]);
   }
   const passToFail = pairs.filter(([base, candidate]) => base.row.success && !candidate.row.success);
   const failToPass = pairs.filter(([base, candidate]) => !base.row.success && candidate.row.success);
@@ -154,6 +162,8 @@ export function formatP(value: number): string {
 }
 
 const percent = (value: number | null) => (value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`);
+const rateText = (side: RunSide) =>
+  side.not_scored === side.tasks && side.tasks ? 'not scored' : `${percent(side.success_rate)}${side.not_scored ? ` (${side.not_scored} not scored)` : ''}`;
 const signed = (value: number | null, digits: number, unit = '') => (value === null ? 'unknown' : `${value >= 0 ? '+' : ''}${value.toFixed(digits)}${unit}`);
 
 /** The comparison as console lines. */
@@ -161,9 +171,9 @@ export function formatComparison(comparison: Comparison): string[] {
   const { base, candidate } = comparison;
   const ci = comparison.difference_ci;
   const lines = [
-    `base:      ${base.run_dir} (${base.model ?? 'model unknown'}): ${percent(base.success_rate)} of ${base.tasks} task(s)`,
-    `candidate: ${candidate.run_dir} (${candidate.model ?? 'model unknown'}): ${percent(candidate.success_rate)} of ${candidate.tasks} task(s)`,
-    `paired tasks: ${comparison.paired_tasks}; success ${percent(base.paired_success_rate)} -> ${percent(candidate.paired_success_rate)}`,
+    `base:      ${base.run_dir} (${base.model ?? 'model unknown'}): ${rateText(base)} of ${base.tasks} task(s)`,
+    `candidate: ${candidate.run_dir} (${candidate.model ?? 'model unknown'}): ${rateText(candidate)} of ${candidate.tasks} task(s)`,
+    `paired tasks (scored in both): ${comparison.paired_tasks}; success ${percent(base.paired_success_rate)} -> ${percent(candidate.paired_success_rate)}`,
     `difference: ${comparison.difference === null ? 'n/a' : `${signed(comparison.difference * 100, 1)} points`}` +
       (ci ? ` (95% CI ${signed(ci[0] * 100, 1)} to ${signed(ci[1] * 100, 1)})` : ''),
     `McNemar exact p = ${formatP(comparison.mcnemar_p_value)} (${comparison.flips.pass_to_fail.length} pass->fail, ${comparison.flips.fail_to_pass.length} fail->pass)`,

@@ -9,7 +9,8 @@ export interface FailureGroup {
 
 export interface FailedTask {
   key: string;
-  success: boolean;
+  /** null: not scored, so not a failure. */
+  success: boolean | null;
   failureReason: string | null;
 }
 
@@ -17,7 +18,7 @@ export interface FailedTask {
 export function groupFailures(tasks: readonly FailedTask[]): FailureGroup[] {
   const groups = new Map<string, FailureGroup>();
   for (const task of tasks) {
-    if (task.success) continue;
+    if (task.success !== false) continue;
     const reason = task.failureReason ?? 'unknown';
     const group = groups.get(reason) ?? { reason, count: 0, tasks: [] };
     group.count++;

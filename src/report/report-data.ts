@@ -20,7 +20,10 @@ export interface RunOverview {
   datasetRevision: string | null;
   date: string | null;
   tasks: number;
+  /** Tasks with success null (imported, not scored yet): left out of the rate. */
+  notScored: number;
   successes: number;
+  /** Over the scored tasks; null when none is scored. */
   successRate: number | null;
   successInterval: [number, number] | null;
   errors: Record<string, number>;
@@ -97,8 +100,9 @@ export interface ReportDataOptions {
 }
 
 function overview(run: LoadedRun, views: readonly TaskView[]): Omit<RunOverview, 'onCostFront' | 'onEnergyFront'> {
-  const successes = views.filter((view) => view.success).length;
-  const interval = wilsonInterval(successes, views.length);
+  const successes = views.filter((view) => view.success === true).length;
+  const scored = views.filter((view) => view.success !== null).length;
+  const interval = wilsonInterval(successes, scored);
   const errors: Record<string, number> = {};
   for (const view of views) {
     // SMOLTRACE and older runs record an error without classifying it.
@@ -122,8 +126,9 @@ function overview(run: LoadedRun, views: readonly TaskView[]): Omit<RunOverview,
     datasetRevision: source?.sha ?? source?.revision ?? null,
     date: meta?.started_at ?? meta?.timestamp ?? board?.timestamp ?? run.tasks[0]?.row.evaluation_date ?? null,
     tasks: views.length,
+    notScored: views.length - scored,
     successes,
-    successRate: views.length ? successes / views.length : null,
+    successRate: scored ? successes / scored : null,
     successInterval: interval ? [interval.low, interval.high] : null,
     errors,
     tokens,
@@ -166,6 +171,7 @@ export function scorerRates(views: readonly TaskView[]): ScorerRate[] | null {
 export function successByColumn(views: readonly TaskView[], read: (view: TaskView) => string | null): GroupRow[] {
   const cells = new Map<string, { run: number; value: string; successes: number; total: number }>();
   for (const view of views) {
+    if (view.success === null) continue; // not scored: neither a pass nor a failure
     const value = read(view) ?? '(none)';
     const key = `${view.run}\u0000${value}`;
     const cell = cells.get(key) ?? { run: view.run, value, successes: 0, total: 0 };

@@ -102,7 +102,7 @@ async function readJournal(path: string): Promise<ResultRowFile[] | null> {
     const parsed = resultRowSchema.safeParse(value);
     if (!parsed.success) throw new InputError(`${path}: line ${line}: ${describeIssue(parsed.error).replace(/^the file: /, '')}`);
     const row = { ...parsed.data, task_id: parsed.data.task_id ?? parsed.data.test_id };
-    rows.set(`${row.test_case_uid ?? row.task_id}#${row.repeat_index ?? 0}`, row);
+    rows.set(`${row.test_case_uid ?? row.task_id}#${row.repeat ?? row.repeat_index ?? 0}`, row);
   });
   return [...rows.values()];
 }
@@ -144,7 +144,8 @@ export function tasksFromRows(rows: readonly ResultRowFile[], traces: readonly T
     const uid = row.test_case_uid ?? row.task_id ?? row.test_id ?? 'unknown';
     const seen = occurrences.get(uid) ?? 0;
     occurrences.set(uid, seen + 1);
-    const repeat = row.repeat_index ?? seen;
+    // Run rows write `repeat`; `repeat_index` is older files' name. Row order is only the last resort.
+    const repeat = row.repeat ?? row.repeat_index ?? seen;
     const ownTrace = traceSchema.safeParse(row.trace);
     const trace = (row.trace_id ? byTraceId.get(row.trace_id) : undefined) ?? (ownTrace.success ? ownTrace.data : null);
     const { trace: _dropped, ...rest } = row;

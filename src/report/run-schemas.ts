@@ -27,13 +27,14 @@ export const resultRowSchema = z.looseObject({
   task_id: text,
   test_id: text,
   test_case_uid: text,
+  repeat: count,
   repeat_index: count,
   agent_type: text,
   difficulty: text,
   category: text,
   prompt: text,
-  // null: imported and not scored yet (agent-eval import); read as not passed.
-  success: z.boolean().nullable().transform((value) => value === true),
+  // null: imported and not scored yet (agent-eval import): kept null, counted as "not scored", never as a failure.
+  success: z.boolean().nullable(),
   tool_called: z.boolean().nullish(),
   correct_tool: z.boolean().nullish(),
   final_answer_called: z.boolean().nullish(),

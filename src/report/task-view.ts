@@ -39,7 +39,8 @@ export interface TaskView {
   key: string;
   uid: string;
   taskId: string | null;
-  success: boolean;
+  /** null: not scored (an imported run before `agent-eval score`). */
+  success: boolean | null;
   agentType: string | null;
   difficulty: string | null;
   category: string | null;
@@ -163,7 +164,7 @@ export function taskView(task: ReportTask, run: number, strings: StringTable, gr
     agentType: row.agent_type ?? null,
     difficulty: row.difficulty ?? null,
     category: row.category ?? null,
-    failureReason: row.success ? null : (row.failure_reason ?? row.error_kind ?? null),
+    failureReason: row.success !== false ? null : (row.failure_reason ?? row.error_kind ?? null),
     failureDetail: row.failure_detail ?? null,
     errorKind: row.error_kind ?? null,
     error: row.error ?? null,

@@ -39,7 +39,7 @@ describe('agent-eval compare (built CLI, runs made by agent-eval run)', () => {
   it('prints the same in words, with the flipped tasks and their reasons', async () => {
     const result = await runCli(['compare', runs.base, runs.candidate]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('paired tasks: 12; success 91.7% -> 33.3%');
+    expect(result.stdout).toContain('paired tasks (scored in both): 12; success 91.7% -> 33.3%');
     expect(result.stdout).toContain('McNemar exact p = 0.0391 (8 pass->fail, 1 fail->pass)');
     expect(result.stdout).toMatch(/pass -> fail \(8\):\n {2}tool:t01 {2}missing_keyword/);
     expect(result.stdout).toContain('fail -> pass (1):\n  tool:t12  was missing_keyword');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareRuns } from '../../src/report/comparison.js';
+import { compareRuns, formatComparison } from '../../src/report/comparison.js';
 import { tasksFromRows, type LoadedRun } from '../../src/report/run-reader.js';
 import type { ResultRowFile } from '../../src/report/run-schemas.js';
 
@@ -48,5 +48,35 @@ describe('compareRuns', () => {
     expect(comparison.regression).toBe(true);
     expect(comparison.regression_reasons).toEqual(['success rate dropped by 50.0 points, more than --max-drop 2.0']);
     expect(comparison.deltas.cost_usd).toEqual({ median: null, total: null });
+  });
+
+  it('pairs by the rows\' `repeat` column (what run rows write), not by row order', () => {
+    // Journal-only runs with several workers: repeats in any order.
+    const base = run('base', [
+      { test_case_uid: 'a', repeat: 1, success: false },
+      { test_case_uid: 'a', repeat: 0, success: true },
+    ]);
+    const candidate = run('candidate', [
+      { test_case_uid: 'a', repeat: 0, success: true },
+      { test_case_uid: 'a', repeat: 1, success: true },
+    ]);
+    const comparison = compareRuns(base, candidate, { alpha: 0.05, maxDrop: 0.5 });
+    expect(comparison.paired_tasks).toBe(2);
+    expect(comparison.flips).toEqual({ pass_to_fail: [], fail_to_pass: ['a#1'] });
+  });
+
+  it('counts success null as not scored: left out of rates and pairs, never a failure', () => {
+    const base = run('base', [{ test_case_uid: 'a', success: null }, { test_case_uid: 'b', success: null }]);
+    const candidate = run('candidate', [{ test_case_uid: 'a', success: true }, { test_case_uid: 'b', success: null }]);
+    const comparison = compareRuns(base, candidate, { alpha: 0.05, maxDrop: 0.02 });
+    expect(comparison.base).toMatchObject({ success_rate: null, not_scored: 2, tasks: 2 });
+    expect(comparison.candidate).toMatchObject({ success_rate: 1, not_scored: 1 });
+    expect(comparison.paired_tasks).toBe(0);
+    expect(comparison.flips).toEqual({ pass_to_fail: [], fail_to_pass: [] });
+    expect(comparison.regression).toBe(false);
+    const lines = formatComparison(comparison);
+    expect(lines[0]).toContain(': not scored of 2 task(s)');
+    expect(lines[1]).toContain(': 100.0% (1 not scored) of 2 task(s)');
+    expect(lines[2]).toBe('paired tasks (scored in both): 0; success n/a -> n/a');
   });
 });

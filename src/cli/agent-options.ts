@@ -30,7 +30,7 @@ function parseAgentEnv(entries: string[] | undefined, env: Record<string, string
   return result;
 }
 
-/** Without --model, an external agent's model is recorded as `external` (no local model is loaded). */
+/** Without --model, an external agent's route is `external` (no local model is loaded); the rows record the model it reports. */
 export function withExternalModel(raw: RawRunFlags): RawRunFlags {
   const external = raw.agentCommand !== undefined || raw.agentUrl !== undefined;
   if (!external) return raw;

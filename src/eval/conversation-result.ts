@@ -4,7 +4,7 @@
  * simulator's chat spans under a `simulate_user` span.
  */
 import { randomBytes } from 'node:crypto';
-import type { Step } from '../agents/types.js';
+import type { AgentRun, Step } from '../agents/types.js';
 import type { ModelProvider } from '../models/types.js';
 import type { TextRedactor } from '../secrets/redactor.js';
 import type { SimulatorCall, UserSimulator } from '../simulated-user/simulator.js';
@@ -21,6 +21,16 @@ export function priceCallFor(provider: ModelProvider, step: Extract<Step, { type
   const model = step.response.model || provider.modelId;
   const slash = model.indexOf('/');
   return slash > 0 ? { provider: model.slice(0, slash), model: model.slice(slash + 1), usage: step.response.usage } : { provider: '', model, usage: step.response.usage };
+}
+
+/**
+ * The model an external agent reported, recorded as the row's model when --model was not given: the
+ * last model call's (an endpoint's reply `model`, a `model_call` report's `model`), else none.
+ */
+export function reportedModelOf(run: Pick<AgentRun, 'steps'>, external: { model: string | null } | undefined): string | undefined {
+  if (!external || external.model !== null) return undefined;
+  const models = run.steps.flatMap((step) => (step.type === 'model-call' && step.response.model && step.response.model !== 'external' ? [step.response.model] : []));
+  return models.at(-1);
 }
 
 const nanos = (ms: number) => (BigInt(Math.round(ms * 1000)) * 1000n).toString();

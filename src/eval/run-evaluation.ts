@@ -238,7 +238,9 @@ export async function runEvaluation(
   // A task is recorded once: a resume runs only tasks whose last line is not kept.
   const places = new JournalPlaces();
   const totals = new RunTotals();
+  let reportedModel: string | undefined;
   const keep = (result: TaskResult, at: JournalRecordAt) => {
+    reportedModel ??= result.model;
     places.add(result.test_index, at);
     totals.add(result);
   };
@@ -305,6 +307,7 @@ export async function runEvaluation(
     runId: prepared.runId,
     runDirectory: prepared.runDirectory,
     options: prepared.options,
+    ...(reportedModel && { reportedModel }),
     modelProvider: prepared.resolved.provider,
     modelId: prepared.resolved.modelId,
     startedAt: prepared.startedAt.toISOString(),

@@ -18,7 +18,7 @@ import type { JudgeCallSpan, RunTracer } from '../telemetry/tracing.js';
 import type { GenAiMetrics } from '../telemetry/genai-metrics.js';
 import { sumKnown, type CallPricer } from './costs.js';
 import { agentLogPath, runConversationTask, type ConversationTaskResult } from './conversation-task.js';
-import { applyConversation, priceCallFor } from './conversation-result.js';
+import { applyConversation, priceCallFor, reportedModelOf } from './conversation-result.js';
 import { taskInterpreterFor, toolsForTask, type TaskInterpreter } from './executed-tasks.js';
 import type { RunEvent, TaskResult, ToolCallRecord } from './types.js';
 
@@ -257,6 +257,8 @@ export async function runTask(
   if (environment.runSignal.aborted) return undefined;
   const { scoring, judgeCalls } = scored;
   const result = buildTaskResult(task, agentType, testIndex, run, { runId: environment.runId, startedAt, durationMs }, scoring, repeat);
+  const reportedModel = reportedModelOf(run, environment.agents[agentType]?.external);
+  if (reportedModel) result.model = reportedModel;
   const provider = environment.provider;
   const callCosts = run.steps.flatMap((step) =>
     step.type === 'model-call' ? [environment.pricer ? environment.pricer(priceCallFor(provider, step)) : null] : [],

@@ -253,6 +253,8 @@ export interface TaskResult {
   user_input_tokens?: number | null;
   user_output_tokens?: number | null;
   user_cost_usd?: number | null;
+  /** The model an external agent reported (its endpoint's reply, its model_call reports) when --model was not given; absent otherwise. */
+  model?: string;
   /** The task's trace when tracing is on (written to traces.json, not to results.json). */
   trace?: TraceDocument;
 }
@@ -261,6 +263,8 @@ export interface RunResult {
   runId: string;
   runDirectory: string;
   options: RunOptions;
+  /** The model an external agent reported (the first task's that named one) when --model was not given: recorded as the run's model. */
+  reportedModel?: string;
   /** Routed provider ("openai", "groq", "custom", ...) and the model id sent to it. */
   modelProvider: string;
   modelId: string;

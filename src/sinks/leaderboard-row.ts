@@ -45,7 +45,7 @@ export function leaderboardRow(run: RunResult, locations: LeaderboardLocations, 
   const judged = count - infrastructureErrors;
   return {
     run_id: run.runId,
-    model: run.options.model,
+    model: run.reportedModel ?? run.options.model,
     agent_type: run.options.agentType,
     provider: run.options.provider,
     timestamp: run.finishedAt,

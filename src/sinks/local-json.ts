@@ -74,7 +74,7 @@ export async function writeLocalJson(run: RunResult, options: { submittedBy: str
   await writeJsonAtomic(path('leaderboard_row.json'), leaderboard, undefined, run.redactor);
   const files = ['results.json', 'traces.json', 'metrics.json', 'leaderboard_row.json', 'metadata.json', 'results.jsonl'];
   await writeJsonAtomic(path('metadata.json'), withoutHomeFolder({
-    model: run.options.model,
+    model: run.reportedModel ?? run.options.model,
     agent_type: run.options.agentType,
     dataset_used: run.options.datasetName,
     timestamp: compactTimestamp(run.startedAt),

@@ -20,7 +20,7 @@ function enhancedTraceInfo(result: TaskResult): string {
  */
 export function resultRow(result: TaskResult, run: RunResult) {
   return {
-    model: run.options.model,
+    model: result.model ?? run.options.model,
     evaluation_date: result.started_at,
     task_id: result.test_id,
     test_case_uid: result.test_case_uid,

@@ -31,12 +31,13 @@ function agentEndpoint(tasks: readonly Task[]): Responder {
       toolCalls: Array.from({ length: count }, (_, index) => ({ name: tool, arguments: { call: index } })),
       finishReason: 'stop',
       usage: { prompt_tokens: 40, completion_tokens: 9 },
+      model: 'my-framework-agent',
     };
   };
 }
 
 describe('agent-eval run --agent-url (built CLI, an agent served as a chat completions endpoint)', () => {
-  it("records each reply as the answer, with the agent's reported tool calls, model and usage", async () => {
+  it("records each reply as the answer, with the agent's reported tool calls, model and usage (the model the endpoint reports, without --model)", async () => {
     server = await startOpenAIServer({ responder: agentEndpoint(toolTasks) });
     const output = await mkdtemp(join(tmpdir(), 'agent-eval-agent-url-'));
     const result = await runCli(['run', '--agent-url', `${server.url}/v1`, '--task-id', ...toolTasks.map((task) => task.id), '--output-dir', output, '--enable-otel']);
@@ -49,7 +50,7 @@ describe('agent-eval run --agent-url (built CLI, an agent served as a chat compl
     expect(rows).toHaveLength(toolTasks.length);
     for (const row of rows) {
       const task = toolTasks.find((candidate) => candidate.id === row.task_id)!;
-      expect(row).toMatchObject({ success: true, model: 'external', model_provider: 'external', model_calls: 1, input_tokens: 40, output_tokens: 9, final_answer_called: true });
+      expect(row).toMatchObject({ success: true, model: 'my-framework-agent', model_provider: 'external', model_calls: 1, input_tokens: 40, output_tokens: 9, final_answer_called: true });
       expect(row.tools_used).toHaveLength(Math.max(1, task.expected_tool_calls ?? 1));
     }
     // Only the conversation is sent: no tools, no system prompt of ours.
@@ -58,6 +59,9 @@ describe('agent-eval run --agent-url (built CLI, an agent served as a chat compl
       expect(request.body.messages.map((message: { role: string }) => message.role)).toEqual(['user']);
       expect(request.body.model).toBe('external');
     }
+    // The run's model too, once the endpoint has named it.
+    expect(JSON.parse(await readFile(join(directory, 'leaderboard_row.json'), 'utf8'))).toMatchObject({ model: 'my-framework-agent', model_provider: 'external' });
+    expect(JSON.parse(await readFile(join(directory, 'metadata.json'), 'utf8'))).toMatchObject({ model: 'my-framework-agent' });
     const traces = JSON.parse(await readFile(join(directory, 'traces.json'), 'utf8'));
     expect(traces[0].spans.map((span: { name: string }) => span.name)).toContain('invoke_agent http_agent');
   }, 60_000);

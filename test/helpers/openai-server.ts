@@ -18,6 +18,8 @@ export interface ScriptedReply {
   usage?: { prompt_tokens: number; completion_tokens: number; cached_tokens?: number; reasoning_tokens?: number } | null;
   fault?: Fault;
   delayMs?: number;
+  /** The `model` the reply reports (default: the request's). */
+  model?: string;
 }
 
 export type Fault =
@@ -138,7 +140,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
         completion_tokens: Math.max(1, Math.round(outChars / 4)),
       };
     }
-    const model: string = typeof body?.model === 'string' ? body.model : 'test-model';
+    const model: string = reply.model ?? (typeof body?.model === 'string' ? body.model : 'test-model');
     return {
       id: `chatcmpl-${++completionSeq}`,
       created: Math.floor(Date.now() / 1000),

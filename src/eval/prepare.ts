@@ -21,7 +21,7 @@ import { createPythonInterpreterTool, type PythonInterpreterTool } from './pytho
 import type { AnyTool } from '../tools/types.js';
 import { createPriceBook, type PriceBook } from '../telemetry/cost.js';
 import { setUpAgents, type AgentsSetup } from './agent-setup.js';
-import { impliedTools } from './executed-tasks.js';
+import { impliedTools, markImpliedTools } from './executed-tasks.js';
 import { energySettings, type EnergySettings } from './energy.js';
 import { checkWritableDirectory, runDirectoryName } from './run-directory.js';
 import { withHomeFolder } from './portable-paths.js';
@@ -226,7 +226,7 @@ export async function prepareRun(given: RunOptions, context: RunContext, setting
     authorizedImports: options.additionalImports ?? [],
     stepTimeoutMs: (options.codeTimeoutSeconds ?? 30) * 1000,
   });
-  const requestedTools = resolveTools({ enableTools: [...(options.enableTools ?? []), ...impliedTools(tasks, options.scorers)], optional: { python_interpreter: () => python.tool }, search: searchSettings(options.searchProvider, context.env) });
+  const requestedTools = markImpliedTools(resolveTools({ enableTools: [...(options.enableTools ?? []), ...impliedTools(tasks, options.scorers)], optional: { python_interpreter: () => python.tool }, search: searchSettings(options.searchProvider, context.env) }), options.enableTools, options.scorers);
   const policy = checkSecurityProfile(options, resolved, requestedTools.map((tool) => tool.name));
   // The closed profile also drops the always-on web_search.
   const localTools = withCustomTools(requestedTools.filter((tool) => policy.network_tools_allowed || !NETWORK_TOOLS.includes(tool.name)), settings.tools ?? []);
@@ -236,8 +236,9 @@ export async function prepareRun(given: RunOptions, context: RunContext, setting
   if (!info?.isDirectory()) throw new InputError(`--working-directory ${options.workingDirectory}: not a directory`);
   const priceBook = await createPriceBook({ customPricingFile: options.pricingFile, deferLoading: true });
   const notices: string[] = [...datasetSource.notices];
-  const work = planWork(tasks, options, agentTypes);
-  checkDialogueTasks(work.map((item) => item.task), options);
+  const dialogues = checkDialogueTasks(planWork(tasks, options, agentTypes), options);
+  const work = dialogues.work;
+  notices.push(...dialogues.notices);
   if (work.length === 0 && options.shard) throw new InputError(`--shard ${options.shard.index}/${options.shard.count}: no task of this selection falls in this shard (use fewer shards)`);
   if (work.length === 0) throw new InputError('no tasks to run: the dataset has none for this agent type, difficulty and selection');
   const scoring = await prepareScoring(options, work.map((item) => item.task), resolved, modelEnv);

@@ -155,6 +155,14 @@ describe('dialogue tasks with a simulated user (built CLI, scripted agent and us
     expect(rows.hotel).toMatchObject({ success: true, turns: 2, user_turns: 2, dialogue_stop_reason: 'goal_met', turn_tool_calls: [0, 1], model_calls: 3, input_tokens: 300, user_input_tokens: 60 });
   }, 60_000);
 
+  it('--agent-type both: a dialogue runs with the tool agent only, and a [NOTE] says so', async () => {
+    const { result, rows } = await run([{ ...HOTEL, agent_type: 'both' }], () => ['--agent-type', 'both']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('[NOTE] 1 dialogue task(s) run with the tool agent only (the code agent holds no dialogues): hotel');
+    expect(Object.values(rows).map((row) => row.agent_type)).toEqual(['tool']);
+    expect(rows.hotel).toMatchObject({ success: true, dialogue_stop_reason: 'goal_met' });
+  }, 60_000);
+
   it('a dialogue task without --user-model is refused before anything is written', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'agent-eval-dialogue-'));
     const file = join(folder, 'tasks.jsonl');

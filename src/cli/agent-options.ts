@@ -50,7 +50,7 @@ export function parseAgentFlags(raw: RawRunFlags, env: Record<string, string | u
   if (flags.agentEnv?.length && !flags.agentCommand) throw new InputError('--agent-env: only with --agent-command');
   if ((flags.userBaseUrl || flags.userArgs?.length) && !flags.userModel) throw new InputError(`${flags.userBaseUrl ? '--user-base-url' : '--user-args'}: only with --user-model`);
   const agentEnv = parseAgentEnv(flags.agentEnv, env);
-  const userArgs = flags.userArgs?.length ? parseModelArgs(flags.userArgs) : undefined;
+  const userArgs = flags.userArgs?.length ? parseModelArgs(flags.userArgs, '--user-args') : undefined;
   return {
     ...(flags.agentCommand && { agentCommand: flags.agentCommand }),
     ...(flags.agentUrl && { agentUrl: flags.agentUrl }),

@@ -13,13 +13,13 @@ export function convertModelArgValue(raw: string): unknown {
   return raw;
 }
 
-/** Parses `K=V` items (split on the first '='); an item without '=' is an error, not a silent skip. */
-export function parseModelArgs(items: readonly string[] | undefined): Record<string, unknown> {
+/** Parses `K=V` items (split on the first '='); an item without '=' is an error (naming `flag`), not a silent skip. */
+export function parseModelArgs(items: readonly string[] | undefined, flag = '--model-args'): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const item of items ?? []) {
     const equals = item.indexOf('=');
     const key = equals > 0 ? item.slice(0, equals).trim() : '';
-    if (!key) throw new InputError(`--model-args ${item}: expected KEY=VALUE`);
+    if (!key) throw new InputError(`${flag} ${item}: expected KEY=VALUE`);
     result[key] = convertModelArgValue(item.slice(equals + 1).trim());
   }
   return result;

@@ -66,7 +66,7 @@ export function parseScoringFlags(raw: Record<string, unknown>): { options: Scor
       judge: {
         model: flags.judgeModel,
         ...(flags.judgeBaseUrl && { baseUrl: flags.judgeBaseUrl }),
-        ...(flags.judgeArgs && { args: parseModelArgs(flags.judgeArgs) }),
+        ...(flags.judgeArgs && { args: parseModelArgs(flags.judgeArgs, '--judge-args') }),
         ...(flags.judgeRubric && { rubricFile: flags.judgeRubric }),
         ...(flags.judgeTrajectory && { trajectory: true }),
         ...(flags.allowSelfJudge && { allowSelfJudge: true }),

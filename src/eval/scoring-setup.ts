@@ -87,7 +87,7 @@ export async function prepareScoring(options: RunOptions, tasks: readonly Task[]
   }
   let generation: GenerationParameters;
   try {
-    generation = toGenerationParameters({ temperature: 0, ...judgeOptions.args });
+    generation = toGenerationParameters({ temperature: 0, ...judgeOptions.args }, '--judge-args');
   } catch (error) {
     throw new InputError((error as Error).message.replace('--model-args', '--judge-args'));
   }

@@ -20,9 +20,10 @@ const KNOWN: Record<string, { target: keyof Omit<GenerationParameters, 'extra'>;
 
 /**
  * Turns `--model-args` into generation parameters sent to the provider (never into the prompt).
- * Known keys are type-checked; others pass through to the request body unchanged.
+ * Known keys are type-checked; others pass through to the request body unchanged. `flag` names the
+ * flag the arguments came from in errors (`--user-args`, `--judge-args`).
  */
-export function toGenerationParameters(modelArgs: Record<string, unknown>): GenerationParameters {
+export function toGenerationParameters(modelArgs: Record<string, unknown>, flag = '--model-args'): GenerationParameters {
   const parameters: GenerationParameters = {};
   const extra: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(modelArgs)) {
@@ -33,7 +34,7 @@ export function toGenerationParameters(modelArgs: Record<string, unknown>): Gene
     }
     const parsed = known.schema.safeParse(value);
     if (!parsed.success) {
-      throw new InputError(`--model-args ${key}=${JSON.stringify(value)}: ${parsed.error.issues[0]?.message ?? 'invalid value'}`);
+      throw new InputError(`${flag} ${key}=${JSON.stringify(value)}: ${parsed.error.issues[0]?.message ?? 'invalid value'}`);
     }
     (parameters as Record<string, unknown>)[known.target] = parsed.data;
   }

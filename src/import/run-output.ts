@@ -5,11 +5,11 @@
  * at the end: a failure leaves nothing half-written, and `--force` swaps an existing directory only then.
  * `-o` names the run directory itself; an existing one is refused unless forced.
  */
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { jsonText, writeJsonAtomic } from '../eval/run-directory.js';
-import { SecretRedactor } from '../secrets/redactor.js';
+import { scrubbedJson, SecretRedactor } from '../secrets/redactor.js';
 import { JsonArrayFile } from '../sinks/json-array-file.js';
 import { NANOSECOND_KEYS } from '../telemetry/trace-document.js';
 import { AGENT_EVAL_VERSION } from '../version.js';
@@ -27,6 +27,38 @@ export interface RunFiles {
   leaderboard: Record<string, unknown>;
   metadata: Record<string, unknown>;
   runId: string;
+  /**
+   * A source run whose other files come across (metrics.json with its GPU/energy metrics, effective_policy.json,
+   * logs, ...): the new directory is a copy of it plus the files written here. `journal` rewrites each line of
+   * its results.jsonl (the new scores), so the copied journal never disagrees with results.json.
+   */
+  carry?: { from: string; journal?: (line: Record<string, unknown>) => Record<string, unknown> };
+}
+
+const WRITTEN = new Set(['results.json', 'traces.json', 'leaderboard_row.json', 'metadata.json']);
+
+/** Copies the source run's other files into the staging folder; returns the names carried. */
+async function carryFiles(from: string, staging: string, journal: ((line: Record<string, unknown>) => Record<string, unknown>) | undefined, redactor: SecretRedactor): Promise<string[]> {
+  const carried: string[] = [];
+  for (const entry of await readdir(from, { withFileTypes: true })) {
+    if (WRITTEN.has(entry.name) || entry.name.startsWith('.')) continue;
+    const target = join(staging, entry.name);
+    if (entry.name === 'results.jsonl' && journal && entry.isFile()) {
+      const lines = (await readFile(join(from, entry.name), 'utf8')).split('\n').filter((line) => line.trim());
+      const rewritten = lines.map((line) => {
+        try {
+          return scrubbedJson(journal(JSON.parse(line) as Record<string, unknown>), redactor);
+        } catch {
+          return line; // a line cut short by a crash stays as it was
+        }
+      });
+      await writeFile(target, rewritten.map((line) => `${line}\n`).join(''));
+    } else {
+      await cp(join(from, entry.name), target, { recursive: true, preserveTimestamps: true });
+    }
+    carried.push(entry.name);
+  }
+  return carried;
 }
 
 /** Writes the files into a staging folder, then renames it to `target` (replacing it when forced). */
@@ -46,11 +78,12 @@ export async function writeRunDirectory(target: string, files: RunFiles, force: 
     const traces = await JsonArrayFile.create(join(staging, 'traces.json'));
     for await (const trace of files.traces) await traces.add(jsonText(trace, NANOSECOND_KEYS, redactor));
     await traces.commit();
-    await writeJsonAtomic(join(staging, 'metrics.json'), { run_id: files.runId, resourceMetrics: [], aggregates: [] }, undefined, redactor);
+    const carried = files.carry ? await carryFiles(files.carry.from, staging, files.carry.journal, redactor) : [];
+    if (!carried.includes('metrics.json')) await writeJsonAtomic(join(staging, 'metrics.json'), { run_id: files.runId, resourceMetrics: [], aggregates: [] }, undefined, redactor);
     await writeJsonAtomic(join(staging, 'leaderboard_row.json'), files.leaderboard, undefined, redactor);
     await writeJsonAtomic(
       join(staging, 'metadata.json'),
-      { ...files.metadata, num_results: results.count, num_traces: traces.count, files: ['results.json', 'traces.json', 'metrics.json', 'leaderboard_row.json', 'metadata.json'] },
+      { ...files.metadata, num_results: results.count, num_traces: traces.count, files: [...new Set(['results.json', 'traces.json', 'metrics.json', 'leaderboard_row.json', 'metadata.json', ...carried])] },
       undefined,
       redactor,
     );

@@ -92,6 +92,19 @@ interface PlannedRow {
   steps?: RecordedCodeStep[];
 }
 
+/** The columns scoring sets on a row: what a journal line takes from its rescored row. */
+const SCORING_COLUMNS = ['success', 'tool_called', 'correct_tool', 'final_answer_called', 'response_correct', 'failure_reason', 'failure_detail', 'scores', 'judge_input_tokens', 'judge_output_tokens', 'judge_cost_usd'];
+
+/** A journal line with its task's new scores (matched on test_case_uid and repeat, as the reader pairs them). */
+function journalWithScores(keys: readonly string[], rows: readonly Record<string, unknown>[]) {
+  const byKey = new Map(keys.map((key, index) => [key, rows[index]!]));
+  return (line: Record<string, unknown>): Record<string, unknown> => {
+    const scored = byKey.get(`${String(line.test_case_uid ?? line.test_id)}#${Number(line.repeat ?? line.repeat_index ?? 0)}`);
+    if (!scored) return line;
+    return { ...line, ...Object.fromEntries(SCORING_COLUMNS.filter((column) => column in scored).map((column) => [column, scored[column]])) };
+  };
+}
+
 export async function rescoreRun(options: RescoreOptions): Promise<RescoreSummary> {
   for (const name of options.scorers ?? []) {
     if (!findScorer(name)) throw new InputError(`--scorer ${name}: unknown scorer (known: ${scorerNames().join(', ')})`);
@@ -174,7 +187,10 @@ export async function rescoreRun(options: RescoreOptions): Promise<RescoreSummar
     await writeJsonAtomic(join(directory, 'metadata.json'), newMetadata, undefined, redactor);
   } else {
     const traces = [...new Map(run!.tasks.flatMap((task) => (task.trace ? [[task.trace.trace_id, task.trace] as const] : []))).values()];
-    directory = await writeRunDirectory(options.output!, { runId, rows, traces, leaderboard, metadata: newMetadata }, options.force);
+    // A local source run's other files come across (metrics.json, effective_policy.json, its journal with the new scores).
+    const local = run!.source === resolve(options.run) && (await stat(run!.source).catch(() => null))?.isDirectory();
+    const carry = local ? { from: run!.source, journal: journalWithScores(plan.map((entry) => entry.task.key), rows) } : undefined;
+    directory = await writeRunDirectory(options.output!, { runId, rows, traces, leaderboard, metadata: newMetadata, ...(carry && { carry }) }, options.force);
   }
   return { directory, scored: rows.length - skipped.length, passed, skipped, scorers: [...used], notices, ...(sandbox && { sandboxIsolation: sandbox.isolation }) };
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,5 +34,30 @@ describe('score (in-process)', () => {
     expect(row).toMatchObject({ task_id: 'sum_numbers', success: true, failure_reason: null, scores: { includes: { passed: true } } });
     await expect(rescoreRun({ run: imported, inPlace: false, force: false, env: {} })).rejects.toThrow(/give -o <new-run-dir> or --in-place/);
     await expect(rescoreRun({ run: imported, scorers: ['judge'], output: join(parent, 'never'), inPlace: false, force: false, env: {} })).rejects.toThrow(/--scorer judge: needs --judge-model/);
+  });
+
+  it("score -o keeps the source run's other files: metrics.json (GPU/energy), effective_policy.json, the journal with the new scores", async () => {
+    const parent = await mkdtemp(join(tmpdir(), 'agent-eval-rescore-'));
+    const source = join(parent, 'native');
+    await cp(join(FIXTURES, 'smoltrace-run'), source, { recursive: true });
+    const metrics = { run_id: 'native', resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'gen_ai.gpu.power', unit: 'W', gauge: { dataPoints: [{ timeUnixNano: '1', asDouble: 250 }] } }] }] }], aggregates: [{ name: 'energy_kwh', value: 0.01 }] };
+    await writeFile(join(source, 'metrics.json'), JSON.stringify(metrics));
+    await writeFile(join(source, 'effective_policy.json'), JSON.stringify({ profile: 'standard' }));
+    const rows = await readJson(join(source, 'results.json'));
+    const journal = rows.map((row: Record<string, unknown>) => JSON.stringify({ ...row, test_id: row.task_id, test_case_uid: row.task_id, repeat: 0 }));
+    await writeFile(join(source, 'results.jsonl'), `${journal.join('\n')}\n`);
+    const output = join(parent, 'scored');
+    await rescoreRun({ run: source, output, inPlace: false, force: false, tasksFile: BUILTIN_TASKS_FILE, env: {} });
+    expect(await readJson(join(output, 'metrics.json'))).toEqual(metrics);
+    expect(await readJson(join(output, 'effective_policy.json'))).toEqual({ profile: 'standard' });
+    const lines = (await readFile(join(output, 'results.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    // The journal carries the new verdicts (the source said success true for the first task).
+    expect(lines.map((line) => [line.test_id, line.success, line.failure_reason])).toEqual([
+      ['tool_weather_single', false, 'missing_keyword'],
+      ['tool_time_single', false, 'model_error'],
+    ]);
+    expect((await readJson(join(output, 'metadata.json'))).files).toEqual(expect.arrayContaining(['results.jsonl', 'effective_policy.json', 'metrics.json']));
+    // The source run is untouched.
+    expect((await readJson(join(source, 'results.json')))[0].success).toBe(true);
   });
 });

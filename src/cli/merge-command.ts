@@ -19,7 +19,8 @@ export function registerMergeCommand(program: Command, io: MergeCommandIo): void
     .command('merge')
     .description('merge the shards of a run (run --shard I/N, same --run-id) into one run, as the unsharded run would have written it')
     .argument('<runs...>', 'the shards: run directories, or Hub results datasets "owner/{prefix}-results-{timestamp}-shard-I-of-N"')
-    .requiredOption('-o, --output <run-dir>', 'the merged run directory (must not exist)')
+    .requiredOption('-o, --output <run-dir>', 'the merged run directory (must not exist, unless --force)')
+    .option('--force', 'replace an existing -o directory (only once the merged run is complete)')
     .option('--allow-missing', 'merge even when some shards are missing (the run then lacks their tasks)')
     .option('--push', 'publish the merged run to the Hugging Face Hub, like --output-format hub')
     .option('--dataset-prefix <prefix>', 'with --push: name prefix of the Hub datasets', 'smoltrace')
@@ -34,6 +35,7 @@ export function registerMergeCommand(program: Command, io: MergeCommandIo): void
       const { mergeRuns } = await import('../scale/hub-shards.js');
       const merged = await mergeRuns(runs, String(flags.output), {
         allowMissing: Boolean(flags.allowMissing),
+        force: Boolean(flags.force),
         env,
         ...(typeof flags.hfTokenFile === 'string' && { hfTokenFile: flags.hfTokenFile }),
       });

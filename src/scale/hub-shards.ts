@@ -75,6 +75,8 @@ export async function fetchHubShard(client: HubClient, repo: string, into: strin
 
 export interface MergeRunsOptions {
   allowMissing?: boolean;
+  /** Replace an existing output directory once the merged run is complete. */
+  force?: boolean;
   env: Record<string, string | undefined>;
   /** For Hub datasets: the token file (default HF_TOKEN, then the cached login; public datasets need none). */
   hfTokenFile?: string;
@@ -86,10 +88,10 @@ export interface MergeRunsOptions {
  * ones are downloaded into a temporary folder, removed whatever happens.
  */
 export async function mergeRuns(inputs: readonly string[], output: string, options: MergeRunsOptions): Promise<MergeResult> {
-  const mergeOptions = { env: options.env, ...(options.allowMissing && { allowMissing: true }) };
+  const mergeOptions = { env: options.env, ...(options.allowMissing && { allowMissing: true }), ...(options.force && { force: true }) };
   if (!inputs.some(isHubShardArgument)) return mergeShards(inputs, output, mergeOptions);
   // Refused before any download (mergeShards checks it again).
-  if (await stat(resolve(output)).catch(() => undefined)) throw new InputError(`merge -o ${output}: already exists; give a new folder`);
+  if (!options.force && (await stat(resolve(output)).catch(() => undefined))) throw new InputError(`merge -o ${output}: already exists; give a new folder (or --force to replace it)`);
   const { HubClient } = await import('../hub/client.js');
   const { client } = await HubClient.fromEnvironment({
     env: options.env,

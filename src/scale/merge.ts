@@ -1,6 +1,6 @@
 // `agent-eval merge`: shards of one evaluation -> the run directory the unsharded run would have written.
-import { mkdir, open, rm, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import type { EnergyReportForRun } from '../eval/energy.js';
 import type { EnvironmentInfo } from '../eval/environment.js';
@@ -147,30 +147,63 @@ export interface MergeResult extends LocalOutput {
 }
 
 /**
- * Merges shard run directories into `output` (a folder that must not exist, or be empty): results.jsonl
+ * Merges shard run directories into `output` (a folder that must not exist, unless `force`): results.jsonl
  * in test_index order, then results.json, traces.json, metrics.json, leaderboard_row.json and
  * metadata.json as the unsharded run would have written them (tokens, cost and energy summed,
  * durations and percentiles from the rows, wall time from the earliest start to the latest end). On
- * a failure the output folder is removed: nothing half-written.
+ * a failure the output folder is removed: nothing half-written. With `force` an existing `output` is
+ * replaced only once the merged run is complete: it is written into a staging folder beside it, then swapped in.
  */
 export async function mergeShards(
   directories: readonly (string | { directory: string; name: string })[],
   output: string,
-  options: { allowMissing?: boolean; env?: Record<string, string | undefined> } = {},
+  options: { allowMissing?: boolean; force?: boolean; env?: Record<string, string | undefined> } = {},
 ): Promise<MergeResult> {
   const shards: ShardRun[] = [];
   for (const input of directories) shards.push(typeof input === 'string' ? await readShardRun(resolve(input)) : await readShardRun(resolve(input.directory), input.name));
   checkShards(shards, options);
   const target = resolve(output);
   const existing = await stat(target).catch(() => undefined);
-  if (existing) throw new InputError(`merge -o ${output}: already exists; give a new folder`);
-  await mkdir(target, { recursive: true });
+  if (existing && !options.force) throw new InputError(`merge -o ${output}: already exists; give a new folder (or --force to replace it)`);
+  if (existing && !existing.isDirectory()) throw new InputError(`merge -o ${output}: exists and is not a directory`);
+  if (!existing) {
+    await mkdir(target, { recursive: true });
+    try {
+      return await writeMerged(shards, target, options.env ?? process.env);
+    } catch (error) {
+      await rm(target, { recursive: true, force: true });
+      throw error;
+    }
+  }
+  const staging = join(dirname(target), `.${basename(target)}.partial-${process.pid}`);
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging);
   try {
-    return await writeMerged(shards, target, options.env ?? process.env);
+    const merged = await writeMerged(shards, staging, options.env ?? process.env);
+    const leaderboard = await pointAt(staging, target);
+    const old = join(dirname(target), `.${basename(target)}.old-${process.pid}`);
+    await rename(target, old);
+    await rename(staging, target);
+    await rm(old, { recursive: true, force: true });
+    return { ...merged, directory: target, leaderboard: leaderboard as MergeResult['leaderboard'] };
   } catch (error) {
-    await rm(target, { recursive: true, force: true });
+    await rm(staging, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** The files that name their own directory (the leaderboard row's dataset paths) name the target, not the staging folder. */
+async function pointAt(staging: string, target: string): Promise<unknown> {
+  const from = JSON.stringify(`/${basename(staging)}/`).slice(1, -1);
+  const to = JSON.stringify(`/${basename(target)}/`).slice(1, -1);
+  let leaderboard: unknown;
+  for (const name of ['leaderboard_row.json', 'metadata.json']) {
+    const path = join(staging, name);
+    const text = (await readFile(path, 'utf8')).split(from).join(to);
+    await writeFile(path, text);
+    if (name === 'leaderboard_row.json') leaderboard = JSON.parse(text);
+  }
+  return leaderboard;
 }
 
 async function writeMerged(shards: ShardRun[], target: string, env: Record<string, string | undefined>): Promise<MergeResult> {

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,5 +106,22 @@ describe('--shard and agent-eval merge', () => {
     const taken = await runCli(['merge', ...shards, '-o', whole]);
     expect(taken.code).toBe(2);
     expect(taken.stderr).toContain('already exists');
+    expect(taken.stderr).toContain('--force');
+  });
+
+  it('--force replaces an existing -o once the merged run is complete, leaving no staging folder', async () => {
+    const target = join(root, 'forced');
+    await mkdir(target);
+    await writeFile(join(target, 'stale.txt'), 'from before');
+    const refused = await runCli(['merge', shards[0]!, shards[1]!, '-o', target, '--force']);
+    expect(refused.code).toBe(2); // shard 3 missing: the old folder stays as it was
+    expect(await readdir(target)).toEqual(['stale.txt']);
+    const result = await runCli(['merge', ...shards, '-o', target, '--force']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect((await readdir(target)).sort()).toEqual(['leaderboard_row.json', 'metadata.json', 'metrics.json', 'results.json', 'results.jsonl', 'traces.json']);
+    expect((await readdir(root)).filter((name) => name.startsWith('.forced'))).toEqual([]);
+    expect(withoutTimes(await readJson(join(target, 'results.json')))).toEqual(withoutTimes(await readJson(join(whole, 'results.json'))));
+    expect((await readJson(join(target, 'leaderboard_row.json'))).results_dataset).toBe(`local:${join(target, 'results.json')}`);
   });
 });

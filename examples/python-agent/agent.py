@@ -3,7 +3,7 @@
 
 It reads agent-eval's messages on stdin (one JSON object per line), calls an OpenAI-compatible chat
 completions API with the tools agent-eval offers, asks agent-eval to run each tool call, and writes
-its final answer. It reports each model call (model and token usage) and, when agent-eval gives it
+its final answer. It reports each model call (model, token usage and the messages sent) and, when agent-eval gives it
 an OTLP endpoint, exports one span per model call there (OTLP/HTTP JSON).
 
 Environment: OPENAI_BASE_URL (default https://api.openai.com/v1), OPENAI_API_KEY (pass it with
@@ -95,10 +95,27 @@ def chat(model, messages, tools):
     return post_json(f"{base}/chat/completions", {"model": model, "messages": messages, "tools": tools}, headers)
 
 
+def reported(messages):
+    """The messages sent to the model, in the protocol's form (model_call.messages)."""
+    out = []
+    for message in messages:
+        entry = {"role": message["role"], "content": message.get("content")}
+        if message.get("tool_calls"):
+            entry["tool_calls"] = [
+                {"id": call["id"], "name": call["function"]["name"], "arguments": json.loads(call["function"].get("arguments") or "{}")}
+                for call in message["tool_calls"]
+            ]
+        if message.get("tool_call_id"):
+            entry["tool_call_id"] = message["tool_call_id"]
+        out.append(entry)
+    return out
+
+
 def run_turn(task, model, messages, tools):
     """Model calls and tool calls until a final answer (or plain text); returns the answer."""
     for _ in range(task["max_steps"]):
         started = time.time_ns()
+        sent = reported(messages)
         reply = chat(model, messages, tools)
         ended = time.time_ns()
         usage = reply.get("usage") or {}
@@ -110,6 +127,7 @@ def run_turn(task, model, messages, tools):
             "usage": {"input_tokens": usage.get("prompt_tokens", 0), "output_tokens": usage.get("completion_tokens", 0)},
             "duration_ms": (ended - started) / 1e6,
             "output": message.get("content"),
+            "messages": sent,
         })
         export_span(task, model, usage, started, ended)
         messages.append({"role": "assistant", "content": message.get("content"), **({"tool_calls": calls} if calls else {})})

@@ -19,6 +19,8 @@ export type Step =
       durationMs: number;
       /** Messages sent: the first `inputMessageCount` messages of the run's history. */
       inputMessageCount: number;
+      /** The messages sent, as an external agent reported them (`model_call.messages`): in place of the history's. */
+      inputMessages?: Message[];
       /** Read from an external agent's own spans (which stand in traces.json): counted, not drawn again. */
       fromSpans?: boolean;
     }

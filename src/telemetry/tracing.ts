@@ -209,9 +209,9 @@ export class RunTracer {
     if (generation.stop?.length) attributes[GEN_AI.requestStopSequences] = generation.stop;
     if (cost !== null) attributes[GEN_AI.usageCost] = cost;
     if (this.options.captureContent) {
-      const messages = input.run.messages;
-      attributes[GEN_AI.inputMessages] = this.inputMessagesText(messages, step.inputMessageCount);
-      const system = messages.slice(0, step.inputMessageCount).filter((message) => message.role === 'system');
+      const [messages, count] = step.inputMessages ? [step.inputMessages, step.inputMessages.length] : [input.run.messages, step.inputMessageCount];
+      attributes[GEN_AI.inputMessages] = this.inputMessagesText(messages, count);
+      const system = messages.slice(0, count).filter((message) => message.role === 'system');
       // Keyed by the prompt string itself (its hash is cached by V8), the same for every task of an agent type.
       const systemKey = system.length === 1 ? system[0]!.content : system.map((message) => message.content).join('\0');
       attributes[GEN_AI.systemInstructions] = this.repeatedText('system', systemKey, () => systemInstructions(system));

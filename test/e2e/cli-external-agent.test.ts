@@ -69,6 +69,8 @@ describe('agent-eval run --agent-command (built CLI, example agents, loopback mo
       expect(row).toMatchObject({ success: true, agent_type: 'tool', model_provider: 'external', final_answer_called: true, error: null });
       expect(row.model_calls).toBe(2);
       expect(row.input_tokens).toBeGreaterThan(0);
+      // The agent reported the messages it sent: its own system prompt opens the row's conversation.
+      expect(row.messages[0]).toEqual({ role: 'system', content: 'You are a helpful agent. Use the tools, then call final_answer.' });
     }
     // The agent never saw the caller's key: no request to the model carried it.
     expect(server.requests.every((request) => !String(request.headers.authorization ?? '').includes('sk-test'))).toBe(true);
@@ -84,6 +86,11 @@ describe('agent-eval run --agent-command (built CLI, example agents, loopback mo
         expect(span.resource.attributes['service.name']).toBe('python-example-agent');
       }
       expect(trace.spans.some((span: { name: string }) => span.name.startsWith('execute_tool '))).toBe(true);
+      // Each reported call's chat span carries what the agent sent (model_call.messages): the second call saw the tool's result.
+      const chats = trace.spans.filter((span: { name: string; attributes: Record<string, unknown> }) => span.name.startsWith('chat ') && span.attributes['agent_eval.source'] !== 'external_agent');
+      expect(chats).toHaveLength(2);
+      expect(String(chats[0].attributes['gen_ai.system_instructions'])).toContain('You are a helpful agent.');
+      expect(JSON.parse(String(chats[1].attributes['gen_ai.input.messages'])).map((message: { role: string }) => message.role).slice(0, 3)).toEqual(['user', 'assistant', 'tool']);
     }
   }, 120_000);
 

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { childEnvironment } from '../../src/agents/external/child-environment.js';
 import { LineReader } from '../../src/agents/external/line-reader.js';
 import { parseAgentLine, ProtocolError } from '../../src/agents/external/protocol.js';
+import { toMessages } from '../../src/agents/external/external-conversation.js';
 import { SecretRedactor } from '../../src/secrets/redactor.js';
 
 // ajv is CommonJS: its class is the module's default export.
@@ -23,6 +24,15 @@ async function documentedSchemas(): Promise<Record<string, object>> {
 const VALID_AGENT_LINES = [
   { type: 'model_call', model: 'gpt-4o-mini', usage: { input_tokens: 10, output_tokens: 2 }, duration_ms: 12.5, output: null },
   { type: 'model_call' },
+  {
+    type: 'model_call',
+    messages: [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Weather in Paris?' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'c1', name: 'get_weather', arguments: { location: 'Paris' } }] },
+      { role: 'tool', tool_call_id: 'c1', content: '20°C' },
+    ],
+  },
   { type: 'tool_call', id: 'c1', name: 'get_weather', arguments: { location: 'Paris' } },
   { type: 'final_answer', answer: 'It is sunny.' },
   { type: 'final_answer', answer: { temperature: 20 } },
@@ -30,6 +40,8 @@ const VALID_AGENT_LINES = [
 ];
 const INVALID_AGENT_LINES = [
   { type: 'model_call', usage: { input_tokens: -1, output_tokens: 0 } },
+  { type: 'model_call', messages: [{ role: 'robot', content: 'beep' }] },
+  { type: 'model_call', messages: [{ content: 'no role' }] },
   { type: 'tool_call', id: '', name: 'x' },
   { type: 'tool_call', name: 'x' },
   { type: 'error' },
@@ -50,6 +62,17 @@ describe('the agent protocol', () => {
       expect(validators[line.type]!(line)).toBe(false);
       expect(() => parseAgentLine(JSON.stringify(line))).toThrow(ProtocolError);
     }
+  });
+
+  it("keeps a model_call's messages (zod no longer drops them) in agent-eval's message form", () => {
+    const line = parseAgentLine(JSON.stringify(VALID_AGENT_LINES[2]));
+    if (line.type !== 'model_call') throw new Error('not a model_call');
+    expect(toMessages(line.messages!)).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Weather in Paris?' },
+      { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'get_weather', arguments: { location: 'Paris' } }] },
+      { role: 'tool', toolCallId: 'c1', name: 'get_weather', content: '20°C' },
+    ]);
   });
 
   it('names what is wrong with a line', () => {

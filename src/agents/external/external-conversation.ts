@@ -1,11 +1,11 @@
-import { addUsage, emptyUsage, type ModelResponse, type Usage } from '../../models/types.js';
+import { addUsage, emptyUsage, type Message, type ModelResponse, type Usage } from '../../models/types.js';
 import { toolSpec } from '../../tools/spec.js';
 import type { AnyTool, ToolContext } from '../../tools/types.js';
 import type { AgentConversation, TurnOutcome } from '../conversation.js';
 import { executeToolCall } from '../tool-executor.js';
 import { epochNow, type AgentRun, type ErrorKind, type Step } from '../types.js';
 import { AgentProcessError, type AgentProcess } from './agent-process.js';
-import { answerText, PROTOCOL_VERSION, type AgentMessage, type ReportedUsage } from './protocol.js';
+import { answerText, PROTOCOL_VERSION, type AgentMessage, type ReportedMessage, type ReportedUsage } from './protocol.js';
 
 export const FINAL_ANSWER = 'final_answer';
 
@@ -27,6 +27,26 @@ export interface ExternalTaskInput {
 export function toUsage(usage: ReportedUsage | undefined): Usage {
   if (!usage) return emptyUsage();
   return { inputTokens: usage.input_tokens, outputTokens: usage.output_tokens, cachedInputTokens: usage.cached_input_tokens ?? 0, reasoningTokens: usage.reasoning_tokens ?? 0 };
+}
+
+/** A reported message in agent-eval's form (a tool message's name is its call's, when the report has it). */
+export function toMessages(reported: readonly ReportedMessage[]): Message[] {
+  const names = new Map<string, string>();
+  return reported.map((message): Message => {
+    const content = message.content ?? '';
+    switch (message.role) {
+      case 'system':
+      case 'user':
+        return { role: message.role, content };
+      case 'assistant': {
+        const toolCalls = (message.tool_calls ?? []).map((call) => ({ id: call.id, name: call.name, arguments: call.arguments ?? {} }));
+        for (const call of toolCalls) names.set(call.id, call.name);
+        return { role: 'assistant', content, ...(toolCalls.length && { toolCalls }) };
+      }
+      case 'tool':
+        return { role: 'tool', toolCallId: message.tool_call_id ?? '', name: names.get(message.tool_call_id ?? '') ?? '', content };
+    }
+  });
 }
 
 /**
@@ -145,11 +165,15 @@ export class ExternalConversation implements AgentConversation {
       model: message.model ?? this.input.model ?? 'external',
       attempts: 1,
     };
+    const inputMessages = message.messages?.length ? toMessages(message.messages) : undefined;
+    // The agent's own instructions open the row's conversation when its first call reports them.
+    const system = this.state.modelCalls === 0 ? inputMessages?.filter((entry) => entry.role === 'system') : undefined;
+    if (system?.length && !this.state.messages.some((entry) => entry.role === 'system')) this.state.messages.unshift(...system);
     this.state.modelCalls++;
     this.state.actionSteps = this.state.modelCalls;
     this.state.usage = addUsage(this.state.usage, usage);
     const startedAtMs = message.started_at_ms ?? epochNow() - durationMs;
-    this.record({ type: 'model-call', index: this.state.modelCalls, response, startedAtMs, durationMs, inputMessageCount: this.state.messages.length });
+    this.record({ type: 'model-call', index: this.state.modelCalls, response, startedAtMs, durationMs, inputMessageCount: this.state.messages.length, ...(inputMessages && { inputMessages }) });
   }
 
   /** Runs a requested tool and answers it; an unknown tool ends the run (it was not offered). */

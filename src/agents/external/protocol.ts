@@ -25,6 +25,14 @@ const toolCallSchema = z.object({
   arguments: z.unknown().optional(),
 });
 
+/** A message the agent sent its model (OpenAI-style), reported with a model call. */
+const reportedMessageSchema = z.object({
+  role: z.enum(['system', 'user', 'assistant', 'tool']),
+  content: z.string().nullish(),
+  tool_calls: z.array(toolCallSchema).max(256).optional(),
+  tool_call_id: z.string().max(200).optional(),
+});
+
 /** Agent -> agent-eval: the messages an agent may write on stdout, one JSON object per line. */
 export const agentMessageSchema = z.discriminatedUnion('type', [
   z.object({
@@ -35,6 +43,7 @@ export const agentMessageSchema = z.discriminatedUnion('type', [
     started_at_ms: z.number().min(0).optional(),
     output: z.string().nullish(),
     tool_calls: z.array(toolCallSchema).max(256).optional(),
+    messages: z.array(reportedMessageSchema).max(10_000).optional(),
     finish_reason: z.enum(['stop', 'tool-calls', 'length', 'content-filter', 'error', 'other']).optional(),
   }),
   toolCallSchema.extend({ type: z.literal('tool_call') }),
@@ -44,6 +53,7 @@ export const agentMessageSchema = z.discriminatedUnion('type', [
 
 export type AgentMessage = z.output<typeof agentMessageSchema>;
 export type ReportedUsage = z.output<typeof usageSchema>;
+export type ReportedMessage = z.output<typeof reportedMessageSchema>;
 
 /** agent-eval -> agent: the messages written to the agent's stdin. */
 export type HarnessMessage =

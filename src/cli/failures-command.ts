@@ -14,7 +14,8 @@ export function registerFailuresCommand(program: Command, io: FlywheelIo): void 
     .command('failures')
     .description('group the failed tasks of runs into clusters and write them as a task dataset (to run again, or to push)')
     .argument('<runs...>', 'run directories or Hub results datasets')
-    .option('-o, --output <file>', 'the task dataset (JSON Lines)', 'failures.jsonl')
+    .option('-o, --output <file>', 'the task dataset: a .jsonl file (or .json, one array) that run --dataset-name loads', 'failures.jsonl')
+    .option('--force', 'replace an existing -o file')
     .option('--clusters <n>', 'auto (split where texts differ) or a number of clusters', 'auto')
     .option('--judge-model <id>', 'a model that names each cluster (LiteLLM style id)')
     .option('--judge-base-url <url>', 'an OpenAI-compatible server for the judge model')
@@ -34,6 +35,7 @@ export function registerFailuresCommand(program: Command, io: FlywheelIo): void 
         runs,
         output: String(flags.output),
         clusters,
+        force: Boolean(flags.force),
         env: io.env ?? process.env,
         ...(typeof flags.judgeModel === 'string' && { judge: { model: flags.judgeModel, ...(typeof flags.judgeBaseUrl === 'string' && { baseUrl: flags.judgeBaseUrl }) } }),
         ...(variants !== undefined && { variants }),

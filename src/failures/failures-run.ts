@@ -4,7 +4,8 @@
  * --dataset-name` loads; optionally named by a model, extended with harder generated variants and
  * pushed to a private Hub dataset with a card that says where it came from.
  */
-import { resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { extname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { isScored } from '../export/trajectories.js';
 import type { ReportTask } from '../report/run-reader.js';
@@ -18,7 +19,18 @@ export interface FailuresOptions {
   judge?: { model: string; baseUrl?: string };
   variants?: number;
   push?: string;
+  /** Replace an existing output file. */
+  force?: boolean;
   env: Record<string, string | undefined>;
+}
+
+/** -o must be a file `agent-eval run --dataset-name` loads (.jsonl, or .json as one array), new unless forced. */
+async function checkOutputFile(output: string, force: boolean): Promise<void> {
+  const extension = extname(output).toLowerCase();
+  if (extension !== '.jsonl' && extension !== '.json') throw new InputError(`-o ${output}: give a .jsonl or .json file (what agent-eval run --dataset-name loads)`);
+  const existing = await stat(output).catch(() => null);
+  if (existing?.isDirectory()) throw new InputError(`-o ${output}: is a directory`);
+  if (existing && !force) throw new InputError(`-o ${output}: already exists (use --force to replace it)`);
 }
 
 export interface ClusterSummary {
@@ -64,6 +76,7 @@ function groupOf(task: ReportTask): FailedTask['group'] {
 }
 
 export async function collectFailures(options: FailuresOptions): Promise<FailuresSummary> {
+  await checkOutputFile(options.output, options.force ?? false);
   const { loadRuns } = await import('../report/run-sources.js');
   const runs = await loadRuns(options.runs, { env: options.env });
   const failures: Failure[] = [];
@@ -122,7 +135,9 @@ export async function collectFailures(options: FailuresOptions): Promise<Failure
   }
   const path = resolve(options.output);
   const { encodeRows, writeFileAtomic } = await import('../export/export-run.js');
-  await writeFileAtomic(path, await encodeRows([...rows.values()], path, {}));
+  const encoded = await encodeRows([...rows.values()], path, {});
+  // A .json file holds one JSON array of the rows (the task loader reads .json files that way).
+  await writeFileAtomic(path, extname(path).toLowerCase() === '.json' ? `[\n${String(encoded).trimEnd().split('\n').join(',\n')}\n]\n` : encoded);
   const result: FailuresSummary = { path, failed: failures.length, tasks: rows.size - variants, variants, clusters: summaries, unscored };
   if (options.push) {
     const { pushFile } = await import('../export/export-run.js');

@@ -95,5 +95,48 @@ describe('agent-eval failures (built CLI)', () => {
     expect(variants.stderr.trim()).toBe('agent-eval: --variants: needs --judge-model (the model writes the variants)');
     const clusters = await runCli(['failures', run, '--clusters', 'many']);
     expect(clusters.stderr.trim()).toBe('agent-eval: --clusters many: give auto or a whole number of at least 1');
+    const text = await runCli(['failures', run, '-o', join(work, 'failures.txt')]);
+    expect(text.code).toBe(2);
+    expect(text.stderr.trim()).toBe(`agent-eval: -o ${join(work, 'failures.txt')}: give a .jsonl or .json file (what agent-eval run --dataset-name loads)`);
+    await expect(readFile(join(work, 'failures.txt'))).rejects.toThrow();
+  });
+
+  it('refuses to overwrite an existing -o unless --force; a .json file is one array the task loader reads', async () => {
+    const output = join(work, 'kept.jsonl');
+    await writeFile(output, 'mine\n');
+    const refused = await runCli(['failures', run, '-o', output]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim()).toBe(`agent-eval: -o ${output}: already exists (use --force to replace it)`);
+    expect(await readFile(output, 'utf8')).toBe('mine\n');
+    const forced = await runCli(['failures', run, '-o', output, '--force']);
+    expect(forced.code).toBe(0);
+    expect((await readFile(output, 'utf8')).trim().split('\n')).toHaveLength(5);
+    const array = join(work, 'failures.json');
+    expect((await runCli(['failures', run, '-o', array])).code).toBe(0);
+    expect(JSON.parse(await readFile(array, 'utf8'))).toHaveLength(5);
+    expect((await loadTasks({ datasetName: array, split: 'train' })).map((task) => task.id)).toEqual(['fx_1', 'fx_2', 'fx_3', 'fx_5', 'math_1']);
+  });
+
+  it('collects failures over several runs: one row per task with every run and model it failed in', async () => {
+    const other = join(work, 'other-run');
+    await mkdir(other);
+    const rows = [
+      { ...row('fx_1', 'finance', false, toolFailure('rate service unavailable: HTTP 503')), model: 'openai/gpt-4o' },
+      { ...row('fx_2', 'finance', true), model: 'openai/gpt-4o' },
+      { ...row('fx_9', 'finance', false, toolFailure('invalid currency code QQQ')), model: 'openai/gpt-4o' },
+    ];
+    await writeFile(join(other, 'results.json'), JSON.stringify(rows));
+    await writeFile(join(other, 'metadata.json'), JSON.stringify({ model: 'openai/gpt-4o', agent_type: 'tool', run_id: 'run-2' }));
+    const output = join(work, 'several.jsonl');
+    const result = await runCli(['failures', run, other, '-o', output]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('[FAILURES] 7 failure(s) of 6 task(s)');
+    const written = (await readFile(output, 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    const failedIn = Object.fromEntries(written.map((entry) => [entry.id, entry.failed_in]));
+    expect(failedIn.fx_1).toEqual([{ run: 'run', model: 'openai/gpt-4o-mini' }, { run: 'other-run', model: 'openai/gpt-4o' }]);
+    expect(failedIn.fx_2).toEqual([{ run: 'run', model: 'openai/gpt-4o-mini' }]);
+    expect(failedIn.fx_9).toEqual([{ run: 'other-run', model: 'openai/gpt-4o' }]);
+    expect(result.stdout).toMatch(/models: openai\/gpt-4o-mini, openai\/gpt-4o/);
   });
 });

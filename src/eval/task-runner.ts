@@ -268,6 +268,10 @@ export async function runTask(
     if (step.type !== 'model-call') continue;
     environment.metrics?.record({ provider: provider.provider, requestModel: provider.modelId, responseModel: step.response.model, usage: step.response.usage, durationMs: step.durationMs });
   }
+  const simulator = conversation?.dialogue?.simulator;
+  for (const call of simulator?.calls ?? []) {
+    environment.metrics?.record({ provider: simulator!.model.provider, requestModel: simulator!.model.modelId, responseModel: call.response.model, usage: call.response.usage, durationMs: call.durationMs, role: 'user_simulator' });
+  }
   if (environment.tracer) {
     const trace = environment.tracer.recordTask({
       taskId: task.id,

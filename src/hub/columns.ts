@@ -89,7 +89,7 @@ export const LEADERBOARD_COLUMN_TYPES: Record<string, ParquetColumnType> = {
   p50_duration_ms: 'double', p95_duration_ms: 'double', energy_kwh: 'double', co2_per_successful_test_g: 'double',
   gpu_names: 'string', cpu_energy_kwh_estimate: 'double', cpu_co2_g_estimate: 'double', carbon_intensity_g_per_kwh: 'double',
   pue: 'double', agent_eval_version: 'string', scorer_pass_rates: 'json', judge_total_tokens: 'int64', judge_cost_usd: 'double',
-  repeats: 'int64', pass_at_1: 'double', pass_at_k: 'double', pass_hat_k: 'double', per_task_success_variance: 'double', extra_columns: 'json',
+  user_total_tokens: 'int64', user_cost_usd: 'double', repeats: 'int64', pass_at_1: 'double', pass_at_k: 'double', pass_hat_k: 'double', per_task_success_variance: 'double', extra_columns: 'json',
 };
 
 /** The four grouping columns: always strings (null when not given), never inferred. */
@@ -148,7 +148,7 @@ export const DESCRIPTIONS: Record<string, string> = {
   turn_tool_calls: 'Dialogue tasks: tool calls the agent made in each of its turns',
   user_input_tokens: 'Prompt tokens of the simulated user (not in input_tokens); null without a dialogue',
   user_output_tokens: 'Completion tokens of the simulated user; null without a dialogue',
-  user_cost_usd: 'Cost of the simulated user in USD; null without a dialogue or when its price is unknown',
+  user_cost_usd: 'Cost of the simulated user in USD (results: for the task; leaderboard: for the run), not in cost_usd; null without a dialogue or when its price is unknown',
   // traces
   root_span_id: 'Span id of the root span',
   test_ids: 'Task ids in the trace',
@@ -232,6 +232,7 @@ export const DESCRIPTIONS: Record<string, string> = {
   agent_eval_version: 'agent-eval version',
   scorer_pass_rates: 'Pass rate of each scorer, 0..1, by scorer name (JSON object)',
   judge_total_tokens: 'Tokens of the LLM judge (input + output), not in total_tokens; null without a judge',
+  user_total_tokens: 'Tokens of the simulated user over the dialogues (input + output), not in total_tokens; null without dialogues',
   repeats: 'Rollouts per task (--repeats K); null without repeats',
   pass_at_1: 'Mean success over rollouts, 0..1; null without repeats',
   pass_at_k: 'pass@K, the unbiased estimator 1 - C(n-c, K) / C(n, K) averaged over tasks, 0..1 (pass_at_2 ... below K in extra_columns); null without repeats',

@@ -123,6 +123,9 @@ function scoringColumns(run: RunResult) {
     scorer_pass_rates: rates,
     judge_total_tokens: totals.judged ? totals.judgeInputTokens + totals.judgeOutputTokens : null,
     judge_cost_usd: totals.judged && totals.judgeCostUsd !== null ? roundHalfEven(totals.judgeCostUsd, 6) : null,
+    // The simulated user's usage over the dialogues, apart from the agent's (null without dialogues).
+    user_total_tokens: totals.dialogue.total ? totals.dialogue.userInputTokens + totals.dialogue.userOutputTokens : null,
+    user_cost_usd: totals.dialogue.total && totals.dialogue.userCostUsd !== null ? roundHalfEven(totals.dialogue.userCostUsd, 6) : null,
     repeats: summary ? repeats : null,
     pass_at_1: fraction(summary?.passAt[1]),
     pass_at_k: fraction(summary?.passAt[repeats]),

@@ -23,7 +23,15 @@ export function metricsDocument(run: RunResult) {
         pue: energy.settings.pue,
       })
     : [];
-  const { all, count, successful, totalTokens: tokens, costUsd: cost } = run.totals;
+  const { all, count, successful, totalTokens: tokens, costUsd: cost, dialogue } = run.totals;
+  // The simulated user's tokens and cost, apart from the agent's (only when dialogues ran).
+  const simulator = { 'agent_eval.role': 'user_simulator' };
+  const userAggregates = dialogue.total
+    ? [
+        { name: 'agent_eval.user_simulator.token_count.total', type: 'sum', unit: 'tokens', data_points: [{ value: { value: dialogue.userInputTokens + dialogue.userOutputTokens }, attributes: simulator }] },
+        { name: 'agent_eval.user_simulator.cost.total', type: 'sum', unit: 'USD', data_points: [{ value: { value: dialogue.userCostUsd === null ? null : roundHalfEven(dialogue.userCostUsd, 6) }, attributes: simulator }] },
+      ]
+    : [];
   return {
     run_id: run.runId,
     resourceMetrics: [...resourceMetrics, ...run.clientMetrics],
@@ -51,6 +59,7 @@ export function metricsDocument(run: RunResult) {
         unit: 'gCO2e',
         data_points: [{ value: { value: energy.measured ? roundHalfEven(energy.measured.co2Grams, 4) : null }, attributes: { measured: energy.measured !== null } }],
       },
+      ...userAggregates,
     ],
   };
 }

@@ -19,6 +19,8 @@ export interface ModelCallMeasurement {
   usage?: Usage;
   durationMs: number;
   errorType?: string;
+  /** `user_simulator` for the simulated user's calls (`agent_eval.role`), kept apart from the agent's; absent for the agent's. */
+  role?: 'user_simulator';
 }
 
 type KeyValue = { key: string; value: { stringValue: string } | { intValue: string } | { doubleValue: number } | { boolValue: boolean } };
@@ -75,6 +77,7 @@ export class GenAiMetrics {
       [GEN_AI.requestModel]: call.requestModel,
       ...(call.responseModel ? { [GEN_AI.responseModel]: call.responseModel } : {}),
       ...(call.errorType ? { [GEN_AI.errorType]: call.errorType } : {}),
+      ...(call.role ? { 'agent_eval.role': call.role } : {}),
     };
     this.duration.record(call.durationMs / 1000, attributes);
     if (!call.usage) return;

@@ -115,6 +115,27 @@ describe('dialogue tasks with a simulated user (built CLI, scripted agent and us
     expect(spans.filter((span) => span.name === 'chat agent-model')).toHaveLength(3);
   }, 60_000);
 
+  it("leaderboard_row.json and metrics.json keep the simulated user's usage apart from the agent's", async () => {
+    const { result, directory } = await run([HOTEL, REFUND]);
+    expect(result.code, result.stderr).toBe(0);
+    const leaderboard = JSON.parse(await readFile(join(directory, 'leaderboard_row.json'), 'utf8'));
+    // hotel: two simulator calls, refund: one, at 30 + 5 tokens each and $10 per million tokens.
+    expect(leaderboard).toMatchObject({ user_total_tokens: 105, total_tokens: 440 });
+    expect(leaderboard.user_cost_usd).toBeCloseTo(0.00105, 9);
+    const metrics = JSON.parse(await readFile(join(directory, 'metrics.json'), 'utf8'));
+    const aggregates = Object.fromEntries(metrics.aggregates.map((aggregate: { name: string; data_points: { value: { value: number } }[] }) => [aggregate.name, aggregate.data_points[0]!.value.value]));
+    expect(aggregates).toMatchObject({ 'llm.token_count.total': 440, 'agent_eval.user_simulator.token_count.total': 105 });
+    expect(aggregates['agent_eval.user_simulator.cost.total']).toBeCloseTo(0.00105, 9);
+    // The GenAI client histograms: the simulator's calls carry agent_eval.role = user_simulator, the agent's do not.
+    type Point = { attributes: { key: string; value: { stringValue?: string } }[]; count: number; sum: number };
+    const usage = metrics.resourceMetrics.flatMap((resource: { scopeMetrics?: { metrics: { name: string; histogram: { dataPoints: Point[] } }[] }[] }) => resource.scopeMetrics ?? []).flatMap((scope: { metrics: { name: string; histogram: { dataPoints: Point[] } }[] }) => scope.metrics).find((metric: { name: string }) => metric.name === 'gen_ai.client.token.usage');
+    const attribute = (point: Point, key: string) => point.attributes.find((entry) => entry.key === key)?.value.stringValue;
+    const simulatorPoints = usage.histogram.dataPoints.filter((point: Point) => attribute(point, 'agent_eval.role') === 'user_simulator');
+    expect(simulatorPoints.map((point: Point) => [attribute(point, 'gen_ai.request.model'), attribute(point, 'gen_ai.token.type'), point.sum]).sort()).toEqual([['user-model', 'input', 90], ['user-model', 'output', 15]]);
+    const agentPoints = usage.histogram.dataPoints.filter((point: Point) => attribute(point, 'agent_eval.role') === undefined);
+    expect(agentPoints.reduce((sum: number, point: Point) => sum + point.sum, 0)).toBe(440);
+  }, 60_000);
+
   it('goal_met: the judge decides from the transcript', async () => {
     const { result, rows } = await run([HOTEL, STALL], (urls) => ['--scorer', 'goal_met', '--judge-model', 'judge-model', '--judge-base-url', urls.user]);
     expect(result.code, result.stderr).toBe(0);

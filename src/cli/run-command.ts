@@ -1,4 +1,6 @@
-import { RunStoppedError } from '../errors.js';
+import { access, constants, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { InputError, RunStoppedError } from '../errors.js';
 import type { RunResult } from '../eval/types.js';
 import { consoleTableFromTotals, formatConsoleTable } from '../report/console-table.js';
 import { formatDialogueSummary, formatSummary, summariseTotals } from '../report/summary.js';
@@ -44,9 +46,26 @@ async function writeRunReport(directory: string, output: Output): Promise<string
   }
 }
 
+/** `--export-gaia-submission FILE`, checked before the run: its folder exists and is writable, and FILE is not a folder. */
+async function checkSubmissionFile(path: string): Promise<void> {
+  const flag = `--export-gaia-submission ${path}`;
+  const target = resolve(path);
+  const existing = await stat(target).catch(() => undefined);
+  if (existing?.isDirectory()) throw new InputError(`${flag}: is a directory; give a file name`);
+  const folder = await stat(dirname(target)).catch(() => undefined);
+  if (!folder?.isDirectory()) throw new InputError(`${flag}: the folder ${dirname(target)} does not exist`);
+  try {
+    await access(dirname(target), constants.W_OK);
+    if (existing) await access(target, constants.W_OK);
+  } catch (error) {
+    throw new InputError(`${flag}: not writable (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
 /** `agent-eval run`: validate flags, run, write the local files, print the summary; returns the exit code. */
 export async function runCommand(raw: RawRunFlags, output: Output, signal: AbortSignal): Promise<number> {
   const settings = parseRunFlags(raw);
+  if (settings.gaiaSubmission) await checkSubmissionFile(settings.gaiaSubmission);
   if (settings.debug) output.err(`[DEBUG] model args: ${JSON.stringify(redactModelArgs(settings.options.modelArgs))}`);
   const reporter = await createReporter({ quiet: settings.quiet, debug: settings.debug, write: output.err, ...(output.redactor && { redactor: output.redactor }) });
   const [{ runEvaluation }, { writeLocalJson }] = await Promise.all([
@@ -74,12 +93,20 @@ export async function runCommand(raw: RawRunFlags, output: Output, signal: Abort
   }
   const reportPath = settings.report ? await writeRunReport(written.directory, output) : undefined;
   printSummary(run, written.directory, output, reportPath);
+  let submissionFailed = false;
   if (settings.gaiaSubmission) {
     const { writeGaiaSubmission } = await import('../sinks/gaia-submission.js');
-    const count = await writeGaiaSubmission(run, settings.gaiaSubmission);
-    output.out(`[GAIA] ${count} answer(s) written to ${settings.gaiaSubmission}`);
+    try {
+      const count = await writeGaiaSubmission(run, settings.gaiaSubmission);
+      output.out(`[GAIA] ${count} answer(s) written to ${settings.gaiaSubmission}`);
+    } catch (error) {
+      if (!(error instanceof RunStoppedError)) throw error;
+      submissionFailed = true;
+      output.err(`agent-eval: --export-gaia-submission: ${error.message}; the run's results are kept in ${written.directory}`);
+    }
   }
   await publishAfterRun(run, written.directory, raw, output, reportPath);
+  if (submissionFailed) return EXIT.failed;
   if (run.stoppedBecause) {
     output.err(`[STOPPED] ${run.stoppedBecause}; ${run.totals.count} of ${run.plannedTasks} task(s) recorded; continue with --resume ${written.directory}`);
     return EXIT.failed;

@@ -1,6 +1,6 @@
 /**
  * The end-of-run lines about scoring: each scorer's pass rate when a run used more than SMOLTRACE's
- * rule, the judge's tokens and cost, pass@k with --repeats, and the agreement of smoltrace and the
+ * rule (a scorer's errors, e.g. judge errors, are counted apart and left out of its rate), the judge's tokens and cost, pass@k with --repeats, and the agreement of smoltrace and the
  * judge (2x2 table and Cohen's kappa) when both scored the same tasks.
  */
 import type { RunResult } from '../eval/types.js';
@@ -14,7 +14,7 @@ export function scoringSummaryLines(run: RunResult): string[] {
   const lines: string[] = [];
   const scorers = [...totals.scorers];
   if (scorers.length > 1 || (scorers.length === 1 && scorers[0]![0] !== 'smoltrace')) {
-    const rates = scorers.map(([name, counts]) => `${name} ${counts.passed}/${counts.scored} (${counts.scored ? percent(counts.passed / counts.scored) : '-'})`);
+    const rates = scorers.map(([name, counts]) => `${name} ${counts.passed}/${counts.scored} (${counts.scored ? percent(counts.passed / counts.scored) : '-'}${counts.errors ? `; ${counts.errors} not scored` : ''})`);
     lines.push(`Scorers: ${rates.join(', ')}`);
   }
   if (totals.judged) {
@@ -30,6 +30,10 @@ export function scoringSummaryLines(run: RunResult): string[] {
     lines.push(`Repeats: ${repeats} per task over ${totals.rollouts.size} task(s): ${passAt.join(', ')}, pass^${repeats} ${hat}, mean per-task variance ${variance}`);
   }
   const { agreement } = totals;
-  if (agreement.both + agreement.firstOnly + agreement.secondOnly + agreement.neither > 0) lines.push(...agreementLines(agreement, 'smoltrace', 'judge'));
+  if (agreement.both + agreement.firstOnly + agreement.secondOnly + agreement.neither > 0) {
+    lines.push(...agreementLines(agreement, 'smoltrace', 'judge'));
+    const judgeErrors = totals.scorers.get('judge')?.errors ?? 0;
+    if (judgeErrors) lines.push(`(${judgeErrors} task(s) with a judge error left out: no verdict to compare)`);
+  }
   return lines;
 }

@@ -1,29 +1,78 @@
 /**
  * What the scorers that execute need from the runner: the `bash` tool seeded per task with the row's
- * fixture, and the task's Python interpreter kept for the `tests` scorer's asserts.
+ * fixture, and the task's Python interpreter kept for the `tests` scorer's asserts. Tools the run adds
+ * by itself (`bash` for rows scored by bash, `read_file` for rows with attached files) are offered only
+ * to the tasks that need them, unless `--enable-tools` names them.
  */
 import type { CodeExecutor, CodeSession } from '../agents/code-executor.js';
 import type { AgentType } from '../agents/types.js';
 import { scorersFor } from '../scoring/score-task.js';
 import type { InterpreterResult } from '../scoring/types.js';
+import { taskAttachments } from '../tasks/attachments.js';
 import { rowScorers, type Task } from '../tasks/schema.js';
 import { BASH_TOOL, createBashTool } from '../tools/bash-tool.js';
+import { TOOL_GROUPS } from '../tools/registry.js';
 import type { AnyTool } from '../tools/types.js';
+
+const READ_FILE = 'read_file';
 
 /** Whether `task` is scored by the scorer `name` in this run (`--scorer` overrides the row's). */
 export function scoredBy(task: Task, runScorers: readonly string[] | undefined, name: string): boolean {
   return scorersFor(rowScorers(task), runScorers).includes(name);
 }
 
-/** `--enable-tools` names the run adds by itself: `bash` when a task is scored by the bash scorer. */
-export function impliedTools(tasks: readonly Task[], runScorers: readonly string[] | undefined): string[] {
-  return tasks.some((task) => scoredBy(task, runScorers, 'bash')) ? [BASH_TOOL] : [];
+/** The tasks each implied tool is for: `bash` for rows scored by bash, `read_file` for rows with attached files. */
+function impliedFor(runScorers: readonly string[] | undefined): Record<string, (task: Task) => boolean> {
+  return {
+    [BASH_TOOL]: (task) => scoredBy(task, runScorers, 'bash'),
+    [READ_FILE]: (task) => taskAttachments(task).length > 0,
+  };
 }
 
-/** The run's tools for one task: its own `bash` tool (when the run has one), over a fresh copy of the row's fixture. */
+/** `--enable-tools` names the run adds by itself: `bash` when a task is scored by bash, `read_file` when a task has attached files. */
+export function impliedTools(tasks: readonly Task[], runScorers: readonly string[] | undefined): string[] {
+  return Object.entries(impliedFor(runScorers))
+    .filter(([, needs]) => tasks.some(needs))
+    .map(([name]) => name);
+}
+
+/** The tool names `--enable-tools` asks for, groups expanded (as resolveTools reads them). */
+function explicitNames(enableTools: readonly string[] | undefined): Set<string> {
+  return new Set(
+    (enableTools ?? [])
+      .flatMap((entry) => entry.split(','))
+      .map((name) => name.trim().toLowerCase())
+      .flatMap((name) => (Object.hasOwn(TOOL_GROUPS, name) ? TOOL_GROUPS[name]! : [name])),
+  );
+}
+
+/** Implied tools of this run (copies of the resolved tools), with the tasks they are offered to. */
+const impliedOnly = new WeakMap<AnyTool, (task: Task) => boolean>();
+
+/**
+ * The run's resolved tools with each implied tool that `--enable-tools` does not name replaced by a
+ * copy marked for `toolsForTask`, which offers it only to the tasks that need it.
+ */
+export function markImpliedTools<T extends AnyTool>(tools: readonly T[], enableTools: readonly string[] | undefined, runScorers: readonly string[] | undefined): T[] {
+  const explicit = explicitNames(enableTools);
+  const implied = impliedFor(runScorers);
+  return tools.map((tool) => {
+    const needs = Object.hasOwn(implied, tool.name) && !explicit.has(tool.name) ? implied[tool.name] : undefined;
+    if (!needs) return tool;
+    const copy = { ...tool };
+    impliedOnly.set(copy, needs);
+    return copy;
+  });
+}
+
+/**
+ * The run's tools for one task: implied tools only where the task needs them, and its own `bash` tool
+ * (when offered) over a fresh copy of the row's fixture.
+ */
 export function toolsForTask(tools: readonly AnyTool[], task: Task): readonly AnyTool[] {
-  if (!tools.some((tool) => tool.name === BASH_TOOL)) return tools;
-  return tools.map((tool) => (tool.name === BASH_TOOL ? createBashTool(task.fixture ?? {}) : tool));
+  return tools
+    .filter((tool) => impliedOnly.get(tool)?.(task) ?? true)
+    .map((tool) => (tool.name === BASH_TOOL ? createBashTool(task.fixture ?? {}) : tool));
 }
 
 /** Whether a task needs a Python interpreter after its agent finished (the tests scorer). */

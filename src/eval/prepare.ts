@@ -243,6 +243,7 @@ export async function prepareRun(given: RunOptions, context: RunContext, setting
   if (work.length === 0) throw new InputError('no tasks to run: the dataset has none for this agent type, difficulty and selection');
   const scoring = await prepareScoring(options, work.map((item) => item.task), resolved, modelEnv);
   if (scoring.judge) redactor.add(scoring.judge.resolved.apiKey).addUrls(scoring.judge.resolved.baseUrl);
+  notices.push(...scoring.notices);
   if (!runDirectory) {
     await checkWritableDirectory(options.outputDir, '--output-dir');
     runDirectory = resolve(options.outputDir, runDirectoryName(options.model, options.agentType, startedAt));

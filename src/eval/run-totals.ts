@@ -106,8 +106,11 @@ export class RunTotals {
   failed = 0;
   /** The failed tasks with the lowest test_index, at most FAILED_TASKS_KEPT, in test_index order. */
   readonly firstFailed: FailedTask[] = [];
-  /** Per scorer (in the order first seen): results it scored, results it passed, sum of its values. */
-  readonly scorers = new Map<string, { scored: number; passed: number; valueSum: number }>();
+  /**
+   * Per scorer (in the order first seen): results it scored, results it passed, sum of its values, and
+   * results it could not score (`error`: a judge error, no expected answer), which are not in `scored`.
+   */
+  readonly scorers = new Map<string, { scored: number; passed: number; valueSum: number; errors: number }>();
   /** The LLM judge's usage over the run, apart from the evaluated model's; cost null once a judge price is unknown. */
   judgeInputTokens = 0;
   judgeOutputTokens = 0;
@@ -162,14 +165,19 @@ export class RunTotals {
     const scores = result.scores ?? {};
     for (const [name, score] of Object.entries(scores)) {
       let counts = this.scorers.get(name);
-      if (!counts) this.scorers.set(name, (counts = { scored: 0, passed: 0, valueSum: 0 }));
+      if (!counts) this.scorers.set(name, (counts = { scored: 0, passed: 0, valueSum: 0, errors: 0 }));
+      if (score.error !== undefined) {
+        counts.errors++;
+        continue;
+      }
       counts.scored++;
       if (score.passed) counts.passed++;
       counts.valueSum += score.value;
     }
+    // Agreement only where both gave a verdict: a scorer's error is no verdict.
     const smoltrace = scores.smoltrace;
     const judge = scores.judge;
-    if (smoltrace && judge) addAgreement(this.agreement, smoltrace.passed, judge.passed);
+    if (smoltrace && judge && smoltrace.error === undefined && judge.error === undefined) addAgreement(this.agreement, smoltrace.passed, judge.passed);
     if (result.judge_input_tokens !== null && result.judge_input_tokens !== undefined) {
       this.judged++;
       this.judgeInputTokens += result.judge_input_tokens;

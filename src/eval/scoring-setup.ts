@@ -59,11 +59,12 @@ function sameModel(judge: ResolvedModel, evaluated: ResolvedModel): boolean {
   return judge.provider === evaluated.provider && bare(judge.modelId) === bare(evaluated.modelId) && judge.baseUrl.replace(/\/+$/, '') === evaluated.baseUrl.replace(/\/+$/, '');
 }
 
-export async function prepareScoring(options: RunOptions, tasks: readonly Task[], evaluated: ResolvedModel, env: RunContext['env']): Promise<{ judge?: PreparedJudge }> {
+export async function prepareScoring(options: RunOptions, tasks: readonly Task[], evaluated: ResolvedModel, env: RunContext['env']): Promise<{ judge?: PreparedJudge; notices: string[] }> {
   for (const name of options.scorers ?? []) {
     if (!findScorer(name)) throw new InputError(`--scorer ${name}: unknown scorer (known: ${known()})`);
   }
   let needsJudge = false;
+  const unscored: string[] = [];
   const seen = new Set<Task>();
   for (const task of tasks) {
     if (seen.has(task)) continue;
@@ -74,11 +75,15 @@ export async function prepareScoring(options: RunOptions, tasks: readonly Task[]
       const problem = scorer.check?.(task);
       if (problem) throw new InputError(`task ${task.id}: ${problem}`);
       if (scorer.needsJudge) needsJudge = true;
+      if (name === 'gaia' && task.expected_answer === null && !unscored.includes(task.id)) unscored.push(task.id);
     }
   }
+  const notices = unscored.length
+    ? [`${unscored.length} task(s) have no expected answer (${unscored.slice(0, 3).join(', ')}${unscored.length > 3 ? ', ...' : ''}): the gaia scorer leaves them unscored, never passed (GAIA's test split: submit the answers with --export-gaia-submission)`]
+    : [];
   const judgeOptions = options.judge;
   if (needsJudge && !judgeOptions) throw new InputError('the judge scorer needs a judge model: give --judge-model (e.g. --judge-model openai/gpt-4o-mini)');
-  if (!judgeOptions) return {};
+  if (!judgeOptions) return { notices };
   if (options.securityProfile === 'closed') throw new InputError('--judge-model: a judge model is not allowed with --security-profile closed');
   const resolved = resolveModel({ model: judgeOptions.model, provider: 'litellm', ...(judgeOptions.baseUrl && { baseUrl: judgeOptions.baseUrl }), env });
   if (resolved.provider === 'transformers') throw new InputError(`--judge-model ${judgeOptions.model}: give an API model (openai/..., anthropic/..., ollama/...) or --judge-base-url`);
@@ -98,6 +103,7 @@ export async function prepareScoring(options: RunOptions, tasks: readonly Task[]
       generation,
       includeTrajectory: judgeOptions.trajectory ?? false,
     },
+    notices,
   };
 }
 

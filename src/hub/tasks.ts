@@ -12,6 +12,7 @@ import { InputError } from '../errors.js';
 import { parseJsonDocument, parseJsonLines, validateRows, type RawRow } from '../tasks/rows.js';
 import { applyMapping, type ColumnMapping } from '../tasks/column-map.js';
 import type { Task } from '../tasks/schema.js';
+import { attachmentFolder, type TaskAttachment } from '../tasks/attachments.js';
 import { HubError, type HubClient } from './client.js';
 import { splitFiles } from './data-files.js';
 import { readParquet } from './parquet.js';
@@ -46,14 +47,6 @@ export interface HubTaskSource {
 
 interface Manifest {
   splits: Record<string, string[]>;
-}
-
-/** An attached file a task row names (GAIA's file_name), from the dataset's folder. */
-export interface TaskAttachment {
-  /** The file name the task sees in its working directory. */
-  name: string;
-  /** Where the downloaded file lies in the cache. */
-  path: string;
 }
 
 const DATASET_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -116,8 +109,9 @@ async function resolveSha(input: LoadHubTasksInput, revision: string, repoDir: s
 
 /**
  * Rows naming an attached file (`file_name`, GAIA's layout: the file beside the metadata file, or
- * `file_path` in the repo) get it downloaded into the cache once, `attachments` set for the runner
- * to place in the task's working directory, and a sentence naming it after the prompt.
+ * `file_path` in the repo) get it downloaded into the cache once, attached for the runner to place in
+ * the task's own folder (`attachments/<task id>/` under the working directory), and a sentence naming
+ * that path after the prompt. The attachment rides beside the row's data, which cannot set one.
  */
 async function withAttachments(input: LoadHubTasksInput, sha: string, shaDir: string, dataFile: string, rows: RawRow[]): Promise<RawRow[]> {
   const folder = dirname(dataFile) === '.' ? '' : `${dirname(dataFile)}/`;
@@ -130,7 +124,7 @@ async function withAttachments(input: LoadHubTasksInput, sha: string, shaDir: st
       continue;
     }
     const repoPath = typeof record.file_path === 'string' && record.file_path.trim() && !/^(\/|[a-z]+:)/i.test(record.file_path) ? record.file_path.trim() : `${folder}${name}`;
-    if (repoPath.split('/').includes('..') || name.includes('/') || name.includes('\\')) throw new InputError(`${input.dataset} ${row.location}: unsafe attachment name ${name}`);
+    if (repoPath.split('/').includes('..') || name.includes('/') || name.includes('\\') || name === '.' || name === '..') throw new InputError(`${input.dataset} ${row.location}: unsafe attachment name ${name}`);
     const local = join(shaDir, repoPath);
     const present = await readFile(local).then(() => true, () => false);
     if (!present) {
@@ -143,9 +137,10 @@ async function withAttachments(input: LoadHubTasksInput, sha: string, shaDir: st
       if (!bytes) throw new InputError(`${input.dataset} ${row.location}: its attached file ${repoPath} is not in the dataset at ${sha.slice(0, 7)}`);
       await writeAtomic(local, bytes);
     }
-    const attachments: TaskAttachment[] = [{ name, path: local }];
-    const prompt = typeof record.prompt === 'string' ? `${record.prompt}\n\nAttached file: ${name} (in your working directory).` : record.prompt;
-    result.push({ value: { ...record, prompt, attachments }, location: row.location });
+    const id = typeof record.id === 'string' || typeof record.id === 'number' ? String(record.id) : row.location;
+    const attachments: TaskAttachment[] = [{ name: `${attachmentFolder(id)}/${name}`, source: local }];
+    const prompt = typeof record.prompt === 'string' ? `${record.prompt}\n\nAttached file: ${attachments[0]!.name} (a path relative to your working directory).` : record.prompt;
+    result.push({ value: { ...record, prompt }, location: row.location, attachments });
   }
   return result;
 }

@@ -50,7 +50,7 @@ export async function scoreTaskWith(names: readonly string[], input: ScoreInput,
     }
     // A score with an error never passes.
     const passed = score.passed && score.error === undefined;
-    scores[name] = { value: passed || score.error === undefined ? score.value : 0, passed, explanation: score.explanation };
+    scores[name] = { value: passed || score.error === undefined ? score.value : 0, passed, explanation: score.explanation, ...(score.error !== undefined && { error: score.error }) };
     if (score.judgeUsage) judgeUsage = addUsage(judgeUsage, score.judgeUsage);
     if (!primary) {
       const reason: FailureReason = score.error !== undefined ? (scorer?.errorReason ?? 'scorer_error') : (scorer?.failureReason ?? 'scorer_error');

@@ -116,5 +116,9 @@ export interface Scorer {
   score(input: ScoreInput, context: ScoreContext): Promise<Score>;
 }
 
-/** Every score of a task by scorer name, as in the result row's `scores`. */
-export type Scores = Record<string, { value: number; passed: boolean; explanation: string }>;
+/**
+ * Every score of a task by scorer name, as in the result row's `scores`. `error` is set when the scorer
+ * could not score (a judge that never gave a valid answer, a row without an expected answer): such a
+ * score never passes and is left out of that scorer's pass rate and of the smoltrace/judge agreement.
+ */
+export type Scores = Record<string, { value: number; passed: boolean; explanation: string; error?: string }>;

@@ -1,12 +1,15 @@
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
 import { taskRowSchema, type Task } from './schema.js';
+import { setTaskAttachments, type TaskAttachment } from './attachments.js';
 
 /** A task row before validation, with where it came from for error messages. */
 export interface RawRow {
   value: unknown;
   /** Where the row came from, for error messages: "line 3" or "row 2". */
   location: string;
+  /** Files the loader attached (GAIA's): set by loaders only, never from the row's data. */
+  attachments?: readonly TaskAttachment[];
 }
 
 /** One JSON object per non-blank line; `prefix` goes before "line N" in locations. */
@@ -88,7 +91,17 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
   return issue.message;
 }
 
-/** Validates rows with the task schema; the first bad row fails with its file, place and field. */
+/** A row's data without an `attachments` column: only loaders attach files (attachments.ts), never the data. */
+function withoutAttachmentsColumn(value: object): object {
+  if (!Object.hasOwn(value, 'attachments')) return value;
+  const { attachments: _dropped, ...rest } = value as Record<string, unknown>;
+  return rest;
+}
+
+/**
+ * Validates rows with the task schema; the first bad row fails with its file, place and field. A data
+ * column named `attachments` is dropped; the loader's attachments ride on the task (attachments.ts).
+ */
 export function validateRows(path: string, rows: Iterable<RawRow>): Task[] {
   const tasks: Task[] = [];
   const seen = new Map<string, string>();
@@ -96,7 +109,7 @@ export function validateRows(path: string, rows: Iterable<RawRow>): Task[] {
     if (typeof row.value !== 'object' || row.value === null || Array.isArray(row.value)) {
       throw new InputError(`${path} ${row.location}: a task row must be a JSON object`);
     }
-    const parsed = taskRowSchema.safeParse(row.value);
+    const parsed = taskRowSchema.safeParse(withoutAttachmentsColumn(row.value));
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const field = issue.path.join('.') || 'row';
@@ -105,6 +118,7 @@ export function validateRows(path: string, rows: Iterable<RawRow>): Task[] {
     const previous = seen.get(parsed.data.id);
     if (previous) throw new InputError(`${path} ${row.location}: duplicate task id '${parsed.data.id}' (first at ${previous})`);
     seen.set(parsed.data.id, row.location);
+    if (row.attachments) setTaskAttachments(parsed.data, row.attachments);
     tasks.push(parsed.data);
   }
   return tasks;

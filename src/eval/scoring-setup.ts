@@ -54,9 +54,25 @@ async function loadRubricFile(path: string): Promise<Rubric> {
   return toRubric(parsed.data);
 }
 
-function sameModel(judge: ResolvedModel, evaluated: ResolvedModel): boolean {
-  const bare = (id: string) => id.toLowerCase().replace(/:.*$/, '');
-  return judge.provider === evaluated.provider && bare(judge.modelId) === bare(evaluated.modelId) && judge.baseUrl.replace(/\/+$/, '') === evaluated.baseUrl.replace(/\/+$/, '');
+/** An endpoint for comparison: scheme, host (lower case, default port dropped), path without trailing slashes. */
+export function normalisedEndpoint(baseUrl: string): string {
+  try {
+    const url = new URL(baseUrl);
+    return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return baseUrl.trim().replace(/\/+$/, '').toLowerCase();
+  }
+}
+
+/**
+ * Whether the judge is the evaluated model: the same endpoint (the resolved base URL, which carries
+ * each provider's default) serving the same model name, whatever provider name reached it
+ * (`openai/gpt-4o-mini --base-url X` and `gpt-4o-mini --judge-base-url X` are one model). Ollama's
+ * `:latest` tag is the bare name.
+ */
+export function sameModel(judge: Pick<ResolvedModel, 'modelId' | 'baseUrl'>, evaluated: Pick<ResolvedModel, 'modelId' | 'baseUrl'>): boolean {
+  const bare = (id: string) => id.trim().toLowerCase().replace(/:latest$/, '');
+  return bare(judge.modelId) === bare(evaluated.modelId) && normalisedEndpoint(judge.baseUrl) === normalisedEndpoint(evaluated.baseUrl);
 }
 
 export async function prepareScoring(options: RunOptions, tasks: readonly Task[], evaluated: ResolvedModel, env: RunContext['env']): Promise<{ judge?: PreparedJudge; notices: string[] }> {

@@ -105,6 +105,10 @@ describe('agent-eval run with smoltrace and judge scorers', () => {
     const self = await runCli([...base(url, output, file), '--judge-model', 'openai/gpt-4o-mini', '--judge-base-url', `${url}/v1`], { env: { OPENAI_API_KEY: 'sk-test' } });
     expect(self.code).toBe(2);
     expect(self.stderr.trim()).toBe('agent-eval: --judge-model openai/gpt-4o-mini: the judge is the evaluated model; choose another judge, or allow it with --allow-self-judge');
+    // The same endpoint and model name under another provider name (custom) is still the evaluated model.
+    const renamed = await runCli([...base(url, output, file), '--judge-model', 'GPT-4o-mini', '--judge-base-url', `${url}/v1/`], { env: { OPENAI_API_KEY: 'sk-test' } });
+    expect(renamed.code).toBe(2);
+    expect(renamed.stderr.trim()).toBe('agent-eval: --judge-model GPT-4o-mini: the judge is the evaluated model; choose another judge, or allow it with --allow-self-judge');
     const missing = await runCli(base(url, output, file), { env: { OPENAI_API_KEY: 'sk-test' } });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/the judge scorer needs a judge model: give --judge-model/);
@@ -114,6 +118,24 @@ describe('agent-eval run with smoltrace and judge scorers', () => {
     const noAnswer = await runCli([...base(url, output, file), '--scorer', 'exact'], { env: { OPENAI_API_KEY: 'sk-test' } });
     expect(noAnswer.stderr.trim()).toBe('agent-eval: task a: the exact scorer needs expected_answer');
     await expect(readdir(output)).rejects.toThrow();
+  });
+});
+
+describe('agent-eval run --allow-self-judge', () => {
+  it('lets the evaluated model judge its own answers', async () => {
+    server = await startOpenAIServer({
+      responder: (request: RecordedRequest): ScriptedReply => {
+        // The judge's request offers no tools; the agent's does.
+        if (!request.body.tools) return { content: JSON.stringify({ reasoning: 'right', grade: 5 }) };
+        return finalAnswer('Hello');
+      },
+    });
+    const { file, output } = await dataset([{ id: 'a', prompt: 'Say hello', difficulty: 'easy', scorer: 'judge' }]);
+    const result = await runCli([...base(server.url, output, file), '--judge-model', 'gpt-4o-mini', '--judge-base-url', `${server.url}/v1`, '--allow-self-judge'], { env: { OPENAI_API_KEY: 'sk-test' } });
+    expect(result.stderr).not.toMatch(/unexpected error|the judge is the evaluated model/);
+    expect(result.code).toBe(0);
+    const { rows } = await readRun(await runDirectory(output));
+    expect(rows[0]).toMatchObject({ success: true, scores: { judge: { passed: true, value: 1 } } });
   });
 });
 

@@ -146,7 +146,7 @@ function trajectoryOf(row: Row): Trajectory {
     messages,
     toolDefinitions: [],
     toolCalls: calls,
-    modelCalls: steps.map((step) => ({ model: row.model ?? null, provider: null, inputTokens: step.input_tokens ?? null, outputTokens: step.output_tokens ?? null, cachedInputTokens: 0, reasoningTokens: 0, costUsd: null, startNs })),
+    modelCalls: steps.map((step) => ({ model: row.model ?? null, provider: null, inputTokens: step.input_tokens ?? null, outputTokens: step.output_tokens ?? null, cachedInputTokens: 0, reasoningTokens: 0, costUsd: null, finishReasons: [], startNs })),
     finalAnswer: finalAnswerOf(messages, calls),
     startNs,
     durationMs: row.total_duration_ms ?? steps.reduce((sum, step) => sum + (step.duration_ms ?? 0), 0) + calls.reduce((sum, call) => sum + (call.duration_ms ?? 0), 0),

@@ -105,7 +105,9 @@ export function resultRowOf(trajectory: Trajectory, context: RowContext): Record
     error_kind: trajectory.error ? 'model' : null,
     failure_reason: null,
     failure_detail: null,
-    stop_reason: finalAnswerCalled ? 'final-answer' : trajectory.error ? 'error' : null,
+    stop_reason: finalAnswerCalled ? 'final-answer' : (trajectory.stopReason ?? (trajectory.error ? 'error' : null)),
+    // Per model call, in order: its finish reasons (comma-separated when several), null when not recorded.
+    finish_reasons: calls.map((call) => (call.finishReasons.length ? call.finishReasons.join(',') : null)),
     model_calls: calls.length,
     input_tokens: inputTokens,
     output_tokens: outputTokens,

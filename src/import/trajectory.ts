@@ -26,8 +26,13 @@ export interface ImportedModelCall {
   reasoningTokens: number;
   /** The cost the source recorded, when it did. */
   costUsd: number | null;
+  /** Why the model stopped (`gen_ai.response.finish_reasons`, the output messages' `finish_reason`): stop, length, tool_calls... */
+  finishReasons: string[];
   startNs: bigint;
 }
+
+/** Finish reasons that mean the reply was cut off: such a reply is not a final answer. */
+const TRUNCATED = new Set(['length', 'max_tokens', 'content_filter']);
 
 export interface Trajectory {
   /** The join key: conversation id, else test.id / task.id, else the trace id. */
@@ -44,6 +49,8 @@ export interface Trajectory {
   toolCalls: ImportedToolCall[];
   modelCalls: ImportedModelCall[];
   finalAnswer: string | null;
+  /** Set when the trajectory ended otherwise than with an answer or an error: the last reply was cut off ('length', 'content_filter'). */
+  stopReason?: string;
   startNs: bigint;
   durationMs: number;
   error: string | null;
@@ -61,6 +68,32 @@ function first(attributes: Record<string, unknown>, keys: readonly string[]): un
   return undefined;
 }
 
+/** A list of strings from an attribute: an array, its JSON text, or one (comma-separated) string. */
+function stringList(value: unknown): string[] {
+  const parsed = typeof value === 'string' && value.trim().startsWith('[') ? jsonValue(value) : value;
+  if (Array.isArray(parsed)) return parsed.filter((item): item is string => typeof item === 'string' && item !== '');
+  return typeof parsed === 'string' && parsed ? parsed.split(',').map((item) => item.trim()).filter(Boolean) : [];
+}
+
+/** A model call's finish reasons, from whichever vocabulary recorded them. */
+function finishReasonsOf(span: SourceSpan): string[] {
+  const a = span.attributes;
+  const direct = stringList(first(a, ['gen_ai.response.finish_reasons', 'gen_ai.response.finish_reason', 'llm.finish_reason', 'llm.response.finish_reason']));
+  if (direct.length) return direct;
+  const reasons: string[] = [];
+  const fromMessages = (list: unknown) => {
+    const parsed = jsonValue(list);
+    if (Array.isArray(parsed)) for (const message of parsed) if (message && typeof message === 'object' && typeof (message as Record<string, unknown>).finish_reason === 'string') reasons.push((message as Record<string, string>).finish_reason!);
+  };
+  fromMessages(a['gen_ai.output.messages']);
+  for (const [key, value] of Object.entries(a)) {
+    if (/^(gen_ai\.completion|llm\.output_messages)\.\d+\.(message\.)?finish_reason$/.test(key) && typeof value === 'string') reasons.push(value);
+  }
+  const output = jsonValue(a['output.value']);
+  if (!reasons.length && output && typeof output === 'object' && Array.isArray((output as { choices?: unknown }).choices)) fromMessages((output as { choices: unknown[] }).choices);
+  return reasons;
+}
+
 function modelCall(span: SourceSpan): ImportedModelCall {
   const a = span.attributes;
   return {
@@ -71,6 +104,7 @@ function modelCall(span: SourceSpan): ImportedModelCall {
     cachedInputTokens: number(first(a, ['gen_ai.usage.cache_read.input_tokens', 'llm.token_count.prompt_details.cache_read'])) ?? 0,
     reasoningTokens: number(first(a, ['gen_ai.usage.reasoning.output_tokens', 'llm.token_count.completion_details.reasoning'])) ?? 0,
     costUsd: number(first(a, ['gen_ai.usage.cost', 'gen_ai.usage.cost.total'])),
+    finishReasons: finishReasonsOf(span),
     startNs: span.startNs,
   };
 }
@@ -87,8 +121,12 @@ function inputOf(span: SourceSpan): ChatMessage[] {
   const event = span.events.find((candidate) => candidate.name === 'gen_ai.content.prompt');
   const fromEvent = event ? parseMessageList(event.attributes['gen_ai.prompt']) : undefined;
   if (fromEvent) return fromEvent;
-  const input = jsonValue(a['input.value']);
+  const raw = a['input.value'];
+  const input = jsonValue(raw);
+  if (Array.isArray(input)) return parseMessageList(input) ?? [];
   if (input && typeof input === 'object' && 'messages' in input) return parseMessageList((input as { messages: unknown }).messages) ?? [];
+  // Plain text: the prompt itself.
+  if (typeof raw === 'string' && raw.trim() && (input === undefined || typeof input === 'string')) return [{ role: 'user', content: raw }];
   return [];
 }
 
@@ -101,7 +139,27 @@ function outputOf(span: SourceSpan): ChatMessage[] {
   const openLlmetry = flattenedMessages(a, 'gen_ai.completion').map((message): ChatMessage => (message.role === 'user' ? { role: 'assistant', content: message.content } : message));
   if (openLlmetry.length) return openLlmetry;
   const event = span.events.find((candidate) => candidate.name === 'gen_ai.content.completion');
-  return (event ? parseMessageList(event.attributes['gen_ai.completion']) : undefined) ?? [];
+  const fromEvent = event ? parseMessageList(event.attributes['gen_ai.completion']) : undefined;
+  if (fromEvent?.length) return fromEvent;
+  return outputValueMessages(a['output.value']);
+}
+
+/**
+ * OpenInference's `output.value` of an LLM span, when no message attributes were recorded: plain text (the
+ * reply), or JSON: a chat completion (`choices[].message`), a message list, one message, or other JSON as text.
+ */
+function outputValueMessages(value: unknown): ChatMessage[] {
+  if (value === undefined || value === null || value === '') return [];
+  const parsed = jsonValue(value);
+  if (parsed === undefined || typeof parsed === 'string') return [{ role: 'assistant', content: String(parsed ?? value) }];
+  if (parsed && typeof parsed === 'object') {
+    const record = parsed as Record<string, unknown>;
+    const choices = Array.isArray(record.choices) ? record.choices.map((choice) => (choice as Record<string, unknown>)?.message).filter(Boolean) : null;
+    const list = choices?.length ? choices : Array.isArray(parsed) ? parsed : Array.isArray(record.messages) ? record.messages : 'role' in record || 'content' in record ? [{ role: 'assistant', ...record }] : null;
+    const messages = list ? parseMessageList(list) : undefined;
+    if (messages?.length) return messages.map((message): ChatMessage => (message.role === 'user' ? { role: 'assistant', content: message.content } : message));
+  }
+  return [{ role: 'assistant', content: typeof value === 'string' ? value : JSON.stringify(parsed) }];
 }
 
 /** The conversation over the model calls: each call's input extends the history, its output is appended. */
@@ -125,12 +183,21 @@ function toolCall(span: SourceSpan, step: number): ImportedToolCall {
   const rawArguments = first(a, ['gen_ai.tool.call.arguments', 'tool_call.function.arguments', 'input.value']);
   const parsed = jsonValue(rawArguments);
   const output = first(a, ['gen_ai.tool.call.result', 'output.value', 'tool_output']);
+  const isError = span.status.code === 'ERROR' || a['error.type'] !== undefined;
+  let outputText = typeof output === 'string' ? output : output === undefined ? '' : JSON.stringify(output);
+  // An error with no result: what the span says about it (error.type, the status message, an exception event).
+  if (isError && outputText === '') {
+    const exception = span.events.find((event) => event.name === 'exception')?.attributes;
+    const kind = text(a['error.type']) ?? text(exception?.['exception.type']);
+    const message = span.status.description ?? text(exception?.['exception.message']);
+    outputText = `Error${kind ? ` (${kind})` : ''}: ${message ?? 'the tool call failed'}`;
+  }
   return {
     step,
     name,
     arguments: parsed === undefined ? (rawArguments ?? {}) : parsed,
-    output: typeof output === 'string' ? output : output === undefined ? '' : JSON.stringify(output),
-    is_error: span.status.code === 'ERROR' || a['error.type'] !== undefined,
+    output: outputText,
+    is_error: isError,
     duration_ms: Number(span.endNs - span.startNs) / 1e6,
   };
 }
@@ -188,6 +255,17 @@ export function finalAnswerOf(messages: readonly ChatMessage[], toolCalls: reado
   return null;
 }
 
+/** OpenInference's tool schemas on an LLM span: `llm.tools.N.tool.json_schema` (JSON text) → OpenAI tool definitions. */
+function openInferenceTools(span: SourceSpan): unknown[] {
+  const tools: [number, unknown][] = [];
+  for (const [key, value] of Object.entries(span.attributes)) {
+    const match = /^llm\.tools\.(\d+)\.tool\.json_schema$/.exec(key);
+    const schema = match ? jsonValue(value) : undefined;
+    if (schema && typeof schema === 'object') tools.push([Number(match![1]), 'type' in schema || 'function' in schema ? schema : { type: 'function', function: schema }]);
+  }
+  return tools.sort((left, right) => left[0] - right[0]).map(([, tool]) => tool);
+}
+
 function attributeFrom(spans: readonly SourceSpan[], keys: readonly string[]): string | null {
   for (const span of spans) {
     const value = text(first(span.attributes, keys));
@@ -214,7 +292,13 @@ export function trajectoryOf(tree: SpanTree, task: { root: SourceSpan; spans: So
   // Our own traces use the case uid as the conversation id: the task's id is then its test.id.
   const taskId = (conversationId && conversationId !== caseUid ? conversationId : null) ?? testId ?? conversationId ?? tree.traceId;
   const agentType = attributeFrom(scope, ['agent.type']) === 'code' ? 'code' : 'tool';
-  const definitions = models.map((span) => jsonValue(span.attributes['gen_ai.tool.definitions'])).find(Array.isArray) ?? [];
+  const definitions = models.map((span) => jsonValue(span.attributes['gen_ai.tool.definitions'])).find(Array.isArray) ?? models.map(openInferenceTools).find((tools) => tools.length) ?? [];
+  const modelCalls = models.map(modelCall);
+  // A reply cut off (finish reason length, content_filter) is not a final answer, even as the last text.
+  const lastReasons = modelCalls.at(-1)?.finishReasons ?? [];
+  const truncated = lastReasons.find((reason) => TRUNCATED.has(reason));
+  const agentOutput = tree.role(root) === 'agent' ? text(root.attributes['output.value']) : null;
+  const finalAnswer = truncated ? finalAnswerOf([], toolCalls) : (finalAnswerOf(messages, toolCalls) ?? agentOutput);
   const startNs = spans.reduce((min, span) => (span.startNs < min ? span.startNs : min), spans[0]!.startNs);
   const endNs = spans.reduce((max, span) => (span.endNs > max ? span.endNs : max), spans[0]!.endNs);
   const failed = [root, ...spans].find((span) => span.status.code === 'ERROR' && tree.role(span) !== 'tool');
@@ -231,8 +315,9 @@ export function trajectoryOf(tree: SpanTree, task: { root: SourceSpan; spans: So
     messages,
     toolDefinitions: definitions,
     toolCalls,
-    modelCalls: models.map(modelCall),
-    finalAnswer: finalAnswerOf(messages, toolCalls),
+    modelCalls,
+    finalAnswer,
+    ...(truncated && finalAnswer === null && { stopReason: truncated === 'content_filter' ? 'content_filter' : 'length' }),
     startNs,
     durationMs: Number(endNs - startNs) / 1e6,
     error: failed ? (failed.status.description ?? `${failed.name} ended with an error`) : null,

@@ -58,7 +58,10 @@ const STOP_REASONS: readonly StopReason[] = ['final-answer', 'max-steps', 'timeo
 export function recordedRun(task: ReportTask, agentType: 'tool' | 'code'): AgentRun {
   const row = task.row as ReportTask['row'] & Loose;
   const response = typeof row.response === 'string' ? row.response : row.response == null ? undefined : JSON.stringify(row.response);
-  const stop = STOP_REASONS.find((reason) => reason === row.stop_reason) ?? (row.final_answer_called || response !== undefined ? 'final-answer' : row.error ? 'error' : 'max-steps');
+  // An imported reply cut off by the model (finish reason length / content_filter) ended the task without an answer.
+  const cutOff = row.stop_reason === 'length' || row.stop_reason === 'content_filter' ? `the model's last reply was cut off (finish reason ${row.stop_reason})` : null;
+  const stop = STOP_REASONS.find((reason) => reason === row.stop_reason) ?? (cutOff ? 'error' : row.final_answer_called || response !== undefined ? 'final-answer' : row.error ? 'error' : 'max-steps');
+  const errorMessage = row.error ?? cutOff;
   // SMOLTRACE's rows name the tools used but keep no calls: those names stand in for the calls.
   const calls = row.tool_calls ?? (row.tools_used ?? []).map((name) => ({ name, step: null, arguments: {}, output: '', is_error: false, duration_ms: 0 }));
   const steps: AgentRun['steps'] = calls.map((call, index) => ({
@@ -81,7 +84,7 @@ export function recordedRun(task: ReportTask, agentType: 'tool' | 'code'): Agent
     modelCalls: row.model_calls ?? 0,
     actionSteps: row.steps ?? 0,
     stopReason: stop,
-    ...(row.error && { error: { kind: (errorKind === 'tool' || errorKind === 'timeout' || errorKind === 'infrastructure' ? errorKind : 'model') as 'model', message: row.error } }),
+    ...(errorMessage && { error: { kind: (errorKind === 'tool' || errorKind === 'timeout' || errorKind === 'infrastructure' ? errorKind : 'model') as 'model', message: errorMessage } }),
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * The judge's request: the task prompt verbatim, the expected answer or keywords when present, the
- * rubric (criteria, scale, threshold, few-shot examples), optionally the agent's trajectory, and the
- * final answer; the judge answers with one JSON object checked by `verdictSchema`.
+ * rubric (criteria, scale, threshold, few-shot examples), optionally the agent's trajectory (a dialogue's
+ * transcript always, for tasks with a `user` block), and the final answer (a dialogue's last reply); the judge answers with one JSON object checked by `verdictSchema`.
  */
 import { z } from 'zod';
 import type { AgentRun } from '../agents/types.js';
@@ -60,7 +60,11 @@ export function judgeSystemPrompt(rubric: Rubric): string {
   ].join('\n');
 }
 
-export function judgeUserPrompt(task: Task, finalAnswer: string, rubric: Rubric, run: AgentRun | undefined): string {
+/**
+ * The judge's user message. `dialogue` (tasks with a `user` block) is the conversation's transcript, given
+ * whether or not the trajectory is; the final answer is then the agent's last reply.
+ */
+export function judgeUserPrompt(task: Task, finalAnswer: string, rubric: Rubric, run: AgentRun | undefined, dialogue?: string): string {
   const parts: string[] = [];
   for (const example of rubric.examples) {
     parts.push(
@@ -75,8 +79,9 @@ export function judgeUserPrompt(task: Task, finalAnswer: string, rubric: Rubric,
   parts.push(block('Task', task.prompt));
   if (task.expected_answer !== null) parts.push(block('Expected answer', task.expected_answer));
   else if (task.expected_keywords.length > 0) parts.push(block('Expected keywords (the answer should contain at least one)', task.expected_keywords.join(', ')));
+  if (dialogue !== undefined && !run) parts.push(block('Dialogue between the user and the agent (transcript)', dialogue));
   if (run) parts.push(block("Agent's trajectory", trajectoryText(run)));
-  parts.push(block("Agent's final answer", finalAnswer));
+  parts.push(block(dialogue !== undefined ? "Agent's last reply" : "Agent's final answer", finalAnswer));
   parts.push('Grade the final answer now: one JSON object.');
   return parts.join('\n\n');
 }
@@ -91,9 +96,9 @@ export function extractJson(text: string): unknown {
   return JSON.parse(candidate.slice(start, end + 1));
 }
 
-export function initialMessages(task: Task, finalAnswer: string, rubric: Rubric, run: AgentRun | undefined): Message[] {
+export function initialMessages(task: Task, finalAnswer: string, rubric: Rubric, run: AgentRun | undefined, dialogue?: string): Message[] {
   return [
     { role: 'system', content: judgeSystemPrompt(rubric) },
-    { role: 'user', content: judgeUserPrompt(task, finalAnswer, rubric, run) },
+    { role: 'user', content: judgeUserPrompt(task, finalAnswer, rubric, run, dialogue) },
   ];
 }

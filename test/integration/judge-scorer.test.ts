@@ -135,3 +135,47 @@ describe('the LLM judge over a loopback OpenAI-compatible server', () => {
     expect(server!.requests).toHaveLength(0);
   });
 });
+
+describe('the LLM judge on a dialogue (a task with a user block)', () => {
+  const dialogueTask = taskRowSchema.parse({ id: 'flight', prompt: 'When does my flight leave?', difficulty: 'easy', scorer: 'judge', user: { goal: 'Learn the departure time of flight AB123' } });
+  const dialogueRun: AgentRun = {
+    agentType: 'tool',
+    steps: [],
+    messages: [
+      { role: 'system', content: 'You are an agent.' },
+      { role: 'user', content: 'When does my flight leave?' },
+      { role: 'assistant', content: 'Which flight number?' },
+      { role: 'user', content: 'AB123, sorry.' },
+      { role: 'assistant', content: '', toolCalls: [{ id: 'f', name: 'final_answer', arguments: { answer: 'AB123 leaves at 09:40.' } }] },
+      { role: 'user', content: 'Thanks, bye.' },
+      { role: 'assistant', content: '', toolCalls: [{ id: 'g', name: 'final_answer', arguments: { answer: 'Have a good trip.' } }] },
+    ],
+    finalAnswer: 'Have a good trip.',
+    usage: { inputTokens: 0, outputTokens: 0 },
+    modelCalls: 3,
+    actionSteps: 3,
+    stopReason: 'final-answer',
+  };
+
+  it('always reads the whole transcript, not the last reply alone (without --judge-trajectory)', async () => {
+    const { context } = await judgeContext([verdict(5, 'told the time')]);
+    const score = await judgeScorer.score({ task: dialogueTask, agentType: 'tool', finalAnswer: 'Have a good trip.', run: dialogueRun, toolsUsed: [] }, context);
+    expect(score).toMatchObject({ passed: true });
+    const messages = server!.requests[0]!.body.messages as { role: string; content: unknown }[];
+    const user = messageText(messages[1]!.content);
+    expect(user).toContain('## Dialogue between the user and the agent (transcript)');
+    expect(user).toContain('USER: AB123, sorry.');
+    expect(user).toContain('ASSISTANT: AB123 leaves at 09:40.');
+    expect(user).toContain("## Agent's last reply\n<<<\nHave a good trip.\n>>>");
+    expect(user).not.toContain("## Agent's trajectory");
+  });
+
+  it('with --judge-trajectory gives the trajectory (user turns included) once', async () => {
+    const { context } = await judgeContext([verdict(5)], { includeTrajectory: true });
+    await judgeScorer.score({ task: dialogueTask, agentType: 'tool', finalAnswer: 'Have a good trip.', run: dialogueRun, toolsUsed: [] }, context);
+    const user = messageText((server!.requests[0]!.body.messages as { content: unknown }[])[1]!.content);
+    expect(user).toContain("## Agent's trajectory");
+    expect(user).toContain('[user] AB123, sorry.');
+    expect(user).not.toContain('(transcript)');
+  });
+});

@@ -9,6 +9,7 @@ import type { ModelProvider } from '../models/types.js';
 import type { TextRedactor } from '../secrets/redactor.js';
 import type { SimulatorCall, UserSimulator } from '../simulated-user/simulator.js';
 import { linkExternalSpans } from '../telemetry/external-spans.js';
+import type { GenAiMetrics } from '../telemetry/genai-metrics.js';
 import { GEN_AI, OPERATION } from '../telemetry/semconv.js';
 import { hexId, type TraceDocument, type TraceSpan } from '../telemetry/trace-document.js';
 import type { ConversationTaskResult } from './conversation-task.js';
@@ -31,6 +32,14 @@ export function reportedModelOf(run: Pick<AgentRun, 'steps'>, external: { model:
   if (!external || external.model !== null) return undefined;
   const models = run.steps.flatMap((step) => (step.type === 'model-call' && step.response.model && step.response.model !== 'external' ? [step.response.model] : []));
   return models.at(-1);
+}
+
+/** The simulated user's calls in the GenAI client metrics, marked `agent_eval.role: user_simulator`. */
+export function recordSimulatorMetrics(metrics: GenAiMetrics, outcome: ConversationTaskResult | undefined): void {
+  const simulator = outcome?.dialogue?.simulator;
+  if (!simulator) return;
+  const { provider, modelId } = simulator.model;
+  for (const call of simulator.calls) metrics.record({ provider, requestModel: modelId, responseModel: call.response.model, usage: call.response.usage, durationMs: call.durationMs, role: 'user_simulator' });
 }
 
 const nanos = (ms: number) => (BigInt(Math.round(ms * 1000)) * 1000n).toString();
@@ -83,9 +92,12 @@ function simulatorSpans(document: TraceDocument, simulator: UserSimulator, costs
   ];
 }
 
-/** Fills the dialogue columns and the trace's extra spans; `result.trace` is replaced when there is one. */
-export function applyConversation(result: TaskResult, outcome: ConversationTaskResult | undefined, settings: { pricer?: CallPricer; redactor: TextRedactor; captureContent: boolean }): void {
-  if (!outcome) return;
+/**
+ * Fills the dialogue columns and the trace's extra spans; `result.trace` is replaced when there is one.
+ * Returns the spans added to the trace (the tracer sends them to the OTLP endpoint too).
+ */
+export function applyConversation(result: TaskResult, outcome: ConversationTaskResult | undefined, settings: { pricer?: CallPricer; redactor: TextRedactor; captureContent: boolean }): TraceSpan[] {
+  if (!outcome) return [];
   const dialogue = outcome.dialogue;
   let simulatorCosts: (number | null)[] = [];
   if (dialogue) {
@@ -103,8 +115,10 @@ export function applyConversation(result: TaskResult, outcome: ConversationTaskR
     });
   }
   let trace = result.trace;
-  if (!trace) return;
+  if (!trace) return [];
+  const before = trace.spans.length;
   if (outcome.spans) trace = linkExternalSpans(trace, outcome.spans.spans, outcome.spans.parentSpanId, settings.redactor, outcome.spans.countTokens);
   if (dialogue) trace = { ...trace, spans: [...trace.spans, ...simulatorSpans(trace, dialogue.simulator, simulatorCosts, settings.redactor, settings.captureContent)] };
   result.trace = trace;
+  return trace.spans.slice(before);
 }

@@ -18,7 +18,7 @@ import type { JudgeCallSpan, RunTracer } from '../telemetry/tracing.js';
 import type { GenAiMetrics } from '../telemetry/genai-metrics.js';
 import { sumKnown, type CallPricer } from './costs.js';
 import { agentLogPath, runConversationTask, type ConversationTaskResult } from './conversation-task.js';
-import { applyConversation, priceCallFor, reportedModelOf } from './conversation-result.js';
+import { applyConversation, priceCallFor, recordSimulatorMetrics, reportedModelOf } from './conversation-result.js';
 import { taskInterpreterFor, toolsForTask, type TaskInterpreter } from './executed-tasks.js';
 import type { RunEvent, TaskResult, ToolCallRecord } from './types.js';
 
@@ -268,10 +268,7 @@ export async function runTask(
     if (step.type !== 'model-call') continue;
     environment.metrics?.record({ provider: provider.provider, requestModel: provider.modelId, responseModel: step.response.model, usage: step.response.usage, durationMs: step.durationMs });
   }
-  const simulator = conversation?.dialogue?.simulator;
-  for (const call of simulator?.calls ?? []) {
-    environment.metrics?.record({ provider: simulator!.model.provider, requestModel: simulator!.model.modelId, responseModel: call.response.model, usage: call.response.usage, durationMs: call.durationMs, role: 'user_simulator' });
-  }
+  if (environment.metrics) recordSimulatorMetrics(environment.metrics, conversation);
   if (environment.tracer) {
     const trace = environment.tracer.recordTask({
       taskId: task.id,
@@ -296,6 +293,7 @@ export async function runTask(
     });
     Object.assign(result, { trace_id: trace.trace_id, span_id: trace.root_span_id, trace });
   }
-  applyConversation(result, conversation, { ...(environment.pricer && { pricer: environment.pricer }), redactor: environment.toolContext.redactor ?? { text: (value) => value }, captureContent: environment.tracer?.capturesContent ?? false });
+  const added = applyConversation(result, conversation, { ...(environment.pricer && { pricer: environment.pricer }), redactor: environment.toolContext.redactor ?? { text: (value) => value }, captureContent: environment.tracer?.capturesContent ?? false });
+  environment.tracer?.exportSpans(added);
   return result;
 }

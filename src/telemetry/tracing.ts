@@ -8,14 +8,14 @@ import { inputMessageJson, outputMessages, systemInstructions, toolDefinitions }
 import { capAttribute, STRING_LIMIT } from './redaction.js';
 import { inputOutput, llmAttributes, spanKind, toolAttributes } from './openinference.js';
 import { GEN_AI, OPERATION, PROCESS, PROVIDER_NAMES, RESPONSE_FINISH_REASONS, SMOLTRACE } from './semconv.js';
-import { traceDocument, type TraceDocument } from './trace-document.js';
+import { traceDocument, type TraceDocument, type TraceSpan } from './trace-document.js';
+import { readableSpan } from './foreign-spans.js';
 
 export type { JudgeCallSpan, TaskTraceInput, TracingOptions } from './trace-input.js';
 
 /**
- * One tracer provider per run (never registered globally, so runs in one process do not share
- * state). Spans are created when a task ends, from the agent's recorded steps with their real
- * start times, and exported over OTLP when an endpoint is set.
+ * One tracer provider per run (never registered globally, so runs in one process do not share state). Spans are
+ * created when a task ends, from the agent's recorded steps with their real start times, and exported over OTLP when an endpoint is set.
  */
 export class RunTracer {
   /** Each message's scrubbed input-messages JSON: a task's history is sent again with every call. */
@@ -28,29 +28,29 @@ export class RunTracer {
     private readonly tracer: Tracer,
     private readonly collector: CollectingProcessor,
     private readonly shutdownProvider: () => Promise<void>,
+    private readonly exportSpan: (span: TraceSpan) => void,
   ) {}
 
   static async create(options: TracingOptions): Promise<RunTracer> {
-    const [{ BasicTracerProvider, BatchSpanProcessor }, { resourceFromAttributes }] = await Promise.all([
-      import('@opentelemetry/sdk-trace-base'),
-      import('@opentelemetry/resources'),
-    ]);
+    const [{ BasicTracerProvider, BatchSpanProcessor }, { resourceFromAttributes }] = await Promise.all([import('@opentelemetry/sdk-trace-base'), import('@opentelemetry/resources')]);
     const collector = new CollectingProcessor();
-    const processors: SpanProcessor[] = [collector];
+    let exporting: SpanProcessor | undefined;
     if (options.otlpEndpoint) {
       const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
-      const exporter = new OTLPTraceExporter({ url: otlpUrl(options.otlpEndpoint), headers: options.otlpHeaders, timeoutMillis: 5000 });
-      processors.push(new BatchSpanProcessor(exporter));
+      exporting = new BatchSpanProcessor(new OTLPTraceExporter({ url: otlpUrl(options.otlpEndpoint), headers: options.otlpHeaders, timeoutMillis: 5000 }));
     }
-    const provider = new BasicTracerProvider({
-      resource: resourceFromAttributes(options.resource),
-      spanProcessors: processors,
-    });
+    const provider = new BasicTracerProvider({ resource: resourceFromAttributes(options.resource), spanProcessors: exporting ? [collector, exporting] : [collector] });
     const tracer = provider.getTracer('agent-eval');
-    return new RunTracer(options, tracer, collector, async () => {
+    const shutdown = async () => {
       await provider.forceFlush();
       await provider.shutdown();
-    });
+    };
+    return new RunTracer(options, tracer, collector, shutdown, (span) => exporting?.onEnd(readableSpan(span, resourceFromAttributes)));
+  }
+
+  /** Spans joined to a task's trace after recordTask (the simulated user's, an external agent's): to the OTLP endpoint too. */
+  exportSpans(spans: readonly TraceSpan[]): void {
+    for (const span of spans) this.exportSpan(span);
   }
 
   /** Whether message content goes on spans (`--no-capture-content` turns it off). */

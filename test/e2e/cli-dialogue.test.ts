@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadTasks } from '../../src/tasks/load.js';
 import { runCli } from '../helpers/cli.js';
+import { startOtlpReceiver } from '../helpers/otlp-receiver.js';
 import { finalAnswer, messageText, startOpenAIServer, toolCall, type LoopbackOpenAIServer, type RecordedRequest, type ScriptedReply } from '../helpers/openai-server.js';
 
 const servers: LoopbackOpenAIServer[] = [];
@@ -174,6 +175,30 @@ describe('dialogue tasks with a simulated user (built CLI, scripted agent and us
     const { result, rows } = await run([HOTEL], (urls) => ['--agent-command', agentCommand, '--agent-env', `OPENAI_BASE_URL=${urls.agent}`]);
     expect(result.code, result.stderr).toBe(0);
     expect(rows.hotel).toMatchObject({ success: true, turns: 2, user_turns: 2, dialogue_stop_reason: 'goal_met', turn_tool_calls: [0, 1], model_calls: 3, input_tokens: 300, user_input_tokens: 60 });
+  }, 60_000);
+
+  it("--otlp-endpoint gets the simulated user's spans and the external agent's own spans, as in traces.json", async () => {
+    const otlp = await startOtlpReceiver();
+    try {
+      const agentCommand = `python3 ${fileURLToPath(new URL('../../examples/python-agent/agent.py', import.meta.url))}`;
+      const { result, traces } = await run([HOTEL], (urls) => ['--agent-command', agentCommand, '--agent-env', `OPENAI_BASE_URL=${urls.agent}`, '--otlp-endpoint', otlp.url]);
+      expect(result.code, result.stderr).toBe(0);
+      const spans = traces[0].spans as { name: string; span_id: string; parent_span_id: string | null; attributes: Record<string, unknown> }[];
+      const added = spans.filter((span) => span.attributes['agent_eval.role'] === 'user_simulator' || span.attributes['agent_eval.source'] === 'external_agent');
+      // simulate_user, its two chat spans, and the agent's three exported chat spans.
+      expect(added).toHaveLength(6);
+      const exported = new Map(otlp.spans.map((span) => [`0x${span.spanId}`, span]));
+      for (const span of added) {
+        const sent = exported.get(span.span_id);
+        expect(sent, span.name).toBeDefined();
+        expect({ name: sent!.name, trace: `0x${sent!.traceId}`, parent: sent!.parentSpanId ? `0x${sent!.parentSpanId}` : null }).toEqual({ name: span.name, trace: traces[0].trace_id, parent: span.parent_span_id });
+      }
+      const agentSpans = added.filter((span) => span.attributes['agent_eval.source'] === 'external_agent').map((span) => exported.get(span.span_id)!);
+      expect(agentSpans.every((span) => span.resource['service.name'] === 'python-example-agent')).toBe(true);
+      expect(exported.get(added.find((span) => span.name === 'simulate_user')!.span_id)!.attributes['agent_eval.role']).toBe('user_simulator');
+    } finally {
+      await otlp.close();
+    }
   }, 60_000);
 
   it('--agent-type both: a dialogue runs with the tool agent only, and a [NOTE] says so', async () => {

@@ -6,8 +6,9 @@
  */
 import { z } from 'zod';
 import { describeIssue } from '../report/run-schemas.js';
-import { argumentsText, contentText, type ChatMessage, type ChatToolCall } from './messages.js';
+import { argumentsText, contentText, jsonValue, type ChatMessage, type ChatToolCall } from './messages.js';
 import { ImportProblem, type ParsedSource } from './otel.js';
+import { parseCallText } from './python-literal.js';
 import { nanoseconds, type SourceSpan } from './spans.js';
 import { finalAnswerOf, type ImportedToolCall, type Trajectory } from './trajectory.js';
 
@@ -65,21 +66,51 @@ function hexOf(text: string, digits: number): string {
   return Buffer.from(text).toString('hex').padStart(digits, '0').slice(-digits);
 }
 
+/** The tool calls the model steps asked for, in order: name and arguments (an object when recorded as one or as JSON). */
+function requestedCalls(row: Row): { name: string | null; arguments: unknown }[] {
+  return (row.llm_steps ?? []).flatMap((step) =>
+    (step.tool_calls ?? []).map((raw) => {
+      const call = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+      const fn = (typeof call.function === 'object' && call.function !== null ? call.function : call) as Record<string, unknown>;
+      const args = fn.arguments ?? fn.args;
+      const parsed = typeof args === 'string' ? (jsonValue(args) ?? args) : args;
+      return { name: typeof fn.name === 'string' ? fn.name : null, arguments: parsed };
+    }),
+  );
+}
+
+/**
+ * A tool span's arguments: the matching model step's tool call (same name, in order) when it recorded them as an
+ * object, else the span's `tool_input` ("args=() kwargs={...}" parsed, JSON, an object), else its path or URL.
+ */
+function argumentsOf(span: z.infer<typeof toolSpan>, name: string, requested: { name: string | null; arguments: unknown }[]): unknown {
+  const index = requested.findIndex((call) => call.name === name);
+  const match = index >= 0 ? requested.splice(index, 1)[0] : undefined;
+  if (match && typeof match.arguments === 'object' && match.arguments !== null && !Array.isArray(match.arguments)) return match.arguments;
+  const input = span.tool_input;
+  if (typeof input === 'string') {
+    const parsed = parseCallText(input) ?? jsonValue(input);
+    return typeof parsed === 'object' && parsed !== null ? parsed : { input };
+  }
+  return input ?? (span.path ? { path: span.path } : span.url ? { url: span.url } : {});
+}
+
 function toolCalls(row: Row, startNs: bigint): { calls: ImportedToolCall[]; spans: SourceSpan[] } {
   const calls: ImportedToolCall[] = [];
   const spans: SourceSpan[] = [];
+  const requested = requestedCalls(row);
   for (const [index, span] of (row.spans ?? []).entries()) {
     const name = span.tool_name ?? span.name ?? (span.type ? span.type.toLowerCase() : 'tool');
     const start = nanoseconds(span.start_ns) ?? startNs;
     const durationMs = span.duration_ms ?? (span.end_ns != null ? Number((nanoseconds(span.end_ns) ?? start) - start) / 1e6 : null);
     const output = span.tool_output === undefined || span.tool_output === null ? '' : contentText(span.tool_output);
     const isError = Boolean(span.error) || (span.exit_code !== null && span.exit_code !== undefined && span.exit_code !== 0);
-    const input = span.tool_input ?? (span.path ? { path: span.path } : span.url ? { url: span.url } : {});
+    const input = argumentsOf(span, name, requested);
     const telemetry = span.telemetry;
     calls.push({
       step: index + 1,
       name,
-      arguments: typeof input === 'string' ? { input } : input,
+      arguments: input,
       output: span.error ? `${output}${output ? '\n' : ''}${span.error}` : output,
       is_error: isError,
       duration_ms: durationMs,

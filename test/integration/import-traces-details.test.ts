@@ -115,3 +115,38 @@ describe('import: tool errors', () => {
     expect((row!.messages as { role: string; content: string }[]).find((message) => message.role === 'tool')?.content).toBe('Error (ValueError): unknown currency XYZ');
   });
 });
+
+describe('import: AgentTrace tool arguments', () => {
+  it("takes a tool span's arguments from the model step's tool call, else parses tool_input's kwargs", async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'agent-eval-import-details-'));
+    const file = join(directory, 'agenttrace.jsonl');
+    const base = { timestamp_utc: '2026-03-28T13:31:44Z', model: 'Qwen/Qwen3-0.6B', total_duration_ms: 100 };
+    const rows = [
+      {
+        ...base,
+        trace_id: 'a-1',
+        prompt: 'Count the lines of notes.txt',
+        spans: [{ span_id: 's1', type: 'TOOL', tool_name: 'bash', tool_input: "args=() kwargs={'command': 'wc -l notes.txt'}", tool_output: '3 notes.txt', duration_ms: 5, exit_code: 0 }],
+        llm_steps: [
+          { step_number: 1, model_output: null, tool_calls: [{ name: 'bash', arguments: { command: 'wc -l notes.txt' } }], input_tokens: 10, output_tokens: 5 },
+          { step_number: 2, model_output: '3', tool_calls: [], input_tokens: 12, output_tokens: 1 },
+        ],
+        metadata: { task_id: 'from_step' },
+      },
+      {
+        ...base,
+        trace_id: 'a-2',
+        prompt: 'Say it',
+        spans: [{ span_id: 's2', type: 'TOOL', tool_name: 'bash', tool_input: "args=() kwargs={'command': \"echo 'it'\", 'timeout': 5, 'quiet': True}", tool_output: 'it', duration_ms: 5, exit_code: 0 }],
+        llm_steps: [{ step_number: 1, model_output: 'it', tool_calls: [], input_tokens: 10, output_tokens: 2 }],
+        metadata: { task_id: 'from_kwargs' },
+      },
+    ];
+    await writeFile(file, rows.map((row) => JSON.stringify(row)).join('\n'));
+    const output = join(directory, 'run');
+    await importTraces({ sources: [file], format: 'agenttrace', output, force: false, env: {} });
+    const [fromStep, fromKwargs] = JSON.parse(await readFile(join(output, 'results.json'), 'utf8'));
+    expect(fromStep.tool_calls[0].arguments).toEqual({ command: 'wc -l notes.txt' });
+    expect(fromKwargs.tool_calls[0].arguments).toEqual({ command: "echo 'it'", timeout: 5, quiet: true });
+  });
+});

@@ -1,8 +1,8 @@
 /**
  * Any dataset as tasks: its columns mapped to task fields (`--column-map prompt=question ...`, or a
  * `columns:` block in `--task-config`), with `defaults:` for fields the dataset lacks. Original
- * columns are kept beside the mapped fields. GAIA's columns (Question, Final answer, Level,
- * file_name) map by themselves.
+ * columns are kept beside the mapped fields. GAIA's columns (Question, Final answer or true_answer,
+ * Level, file_name) map by themselves.
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
@@ -65,6 +65,17 @@ export const GAIA_MAPPING: ColumnMapping = {
   origin: 'the GAIA column layout',
 };
 
+/**
+ * GAIA's mapping for rows like `row`: the answer from `Final answer` (the metadata files), else from
+ * `true_answer` (GAIA's scorer and results files), else none (a split without answers).
+ */
+export function gaiaMapping(row: unknown): ColumnMapping {
+  const record = (typeof row === 'object' && row !== null ? row : {}) as Record<string, unknown>;
+  if ('Final answer' in record) return GAIA_MAPPING;
+  const { expected_answer: _answer, ...columns } = GAIA_MAPPING.columns;
+  return { ...GAIA_MAPPING, columns: 'true_answer' in record ? { ...columns, expected_answer: 'true_answer' } : columns };
+}
+
 /** Whether rows look like GAIA's metadata (task_id, Question, Level, and Final answer or none in the test split). */
 export function looksLikeGaia(row: unknown): boolean {
   if (typeof row !== 'object' || row === null) return false;
@@ -123,7 +134,7 @@ export function* applyMapping(rows: Iterable<RawRow>, mapping: ColumnMapping | u
   const first = iterator.next();
   if (first.done) return;
   const rest: Iterable<RawRow> = { [Symbol.iterator]: () => iterator };
-  const chosen = mapping ?? (looksLikeGaia(first.value.value) ? GAIA_MAPPING : undefined);
+  const chosen = mapping ?? (looksLikeGaia(first.value.value) ? gaiaMapping(first.value.value) : undefined);
   const all = (function* () {
     yield first.value;
     yield* rest;

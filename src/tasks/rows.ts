@@ -91,6 +91,9 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
   return issue.message;
 }
 
+/** The fields every task row needs (schema.ts). */
+const REQUIRED_FIELDS = ['id', 'prompt', 'difficulty'];
+
 /** A row's data without an `attachments` column: only loaders attach files (attachments.ts), never the data. */
 function withoutAttachmentsColumn(value: object): object {
   if (!Object.hasOwn(value, 'attachments')) return value;
@@ -113,7 +116,12 @@ export function validateRows(path: string, rows: Iterable<RawRow>): Task[] {
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const field = issue.path.join('.') || 'row';
-      throw new InputError(`${path} ${row.location}: field '${field}' ${describeIssue(issue, valueAt(row.value, issue.path))}`);
+      const value = valueAt(row.value, issue.path);
+      // A required field missing: the dataset's columns may just have other names.
+      const columns = value === undefined && issue.path.length === 1 && REQUIRED_FIELDS.includes(field)
+        ? ` (the row's columns: ${Object.keys(row.value).join(', ') || 'none'}; map one with --column-map ${field}=COLUMN)`
+        : '';
+      throw new InputError(`${path} ${row.location}: field '${field}' ${describeIssue(issue, value)}${columns}`);
     }
     const previous = seen.get(parsed.data.id);
     if (previous) throw new InputError(`${path} ${row.location}: duplicate task id '${parsed.data.id}' (first at ${previous})`);

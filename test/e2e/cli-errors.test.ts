@@ -20,7 +20,7 @@ const base = (model = 'openai/test-model') => ['run', '--model', model, '--outpu
 /** Each case: extra args, env, and the one line the user must see. */
 const cases: [string, string[], Record<string, string>, RegExp][] = [
   ['a malformed JSONL line', ['--dataset-name', '{dir}/bad.jsonl'], {}, /^agent-eval: \S+bad\.jsonl:2: not valid JSON/],
-  ['a row with no prompt', ['--dataset-name', '{dir}/noprompt.jsonl'], {}, /^agent-eval: \S+noprompt\.jsonl line 1: field 'prompt' is missing$/],
+  ['a row with no prompt', ['--dataset-name', '{dir}/noprompt.jsonl'], {}, /^agent-eval: \S+noprompt\.jsonl line 1: field 'prompt' is missing \(the row's columns: id, difficulty, agent_type; map one with --column-map prompt=COLUMN\)$/],
   ['an unknown model prefix', ['--model', 'nosuch/model'], {}, /^agent-eval: --model nosuch\/model: unknown provider prefix 'nosuch' \(known: openai, /],
   ['an unreadable --prompt-yml', ['--prompt-yml', '{dir}/missing.yaml'], {}, /^agent-eval: --prompt-yml \S+missing\.yaml: cannot read the file \(ENOENT\)$/],
   ['an unwritable output directory', ['--output-dir', '{dir}/a-file/results'], {}, /^agent-eval: --output-dir \S+: \S+a-file is not a directory$/],

@@ -25,6 +25,25 @@ describe('column maps', () => {
     expect(GAIA_MAPPING.columns.expected_answer).toBe('Final answer');
   });
 
+  it("maps GAIA's true_answer when Final answer is absent, and no answer when neither is there", () => {
+    const scored = rows({ task_id: 'abc', Question: 'Q?', Level: 1, true_answer: '17' });
+    expect([...applyMapping(scored, undefined, 'x')][0]!.value).toMatchObject({ id: 'abc', expected_answer: '17', scorer: 'gaia' });
+    const both = rows({ task_id: 'abc', Question: 'Q?', Level: 1, 'Final answer': '3', true_answer: '17' });
+    expect([...applyMapping(both, undefined, 'x')][0]!.value).toMatchObject({ expected_answer: '3' });
+    const neither = rows({ task_id: 'abc', Question: 'Q?', Level: 1 });
+    const [task] = validateRows('x', applyMapping(neither, undefined, 'x'));
+    expect(task).toMatchObject({ id: 'abc', expected_answer: null, scorer: 'gaia' });
+  });
+
+  it('lists the row\'s columns when a required field is missing and no map is given', () => {
+    expect(() => validateRows('qa.jsonl', rows({ id: 'a', question: 'Why?', difficulty: 'easy' }))).toThrow(
+      "qa.jsonl line 1: field 'prompt' is missing (the row's columns: id, question, difficulty; map one with --column-map prompt=COLUMN)",
+    );
+    expect(() => validateRows('qa.jsonl', rows({ qid: 'a', prompt: 'Why?', difficulty: 'easy' }))).toThrow(
+      "qa.jsonl line 1: field 'id' is missing (the row's columns: qid, prompt, difficulty; map one with --column-map id=COLUMN)",
+    );
+  });
+
   it('merges --task-config columns and defaults under --column-map', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'agent-eval-task-config-'));
     const file = join(folder, 'config.yaml');

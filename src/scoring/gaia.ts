@@ -4,17 +4,48 @@
  * Python's `float()` syntax, and an answer that is not a number compares as infinity.
  */
 
-// Python's float(): optional sign, digits with single underscores between them, a point, an exponent,
-// or inf/infinity/nan in any case, surrounded by any whitespace.
-const DIGITS = '\\d(?:_?\\d)*';
+// Python's float() on ASCII text: optional sign, digits with single underscores between them, a point,
+// an exponent, or inf/infinity/nan in any case.
+const DIGITS = '[0-9](?:_?[0-9])*';
 const FLOAT_SYNTAX = new RegExp(
   `^[+-]?(?:(?:(?:${DIGITS})?\\.${DIGITS}|${DIGITS}\\.?)(?:[eE][+-]?${DIGITS})?|inf(?:inity)?|nan)$`,
   'i',
 );
 
+/** Python's str.isspace() (and so `re`'s `\s` on str): not JavaScript's `\s`, which has U+FEFF but not U+001C-U+001F or U+0085. */
+export const PYTHON_WHITESPACE = '\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000';
+const NON_ASCII_SPACE = /^[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/u;
+const DECIMAL_DIGIT = /^\p{Nd}$/u;
+
+/** A Unicode decimal digit's value: decimal digits come in runs of ten, 0 to 9, so it is its place in its run. */
+function digitValue(codePoint: number): number {
+  let start = codePoint;
+  while (start > 0 && DECIMAL_DIGIT.test(String.fromCodePoint(start - 1))) start--;
+  return (codePoint - start) % 10;
+}
+
+/**
+ * CPython's first step in float(): characters below U+007F stay, other whitespace becomes a space and
+ * other decimal digits (Arabic-Indic, full-width, ...) their ASCII digit; anything else cannot parse.
+ */
+function asciiForFloat(text: string): string | undefined {
+  let out = '';
+  for (const character of text) {
+    const codePoint = character.codePointAt(0)!;
+    if (codePoint < 0x7f) out += character;
+    else if (NON_ASCII_SPACE.test(character)) out += ' ';
+    else if (DECIMAL_DIGIT.test(character)) out += String(digitValue(codePoint));
+    else return undefined;
+  }
+  return out;
+}
+
 /** Python's `float(text)`, or undefined where it would raise ValueError. */
 export function pythonFloat(text: string): number | undefined {
-  const trimmed = text.trim();
+  const ascii = asciiForFloat(text);
+  if (ascii === undefined) return undefined;
+  // Then only ASCII whitespace is stripped (U+001C-U+001F stay, and fail).
+  const trimmed = ascii.replace(/^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g, '');
   if (!FLOAT_SYNTAX.test(trimmed)) return undefined;
   const lower = trimmed.toLowerCase().replace(/_/g, '');
   const sign = lower.startsWith('-') ? -1 : 1;
@@ -32,9 +63,11 @@ export function normalizeNumber(text: string): number {
 // Python's string.punctuation.
 const PUNCTUATION = /[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]/g;
 
-/** GAIA's normalize_str: all whitespace removed, lower-cased, and (by default) ASCII punctuation removed. */
+const PYTHON_SPACES = new RegExp(`[${PYTHON_WHITESPACE}]`, 'gu');
+
+/** GAIA's normalize_str: all (Python) whitespace removed, lower-cased, and (by default) ASCII punctuation removed. */
 export function normalizeText(text: string, removePunctuation = true): string {
-  const flat = text.replace(/\s/gu, '').toLowerCase();
+  const flat = text.replace(PYTHON_SPACES, '').toLowerCase();
   return removePunctuation ? flat.replace(PUNCTUATION, '') : flat;
 }
 

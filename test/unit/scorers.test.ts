@@ -19,7 +19,31 @@ describe('GAIA question_scorer', () => {
     expect(pythonFloat('1_000')).toBe(1000);
     expect(pythonFloat('+inf')).toBe(Number.POSITIVE_INFINITY);
     expect(pythonFloat('NaN')).toBeNaN();
-    for (const text of ['0x10', '1,000', '12 km', '1__0', '_1', '', '.', 'e3', '1e', '١٢']) expect(pythonFloat(text)).toBeUndefined();
+    for (const text of ['0x10', '1,000', '12 km', '1__0', '_1', '', '.', 'e3', '1e']) expect(pythonFloat(text)).toBeUndefined();
+  });
+
+  it("reads Unicode digits and whitespace as CPython's float() does (vectors from Python 3.11)", () => {
+    // Decimal digits of any script are digits: float('١٢') == 12.0, float('１２') == 12.0, float('𝟘12') == 12.0.
+    expect(pythonFloat('١٢')).toBe(12);
+    expect(pythonFloat('１２')).toBe(12);
+    expect(pythonFloat('١٢.٥')).toBe(12.5);
+    expect(pythonFloat('٣e٢')).toBe(300);
+    expect(pythonFloat('1_٢')).toBe(12);
+    expect(pythonFloat('\u{1D7D8}12')).toBe(12);
+    // Non-ASCII whitespace around the number is stripped; U+0085 is whitespace to Python.
+    expect(pythonFloat('\xa012\u3000')).toBe(12);
+    expect(pythonFloat('\x8512')).toBe(12);
+    expect(pythonFloat('12\x85')).toBe(12);
+    // Python's float() keeps U+001C-U+001F (below U+007F) and fails; U+FEFF and U+180E are no whitespace; no inner space.
+    for (const text of ['\x1c12', '12\x1f', '\ufeff12', '\u180e12', '1\u20002', '\x7f12', '12\u200b']) expect(pythonFloat(text)).toBeUndefined();
+  });
+
+  it("removes Python's whitespace in strings (str.isspace, as re's \\s), not JavaScript's", () => {
+    expect(normalizeText('a\x1cb\x1d c\x85d')).toBe('abcd');
+    expect(normalizeText('a\ufeffb')).toBe('a\ufeffb');
+    expect(gaia('New\x1fYork', 'new york')).toBe(true);
+    expect(gaia('\ufeffParis', 'Paris')).toBe(false);
+    expect(gaia('١٢', '12')).toBe(true);
   });
 
   it('compares a number ground truth as a number after removing $, % and commas from the answer', () => {

@@ -1,7 +1,9 @@
 /**
  * Scorers by name: what task rows (`scorer`, `scorers`) and `--scorer` may name. One line per scorer.
  */
-import { exactScorer, includesScorer, regexScorer } from './string-scorers.js';
+import { exactScorer } from './exact-scorer.js';
+import { includesScorer } from './includes-scorer.js';
+import { regexScorer } from './regex-scorer.js';
 import { gaiaScorer } from './gaia-scorer.js';
 import { judgeScorer } from './judge-scorer.js';
 import { goalMetScorer } from './goal-met.js';

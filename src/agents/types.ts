@@ -35,6 +35,8 @@ export type Step =
       resources?: ResourceUsage;
       /** 'native': a provider tool call; 'text': parsed from an Action: blob; 'code': called from Python. */
       source: 'native' | 'text' | 'code';
+      /** Read from an external agent's own execute_tool span (which stands in traces.json): counted, not drawn again. */
+      fromSpans?: boolean;
     }
   | { type: 'parse-error'; index: number; message: string }
   | { type: 'code'; index: number; code: string; stdout: string; error?: string; startedAtMs: number; durationMs: number };

@@ -12,7 +12,7 @@ import { addUsage } from '../models/types.js';
 import { runDialogue, type DialogueOutcome } from '../simulated-user/dialogue.js';
 import type { UserSimulator } from '../simulated-user/simulator.js';
 import type { Task } from '../tasks/schema.js';
-import { modelCallsFromSpans } from '../telemetry/external-spans.js';
+import { modelCallsFromSpans, toolCallsFromSpans } from '../telemetry/external-spans.js';
 import type { ReceivedSpan } from '../telemetry/otlp-wire.js';
 import type { ExternalAgentSetup } from './external-agent-setup.js';
 
@@ -57,6 +57,30 @@ function withSpanModelCalls(run: AgentRun, spans: readonly ReceivedSpan[]): Agen
     };
   });
   return { ...run, steps: [...steps, ...run.steps], usage, modelCalls: calls.length };
+}
+
+/**
+ * An endpoint agent (`--agent-url`) whose replies reported no tool calls: its execute_tool spans are its
+ * tool calls (tool checks, tools_used), placed before its final answer.
+ */
+function withSpanToolCalls(run: AgentRun, spans: readonly ReceivedSpan[]): AgentRun {
+  const reported = run.steps.some((step) => step.type === 'tool-call' && step.call.name !== 'final_answer');
+  const calls = toolCallsFromSpans(spans);
+  if (reported || !calls.length) return run;
+  const steps: Step[] = calls.map((call) => ({
+    type: 'tool-call',
+    index: 1,
+    call: { id: call.id, name: call.name, arguments: call.arguments },
+    output: call.output,
+    isError: call.isError,
+    startedAtMs: call.startedAtMs,
+    durationMs: call.durationMs,
+    source: 'native',
+    fromSpans: true,
+  }));
+  const firstAnswer = run.steps.findIndex((step) => step.type === 'tool-call' && step.call.name === 'final_answer');
+  const at = firstAnswer < 0 ? run.steps.length : firstAnswer;
+  return { ...run, steps: [...run.steps.slice(0, at), ...steps, ...run.steps.slice(at)] };
 }
 
 export async function runConversationTask(input: ConversationTaskInput): Promise<ConversationTaskResult> {
@@ -113,7 +137,9 @@ export async function runConversationTask(input: ConversationTaskInput): Promise
   if (!trace || !input.external) return { run, ...(dialogue && { dialogue }) };
   const spans = await input.external.takeSpans(trace.traceId);
   const countTokens = run.modelCalls === 0;
-  return { run: withSpanModelCalls(run, spans), ...(dialogue && { dialogue }), spans: { spans, parentSpanId: trace.parentSpanId, countTokens } };
+  run = withSpanModelCalls(run, spans);
+  if (input.external.toolCallsFromSpans) run = withSpanToolCalls(run, spans);
+  return { run, ...(dialogue && { dialogue }), spans: { spans, parentSpanId: trace.parentSpanId, countTokens } };
 }
 
 function toolCallCount(conversation: AgentConversation): number {

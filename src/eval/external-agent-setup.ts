@@ -18,6 +18,8 @@ export interface ExternalAgentSetup {
   model: string | null;
   /** The spans received for a task's trace (taken once). */
   takeSpans(traceId: string): Promise<ReceivedSpan[]>;
+  /** The agent's tools are its own (`--agent-url`): tool calls are read from its execute_tool spans when its replies report none. */
+  toolCallsFromSpans?: boolean;
   close(): Promise<void>;
 }
 
@@ -32,31 +34,44 @@ export interface ExternalAgentContext {
 export async function setUpExternalAgent(options: RunOptions, context: ExternalAgentContext): Promise<ExternalAgentSetup | undefined> {
   const model = options.model && options.model !== 'external' ? options.model : null;
   if (context.agent) return { agent: context.agent, model, takeSpans: async () => [], close: () => context.agent!.close() };
-  if (options.agentUrl) {
-    const { HttpAgent } = await import('../agents/external/http-agent.js');
-    const agent = new HttpAgent({ url: options.agentUrl, timeoutMs: options.requestTimeoutSeconds * 1000, ...(options.model !== 'external' && { model: options.model }) });
-    return { agent, model, takeSpans: async () => [], close: () => agent.close() };
-  }
-  if (!options.agentCommand) return undefined;
+  const { agentUrl, agentCommand: command } = options;
+  if (!agentUrl && !command) return undefined;
   let receiver: Promise<OtlpReceiver> | undefined;
   const startReceiver = () => (receiver ??= import('../telemetry/otlp-receiver.js').then(({ OtlpReceiver }) => OtlpReceiver.start()));
+  const spans = {
+    url: async () => (await startReceiver()).url,
+    expect: async (traceId: string) => (await startReceiver()).expect(traceId),
+  };
+  const takeSpans = async (traceId: string) => (receiver ? (await receiver).take(traceId) : []);
+  if (agentUrl) {
+    const { HttpAgent } = await import('../agents/external/http-agent.js');
+    const agent = new HttpAgent({ url: agentUrl, timeoutMs: options.requestTimeoutSeconds * 1000, ...(options.model !== 'external' && { model: options.model }), spans });
+    return {
+      agent,
+      model,
+      takeSpans,
+      toolCallsFromSpans: true,
+      close: async () => {
+        await agent.close();
+        await (await receiver)?.close();
+      },
+    };
+  }
+  if (!command) return undefined;
   const { ProcessAgent } = await import('../agents/external/process-agent.js');
   const agent = new ProcessAgent({
-    command: options.agentCommand,
+    command,
     reuse: options.agentReuse ?? false,
     workingDirectory: options.workingDirectory,
     env: context.env,
     ...(options.agentEnv && { passedEnv: options.agentEnv }),
     ...(context.redactor && { redactor: context.redactor }),
-    spans: {
-      url: async () => (await startReceiver()).url,
-      expect: async (traceId) => (await startReceiver()).expect(traceId),
-    },
+    spans,
   });
   return {
     agent,
     model,
-    takeSpans: async (traceId) => (receiver ? (await receiver).take(traceId) : []),
+    takeSpans,
     close: async () => {
       await agent.close();
       await (await receiver)?.close();

@@ -5,7 +5,7 @@
  */
 import type { ReceivedSpan } from './otlp-wire.js';
 import type { TextRedactor } from '../secrets/redactor.js';
-import { GEN_AI } from './semconv.js';
+import { GEN_AI, OPERATION } from './semconv.js';
 import { hexId, type TraceDocument, type TraceSpan } from './trace-document.js';
 
 const KINDS = ['INTERNAL', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
@@ -35,6 +35,51 @@ export function modelCallsFromSpans(spans: readonly ReceivedSpan[]): SpanModelCa
     calls.push({ model: typeof model === 'string' ? model : 'external', inputTokens: input ?? 0, outputTokens: output ?? 0, startedAtMs: start, durationMs: Math.max(0, end - start) });
   }
   return calls;
+}
+
+/** A tool call read from a received `execute_tool` span (`gen_ai.tool.*`, or OpenInference's `tool.name`). */
+export interface SpanToolCall {
+  id: string;
+  name: string;
+  arguments: unknown;
+  output: string;
+  isError: boolean;
+  startedAtMs: number;
+  durationMs: number;
+}
+
+function parsedArguments(value: unknown): unknown {
+  if (typeof value !== 'string') return value ?? {};
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/** The agent's own tool calls, from its spans whose operation is execute_tool, in start order. */
+export function toolCallsFromSpans(spans: readonly ReceivedSpan[]): SpanToolCall[] {
+  const calls: SpanToolCall[] = [];
+  for (const span of spans) {
+    const attributes = span.attributes;
+    const name = attributes[GEN_AI.toolName] ?? attributes['tool.name'];
+    const isTool = attributes[GEN_AI.operationName] === OPERATION.executeTool || attributes['openinference.span.kind'] === 'TOOL';
+    if (!isTool || typeof name !== 'string' || !name) continue;
+    const start = Number(BigInt(span.startTimeUnixNano) / 1000n) / 1000;
+    const end = Number(BigInt(span.endTimeUnixNano) / 1000n) / 1000;
+    const id = attributes[GEN_AI.toolCallId];
+    const result = attributes[GEN_AI.toolCallResult] ?? attributes['output.value'];
+    calls.push({
+      id: typeof id === 'string' && id ? id : `span_${span.spanId}`,
+      name,
+      arguments: parsedArguments(attributes[GEN_AI.toolCallArguments] ?? attributes['input.value']),
+      output: typeof result === 'string' ? result : result === undefined ? '' : JSON.stringify(result),
+      isError: span.statusCode === 2,
+      startedAtMs: start,
+      durationMs: Math.max(0, end - start),
+    });
+  }
+  return calls.sort((left, right) => left.startedAtMs - right.startedAtMs);
 }
 
 /**

@@ -149,7 +149,7 @@ export class RunTracer {
       else if (step.type === 'parse-error') agent.addEvent('parse_error', { step_index: step.index, message: step.message });
     }
     for (const step of run.steps) {
-      if (step.type !== 'tool-call') continue;
+      if (step.type !== 'tool-call' || step.fromSpans) continue;
       const parent = step.source === 'code' ? (codeSpans.get(step.index) ?? agent) : agent;
       this.recordToolCall(parent, input, step);
     }

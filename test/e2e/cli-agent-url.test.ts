@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -64,6 +64,48 @@ describe('agent-eval run --agent-url (built CLI, an agent served as a chat compl
     expect(JSON.parse(await readFile(join(directory, 'metadata.json'), 'utf8'))).toMatchObject({ model: 'my-framework-agent' });
     const traces = JSON.parse(await readFile(join(directory, 'traces.json'), 'utf8'));
     expect(traces[0].spans.map((span: { name: string }) => span.name)).toContain('invoke_agent http_agent');
+  }, 60_000);
+
+  it("an endpoint gets a traceparent and the OTLP receiver's URL; the execute_tool spans it sends there are its tool calls", async () => {
+    const seen: { traceparent: string; endpoint: string }[] = [];
+    server = await startOpenAIServer({
+      responder: async (request) => {
+        const traceparent = String(request.headers.traceparent);
+        const endpoint = String(request.headers['x-agent-eval-otlp-endpoint']);
+        seen.push({ traceparent, endpoint });
+        const [, traceId, parentSpanId] = traceparent.split('-');
+        const now = BigInt(Date.now()) * 1_000_000n;
+        const attributes = [
+          { key: 'gen_ai.operation.name', value: { stringValue: 'execute_tool' } },
+          { key: 'gen_ai.tool.name', value: { stringValue: 'get_weather' } },
+          { key: 'gen_ai.tool.call.arguments', value: { stringValue: '{"location":"Paris"}' } },
+          { key: 'gen_ai.tool.call.result', value: { stringValue: '20°C, sunny' } },
+        ];
+        const span = { traceId, spanId: 'a1b2c3d4e5f60718', parentSpanId, name: 'execute_tool get_weather', kind: 1, startTimeUnixNano: String(now - 5_000_000n), endTimeUnixNano: String(now), attributes };
+        const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'framework-agent' } }] }, scopeSpans: [{ scope: { name: 'framework' }, spans: [span] }] }] };
+        const sent = await fetch(`${endpoint}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        expect(sent.status).toBe(200);
+        return { content: 'It is 20°C and sunny in Paris.', usage: { prompt_tokens: 12, completion_tokens: 8 } };
+      },
+    });
+    const folder = await mkdtemp(join(tmpdir(), 'agent-eval-agent-url-'));
+    const file = join(folder, 'tasks.jsonl');
+    await writeFile(file, JSON.stringify({ id: 'weather', prompt: 'Weather in Paris?', difficulty: 'easy', agent_type: 'tool', expected_tool: 'get_weather', expected_tool_calls: 1, expected_keywords: ['20'] }));
+    const result = await runCli(['run', '--agent-url', `${server.url}/v1`, '--dataset-name', file, '--output-dir', join(folder, 'out'), '--enable-otel']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(seen[0]!.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const [name] = await readdir(join(folder, 'out'));
+    const directory = join(folder, 'out', name!);
+    const [row] = JSON.parse(await readFile(join(directory, 'results.json'), 'utf8'));
+    expect(row).toMatchObject({ success: true, tools_used: ['get_weather'], correct_tool: true });
+    expect(row.tool_calls[0]).toMatchObject({ name: 'get_weather', arguments: { location: 'Paris' }, output: '20°C, sunny' });
+    // The agent's own span stands in the trace under the agent span, once (agent-eval draws no second one).
+    const [trace] = JSON.parse(await readFile(join(directory, 'traces.json'), 'utf8'));
+    const toolSpans = trace.spans.filter((span: { name: string }) => span.name === 'execute_tool get_weather');
+    expect(toolSpans).toHaveLength(1);
+    expect(toolSpans[0]).toMatchObject({ span_id: '0xa1b2c3d4e5f60718', attributes: { 'agent_eval.source': 'external_agent' }, resource: { attributes: { 'service.name': 'framework-agent' } } });
   }, 60_000);
 
   it('an endpoint that fails is an infrastructure error of the task', async () => {

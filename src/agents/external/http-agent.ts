@@ -1,13 +1,19 @@
 /**
  * `--agent-url`: an agent served as an OpenAI-compatible chat completions endpoint. agent-eval sends
  * the conversation and records the reply, whose text is the answer; the tools are the agent's own, so
- * the tool calls recorded are those its reply reports (message.tool_calls), never run here.
+ * the tool calls recorded are those its reply reports (message.tool_calls), never run here, else those
+ * of its own spans. Each request carries the task's W3C `traceparent` and, in `x-agent-eval-otlp-endpoint`,
+ * the OTLP/HTTP receiver its spans may be sent to.
  */
+import { randomBytes } from 'node:crypto';
 import { addUsage, emptyUsage, type Message, type Usage } from '../../models/types.js';
 import type { AgentConversation, TurnOutcome } from '../conversation.js';
 import { epochNow, type AgentRun, type Step } from '../types.js';
 import { FINAL_ANSWER, type ExternalTaskInput } from './external-conversation.js';
-import type { ExternalAgent, ExternalSession } from './types.js';
+import type { ExternalAgent, ExternalSession, SpanEndpoint } from './types.js';
+
+/** The header that tells an endpoint where agent-eval's OTLP/HTTP receiver is (POST `/v1/traces` there). */
+export const OTLP_ENDPOINT_HEADER = 'x-agent-eval-otlp-endpoint';
 
 export interface HttpAgentSettings {
   /** The endpoint's base URL (`.../v1`) or its full `/chat/completions` URL. */
@@ -16,6 +22,8 @@ export interface HttpAgentSettings {
   /** Sent as `model` (default `external`); the reply's `model` is what is recorded. */
   model?: string;
   apiKey?: string;
+  /** Where the endpoint's own spans go (the run's OTLP receiver). */
+  spans?: SpanEndpoint;
 }
 
 type OpenAIClient = import('openai').default;
@@ -37,7 +45,15 @@ export class HttpAgent implements ExternalAgent {
 
   async start(input: ExternalTaskInput): Promise<ExternalSession> {
     this.client ??= import('openai').then(({ default: OpenAI }) => new OpenAI({ baseURL: baseUrl(this.settings.url), apiKey: this.settings.apiKey ?? 'not-needed', maxRetries: 0, timeout: this.settings.timeoutMs }));
-    return { conversation: new HttpConversation(await this.client, this.settings.model ?? 'external', input) };
+    const traceId = randomBytes(16).toString('hex');
+    const parentSpanId = randomBytes(8).toString('hex');
+    const spans = this.settings.spans;
+    const headers: Record<string, string> = { traceparent: `00-${traceId}-${parentSpanId}-01` };
+    if (spans) {
+      headers[OTLP_ENDPOINT_HEADER] = await spans.url();
+      await spans.expect(traceId);
+    }
+    return { conversation: new HttpConversation(await this.client, this.settings.model ?? 'external', input, headers), trace: { traceId, parentSpanId } };
   }
 
   async close(): Promise<void> {}
@@ -51,6 +67,7 @@ class HttpConversation implements AgentConversation {
     private readonly client: OpenAIClient,
     private readonly model: string,
     private readonly input: ExternalTaskInput,
+    private readonly headers: Record<string, string>,
   ) {}
 
   run(): AgentRun {
@@ -69,7 +86,7 @@ class HttpConversation implements AgentConversation {
     try {
       completion = await this.client.chat.completions.create(
         { model: this.model, messages: history.map((entry) => ({ role: entry.role, content: entry.content })), stream: false },
-        { signal: this.input.signal },
+        { signal: this.input.signal, headers: this.headers },
       );
     } catch (error) {
       this.stopped = true;

@@ -29,6 +29,8 @@ const HOTEL = {
   user: { persona: 'A traveller.', goal: 'The total of your stay. Facts only you know: 3 nights at 140 euros plus 4 euros tax per night.', opening: 'What will my hotel stay cost?', max_turns: 4, stop_when: 'you were told 432 euros' },
 };
 const STALL = { id: 'stall', prompt: 'Stall.', difficulty: 'easy', agent_type: 'tool', expected_tool_calls: 0, user: { goal: 'Get an answer.', max_turns: 3 } };
+const AGENT_STOPS = { id: 'agent_stops', prompt: 'Break after one reply.', difficulty: 'easy', agent_type: 'tool', expected_tool_calls: 0, user: { goal: 'Keep talking.', max_turns: 4 } };
+const SIMULATOR_FAILS = { id: 'simulator_fails', prompt: 'Confuse the user.', difficulty: 'easy', agent_type: 'tool', expected_tool_calls: 0, user: { goal: 'Anything.' } };
 const REFUND = { id: 'refund', prompt: 'Refund my flight.', difficulty: 'easy', agent_type: 'tool', expected_tool_calls: 0, user: { goal: 'A refund, which the assistant cannot give.', opening: 'Refund my flight AB123.' } };
 
 /** The agent: asks for the facts, then calculates; stalls and refusals answer in plain text. */
@@ -37,6 +39,9 @@ function agentReply(request: RecordedRequest): ScriptedReply {
   const first = textOf(messagesOf(request).find((message) => message.role === 'user')!);
   const usage = { prompt_tokens: 100, completion_tokens: 10 };
   if (first.includes('Refund')) return { content: 'Sorry, I cannot issue refunds.', usage };
+  // The agent's model rejects the second turn's request (400: not retried): the agent's run stops mid-dialogue.
+  if (first.includes('Break after')) return messagesOf(request).filter((message) => message.role === 'user').length > 1 ? { fault: { kind: 'status', status: 400 } } : { content: 'First reply.', usage };
+  if (first.includes('Confuse')) return { content: 'Simulator, please fail.', usage };
   if (first.includes('Stall')) return { content: 'Could you say that again?', usage };
   if (last.role === 'tool') return { ...finalAnswer('Your stay costs 432 euros in total.'), usage };
   if (last.role === 'user' && textOf(last).includes('3 nights')) return { ...toolCall('calculator', { expression: '3 * (140 + 4)' }), usage };
@@ -54,6 +59,7 @@ function userReply(request: RecordedRequest): ScriptedReply {
     return { content: JSON.stringify({ reasoning: met ? 'the total was given' : 'no total', goal_met: met }), usage };
   }
   const agentSaid = textOf(lastOf(request));
+  if (agentSaid.includes('please fail')) return { fault: { kind: 'status', status: 400 } };
   if (agentSaid.includes('432')) return { toolCalls: [{ name: 'end_conversation', arguments: { reason: 'goal_met' } }], usage };
   if (agentSaid.includes('refunds')) return { toolCalls: [{ name: 'end_conversation', arguments: { reason: 'gave_up' } }], usage };
   if (agentSaid.includes('How many nights')) return { content: '3 nights at 140 euros, plus 4 euros tax per night.', usage };
@@ -135,6 +141,25 @@ describe('dialogue tasks with a simulated user (built CLI, scripted agent and us
     expect(simulatorPoints.map((point: Point) => [attribute(point, 'gen_ai.request.model'), attribute(point, 'gen_ai.token.type'), point.sum]).sort()).toEqual([['user-model', 'input', 90], ['user-model', 'output', 15]]);
     const agentPoints = usage.histogram.dataPoints.filter((point: Point) => attribute(point, 'agent_eval.role') === undefined);
     expect(agentPoints.reduce((sum: number, point: Point) => sum + point.sum, 0)).toBe(440);
+  }, 60_000);
+
+  it('the agent stops mid-dialogue (agent_stopped) and the simulator fails (simulator_error): recorded, the run goes on', async () => {
+    const { result, rows } = await run([AGENT_STOPS, SIMULATOR_FAILS, REFUND], () => ['--max-retries', '0']);
+    expect(result.stderr).not.toMatch(/unexpected error/);
+    expect(rows.agent_stops).toMatchObject({ success: false, turns: 1, user_turns: 2, dialogue_stop_reason: 'agent_stopped', error_kind: 'model', user_input_tokens: 30 });
+    expect(rows.simulator_fails).toMatchObject({ success: false, turns: 1, user_turns: 1, dialogue_stop_reason: 'simulator_error', error_kind: 'infrastructure', response: 'Simulator, please fail.' });
+    expect(rows.simulator_fails!.error).toMatch(/^user simulator: /);
+    expect(rows.refund).toMatchObject({ dialogue_stop_reason: 'user_stopped' });
+  }, 60_000);
+
+  it('the TypeScript example agent holds a dialogue over the protocol', async () => {
+    const { transform } = await import('esbuild');
+    const folder = await mkdtemp(join(tmpdir(), 'agent-eval-ts-agent-'));
+    const source = await readFile(fileURLToPath(new URL('../../examples/typescript-agent/agent.ts', import.meta.url)), 'utf8');
+    await writeFile(join(folder, 'agent.mjs'), (await transform(source, { loader: 'ts', format: 'esm', target: 'node20' })).code);
+    const { result, rows } = await run([HOTEL], (urls) => ['--agent-command', `"${process.execPath}" ${join(folder, 'agent.mjs')}`, '--agent-env', `OPENAI_BASE_URL=${urls.agent}`]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(rows.hotel).toMatchObject({ success: true, turns: 2, user_turns: 2, dialogue_stop_reason: 'goal_met', turn_tool_calls: [0, 1], model_calls: 3, input_tokens: 300, user_input_tokens: 60 });
   }, 60_000);
 
   it('goal_met: the judge decides from the transcript', async () => {

@@ -13,6 +13,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PYTHON_AGENT = join(ROOT, 'examples/python-agent/agent.py');
 const TYPESCRIPT_AGENT = join(ROOT, 'examples/typescript-agent/agent.ts');
 const BROKEN_AGENT = join(ROOT, 'test/fixtures/agents/broken-agent.py');
+const SPANS_ONLY_AGENT = join(ROOT, 'test/fixtures/agents/spans-only-agent.py');
 
 let toolTasks: Task[];
 let server: LoopbackOpenAIServer | undefined;
@@ -149,6 +150,23 @@ describe('agent-eval run --agent-command (built CLI, example agents, loopback mo
     const metadata = await readFile(join(directory, 'metadata.json'), 'utf8');
     expect(metadata).not.toContain('tok-passed-on-purpose-123');
   }, 120_000);
+
+  it("an agent that reports no model_call is counted from its spans: tokens and cost", async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'agent-eval-spans-only-'));
+    const tasksFile = join(folder, 'tasks.jsonl');
+    await writeFile(tasksFile, JSON.stringify({ id: 'spans_only', prompt: 'Say done.', difficulty: 'easy', agent_type: 'tool', expected_tool_calls: 0, expected_keywords: ['done'] }));
+    await writeFile(join(folder, 'prices.json'), JSON.stringify({ models: { 'span-model': { input_per_mtok: 2, output_per_mtok: 10 } } }));
+    const result = await runCli(['run', '--agent-command', `python3 ${SPANS_ONLY_AGENT}`, '--dataset-name', tasksFile, '--output-dir', join(folder, 'out'), '--pricing', join(folder, 'prices.json'), '--enable-otel']);
+    expect(result.code, result.stderr).toBe(0);
+    const directory = await runDirectoryOf(join(folder, 'out'));
+    const [row] = await readJson(join(directory, 'results.json'));
+    expect(row).toMatchObject({ success: true, model_calls: 1, input_tokens: 50, output_tokens: 7, total_tokens: 57, model: 'span-model' });
+    expect(row.cost_usd).toBeCloseTo((50 * 2 + 7 * 10) / 1e6, 12);
+    // The span stands in the trace once, and its tokens count for the trace's total.
+    const [trace] = await readJson(join(directory, 'traces.json'));
+    expect(trace.spans.filter((span: { name: string }) => span.name === 'chat span-model')).toHaveLength(1);
+    expect(trace.total_tokens).toBe(57);
+  }, 60_000);
 
   it('a command that does not exist is an infrastructure error (exit 1, run again by --resume)', async () => {
     const output = await mkdtemp(join(tmpdir(), 'agent-eval-external-'));

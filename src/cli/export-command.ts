@@ -21,7 +21,7 @@ export function registerExportCommand(program: Command, io: FlywheelIo): void {
     .option('--min-score <x>', "only trajectories whose score is at least X (the --scorer's value, else 1 passed / 0 failed)")
     .option('--scorer <name>', 'the scorer whose value is the score')
     .option('--max-steps <n>', 'only trajectories of at most N steps')
-    .option('--no-dedupe', 'keep identical trajectories (sft and rewards drop repeats by default)')
+    .option('--no-dedupe', 'keep identical trajectories (sft and rewards drop repeats by default; dpo always keeps every rollout)')
     .option('--push <owner/name>', 'also upload the file to this private Hub dataset')
     .action(async (runs: string[], flags: Record<string, unknown>) => {
       const minScore = numberFlag('--min-score', flags.minScore, () => true, 'a number');

@@ -7,7 +7,8 @@ import { createProvider } from '../models/factory.js';
 import { runProviderLayers } from '../models/provider-layers.js';
 import { weakIsolationNotice } from '../sandbox/launch.js';
 import type { SandboxPool } from '../sandbox/pool.js';
-import { sandboxToolSpec } from '../tools/spec.js';
+import { toOpenAITools } from '../models/openai-messages.js';
+import { sandboxToolSpec, toolSpec } from '../tools/spec.js';
 import type { ModelProvider } from '../models/types.js';
 import type { AnyTool } from '../tools/types.js';
 import { AGENT_EVAL_VERSION } from '../version.js';
@@ -326,6 +327,7 @@ export async function runEvaluation(
     notices: prepared.notices,
     environment: await describeEnvironment(),
     promptHashes: prepared.promptHashes,
+    offeredTools: Object.fromEntries(Object.keys(prepared.agents).map((agentType) => [agentType, toOpenAITools(prepared.tools.map(toolSpec))])),
     generation: prepared.generation,
     energy: energyReport!,
     clientMetrics: tracing ? await tracing.metrics.collect() : [],

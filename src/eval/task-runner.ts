@@ -123,7 +123,7 @@ export function buildTaskResult(
     total_tokens: usage.inputTokens + usage.outputTokens,
     cost_usd: null,
     tool_calls: toolCalls,
-    messages: toOpenAIMessages(run.messages),
+    messages: toOpenAIMessages(run.messages, { keepReasoning: true }),
     ...(repeat !== undefined && { repeat }),
     scores: scoring?.scores ?? { smoltrace: smoltraceScoreOf(smoltrace.success, failure?.detail) },
     judge_input_tokens: judge ? judge.inputTokens : null,
@@ -188,7 +188,7 @@ export async function runTask(
   environment.onEvent?.({ type: 'task-start', taskId: task.id, agentType });
   let run: AgentRun;
   let conversation: ConversationTaskResult | undefined;
-  // The tests scorer's interpreter: the code agent's own, kept past its run, or one from the pool.
+  // The tests scorer's interpreter: a fresh one from the pool (the code agent's own is released when its run ends).
   const interpreter = taskInterpreterFor(task, agentType, environment.scorers, environment.executor, environment.runSignal);
   try {
     const setup = environment.agents[agentType];
@@ -245,6 +245,8 @@ export async function runTask(
   const durationMs = performance.now() - started;
   await environment.loadPrices?.();
   let scored: Awaited<ReturnType<typeof scoreRun>>;
+  // The tests scorer's fresh interpreter first runs the code agent's steps again (executed-tasks.ts).
+  interpreter?.replay(run);
   try {
     scored = await scoreRun(task, agentType, run, environment, interpreter);
   } catch (error) {

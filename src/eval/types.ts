@@ -288,6 +288,8 @@ export interface RunResult {
   environment: EnvironmentInfo;
   /** sha256 of each prompt template used. */
   promptHashes: Record<string, string>;
+  /** The run-wide tools offered to each agent type, as OpenAI tool definitions (metadata.json `offered_tools`; export's `tools`). */
+  offeredTools?: Record<string, unknown[]>;
   /** Generation parameters sent with every model call. */
   generation: GenerationParameters;
   energy: EnergyReportForRun;

@@ -58,8 +58,9 @@ export async function exportRuns(options: ExportOptions): Promise<ExportSummary>
     await writeFileAtomic(path, text);
     return { path, rows: traces.length, trajectories: traces.length, dropped: {}, bytes: Buffer.byteLength(text) };
   }
-  // Preference pairs need the failing rollouts: success and score filters pick the chosen side only.
-  const filters: ExportFilters = options.format === 'dpo' ? { ...(options.maxSteps !== undefined && { maxSteps: options.maxSteps }), ...(options.scorer && { scorer: options.scorer }), dedupe: options.dedupe ?? false } : options;
+  // Preference pairs need the failing rollouts: success and score filters pick the chosen side only, and
+  // every rollout is kept (repeats are what pairs are made of), whatever --no-dedupe says.
+  const filters: ExportFilters = options.format === 'dpo' ? { ...(options.maxSteps !== undefined && { maxSteps: options.maxSteps }), ...(options.scorer && { scorer: options.scorer }), dedupe: false } : options;
   const { trajectories, dropped } = trajectoriesOf(runs, filters);
   const rows =
     options.format === 'sft'

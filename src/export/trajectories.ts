@@ -49,7 +49,8 @@ function parseJson(value: unknown): unknown {
   }
 }
 
-function toolsOf(row: Row, task: ReportTask): ExportTrajectory['tools'] {
+/** The row's tools (imports), else the trace's `gen_ai.tool.definitions`, else the run's `offered_tools` for the row's agent type. */
+function toolsOf(row: Row, task: ReportTask, run: LoadedRun): ExportTrajectory['tools'] {
   let definitions = Array.isArray(row.tool_definitions) ? row.tool_definitions : undefined;
   if (!definitions?.length) {
     for (const span of task.trace?.spans ?? []) {
@@ -59,6 +60,11 @@ function toolsOf(row: Row, task: ReportTask): ExportTrajectory['tools'] {
         break;
       }
     }
+  }
+  if (!definitions?.length) {
+    const offered = (run.metadata as Record<string, unknown> | null | undefined)?.offered_tools as Record<string, unknown> | undefined;
+    const forAgent = offered?.[row.agent_type ?? 'tool'];
+    if (Array.isArray(forAgent)) definitions = forAgent;
   }
   return (definitions ?? []).flatMap((definition) => {
     if (typeof definition !== 'object' || definition === null) return [];
@@ -125,7 +131,7 @@ export function trajectoriesOf(runs: readonly LoadedRun[], filters: ExportFilter
         continue;
       }
       seen.add(key);
-      trajectories.push({ taskId: row.task_id ?? task.uid, groupKey: task.uid, run: run.label, model: row.model ?? null, messages, tools: toolsOf(row, task), success, score, scores, steps });
+      trajectories.push({ taskId: row.task_id ?? task.uid, groupKey: task.uid, run: run.label, model: row.model ?? null, messages, tools: toolsOf(row, task, run), success, score, scores, steps });
     }
   }
   return { trajectories, dropped };

@@ -7,6 +7,8 @@ export type OpenAIMessage =
       role: 'assistant';
       content: string | null;
       tool_calls?: { id: string; type: 'function'; function: { name: string; arguments: string } }[];
+      /** Only in recorded rows (`keepReasoning`), never in requests: providers refuse it there. */
+      reasoning_content?: string;
     }
   | { role: 'tool'; tool_call_id: string; content: string };
 
@@ -14,15 +16,19 @@ function argumentsText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value ?? {});
 }
 
-/** Converts our messages to the OpenAI wire format (also the format kept in each task's history). */
-export function toOpenAIMessages(messages: readonly Message[]): OpenAIMessage[] {
+/**
+ * Converts our messages to the OpenAI wire format (also the format kept in each task's history). With
+ * `keepReasoning` (a result row's messages), an assistant message's reasoning is kept as `reasoning_content`.
+ */
+export function toOpenAIMessages(messages: readonly Message[], options: { keepReasoning?: boolean } = {}): OpenAIMessage[] {
   return messages.map((message): OpenAIMessage => {
     switch (message.role) {
       case 'system':
       case 'user':
         return { role: message.role, content: message.content };
       case 'assistant': {
-        if (!message.toolCalls?.length) return { role: 'assistant', content: message.content };
+        const reasoning = options.keepReasoning && message.reasoning ? { reasoning_content: message.reasoning } : {};
+        if (!message.toolCalls?.length) return { role: 'assistant', content: message.content, ...reasoning };
         return {
           role: 'assistant',
           content: message.content || null,
@@ -31,6 +37,7 @@ export function toOpenAIMessages(messages: readonly Message[]): OpenAIMessage[] 
             type: 'function',
             function: { name: call.name, arguments: argumentsText(call.arguments) },
           })),
+          ...reasoning,
         };
       }
       case 'tool':

@@ -111,6 +111,7 @@ export async function writeLocalJson(run: RunResult, options: { submittedBy: str
       cpu_estimate: run.energy.cpuEstimate,
     },
     prompt_template_sha256: run.promptHashes,
+    ...(run.offeredTools && { offered_tools: run.offeredTools }),
     generation_parameters: run.generation,
     run_options: redactRunOptions(run.options),
   }), undefined, run.redactor);

@@ -20,6 +20,8 @@ export interface ScriptedReply {
   delayMs?: number;
   /** The `model` the reply reports (default: the request's). */
   model?: string;
+  /** Sent as the message's `reasoning_content` (non-streamed replies), as DeepSeek-style servers do. */
+  reasoning?: string;
 }
 
 export type Fault =
@@ -156,6 +158,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     const c = buildCompletion(body, reply);
     const message: Record<string, unknown> = { role: 'assistant', content: c.content, refusal: null };
     if (c.toolCalls.length > 0) message.tool_calls = c.toolCalls;
+    if (reply.reasoning) message.reasoning_content = reply.reasoning;
     const out: Record<string, unknown> = {
       id: c.id,
       object: 'chat.completion',

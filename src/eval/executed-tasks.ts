@@ -1,11 +1,11 @@
 /**
  * What the scorers that execute need from the runner: the `bash` tool seeded per task with the row's
- * fixture, and the task's Python interpreter kept for the `tests` scorer's asserts. Tools the run adds
+ * fixture, and a fresh Python interpreter for the `tests` scorer's asserts (a code agent's steps replayed in it). Tools the run adds
  * by itself (`bash` for rows scored by bash, `read_file` for rows with attached files) are offered only
  * to the tasks that need them, unless `--enable-tools` names them.
  */
-import type { CodeExecutor, CodeSession } from '../agents/code-executor.js';
-import type { AgentType } from '../agents/types.js';
+import type { CodeExecutor, CodeSession, ToolHandler } from '../agents/code-executor.js';
+import type { AgentRun, AgentType } from '../agents/types.js';
 import { scorersFor } from '../scoring/score-task.js';
 import type { InterpreterResult } from '../scoring/types.js';
 import { taskAttachments } from '../tasks/attachments.js';
@@ -80,15 +80,55 @@ export function needsTaskInterpreter(task: Task, runScorers: readonly string[] |
   return scoredBy(task, runScorers, 'tests');
 }
 
-const refuseTools = () => Promise.resolve({ ok: false as const, error: 'tools are not available while the tests run' });
+const refuseTools: ToolHandler = () => Promise.resolve({ ok: false as const, error: 'tools are not available while the tests run' });
+
+/** One code step of the agent's run, with the tools its code called and what they returned. */
+export interface ReplayStep {
+  code: string;
+  calls: { name: string; output: string; isError: boolean }[];
+}
+
+/** The code steps of a code agent's run, in order, each with the tool calls its code made (final_answer left out). */
+export function replayStepsOf(run: Pick<AgentRun, 'steps'>): ReplayStep[] {
+  const steps: (ReplayStep & { index: number })[] = [];
+  for (const step of run.steps) {
+    if (step.type === 'code') steps.push({ index: step.index, code: step.code, calls: [] });
+  }
+  for (const step of run.steps) {
+    if (step.type !== 'tool-call' || step.source !== 'code' || step.call.name === 'final_answer') continue;
+    steps.find((candidate) => candidate.index === step.index)?.calls.push({ name: step.call.name, output: step.output, isError: step.isError });
+  }
+  return steps.map(({ code, calls }) => ({ code, calls }));
+}
 
 /**
- * The interpreter the tests scorer runs code in: the code agent's own (kept when its run ended, holding
- * the namespace its steps built), else a fresh one from the sandbox pool (a tool-calling agent's task).
- * `release` gives it back; call it once scoring is done.
+ * Answers a replayed step's tool calls with what the run's calls returned: each call takes the first
+ * recorded call of that name not yet taken; a call the run did not make fails, and no real tool runs.
+ */
+function replayedCalls(calls: ReplayStep['calls']): ToolHandler {
+  const left = [...calls];
+  return (name) => {
+    const index = left.findIndex((call) => call.name === name);
+    if (index < 0) return Promise.resolve({ ok: false as const, error: `${name}: the run made no such call at this step` });
+    const [call] = left.splice(index, 1);
+    return Promise.resolve(call!.isError ? { ok: false as const, error: call!.output.replace(/^Error: /, '') } : { ok: true as const, output: call!.output });
+  };
+}
+
+/**
+ * The interpreter the tests scorer runs code in: always a fresh one from the sandbox pool. For a code
+ * agent, its code steps run again there first, in order (each under the code timeout, their errors
+ * ignored as the agent's loop ignored them, their tool calls answered with the outputs the run
+ * recorded), so the asserts see the global namespace the agent's steps built, as `agent-eval score`
+ * rebuilds it. The agent's own interpreter is released when its run ends. `release` gives the fresh
+ * one back; call it once scoring is done.
  */
 export class TaskInterpreter {
   private session: Promise<CodeSession> | undefined;
+  /** The agent's own interpreter going back to the pool (one session per task at a time). */
+  private agentReleased: Promise<void> = Promise.resolve();
+  private steps: readonly ReplayStep[] = [];
+  private handler: ToolHandler = refuseTools;
 
   /** An interrupted run gives the interpreter back at once (its task is not scored). */
   private readonly onRunAbort = (): void => void this.release();
@@ -100,9 +140,19 @@ export class TaskInterpreter {
     signal.addEventListener('abort', this.onRunAbort, { once: true });
   }
 
-  /** The code agent's interpreter, handed over by `runCodeAgent`'s `keepSession`. */
+  /** The code agent's interpreter when its run ends (`runCodeAgent`'s `keepSession`): not reused, released. */
   keep(session: CodeSession): void {
-    this.session = Promise.resolve(session);
+    this.agentReleased = session.release().catch(() => undefined);
+  }
+
+  /** The finished run whose code steps rebuild the agent's state before the scorer's code (code agents). */
+  replay(run: Pick<AgentRun, 'agentType' | 'steps'>): void {
+    this.steps = run.agentType === 'code' ? replayStepsOf(run) : [];
+  }
+
+  /** How many code steps rebuilt (or will rebuild) the state. */
+  get replayedSteps(): number {
+    return this.steps.length;
   }
 
   /** Whether there is (or can be) an interpreter to run code in. */
@@ -112,7 +162,7 @@ export class TaskInterpreter {
 
   /** Runs `code` as one step; past `timeoutMs` the step is stopped (the interpreter with it). */
   readonly run = async (code: string, timeoutMs: number): Promise<InterpreterResult> => {
-    this.session ??= this.executor!.acquire(refuseTools);
+    this.session ??= this.start();
     const session = await this.session;
     const stop = new AbortController();
     let timedOut = false;
@@ -133,16 +183,31 @@ export class TaskInterpreter {
     }
   };
 
+  /** A fresh interpreter with the agent's code steps run again in it; a step that broke a sandbox limit ends the replay (its process is gone). */
+  private async start(): Promise<CodeSession> {
+    await this.agentReleased;
+    const session = await this.executor!.acquire((name, args) => this.handler(name, args));
+    for (const step of this.steps) {
+      if (this.signal.aborted) break;
+      this.handler = replayedCalls(step.calls);
+      const result = await session.run(step.code, { signal: this.signal });
+      if (result.violation) break;
+    }
+    this.handler = refuseTools;
+    return session;
+  }
+
   async release(): Promise<void> {
     this.signal.removeEventListener('abort', this.onRunAbort);
+    await this.agentReleased;
     const session = await this.session?.catch(() => undefined);
     this.session = undefined;
     await session?.release();
   }
 }
 
-/** A task interpreter when the task needs one: the code agent keeps its own, a tool agent's comes from the pool. */
-export function taskInterpreterFor(task: Task, agentType: AgentType, runScorers: readonly string[] | undefined, executor: CodeExecutor | undefined, signal: AbortSignal): TaskInterpreter | undefined {
+/** A task interpreter when the task needs one: a fresh one from the pool (a code agent's steps run again in it). */
+export function taskInterpreterFor(task: Task, _agentType: AgentType, runScorers: readonly string[] | undefined, executor: CodeExecutor | undefined, signal: AbortSignal): TaskInterpreter | undefined {
   if (!needsTaskInterpreter(task, runScorers)) return undefined;
-  return new TaskInterpreter(agentType === 'code' ? undefined : executor, signal);
+  return new TaskInterpreter(executor, signal);
 }

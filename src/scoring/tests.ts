@@ -3,7 +3,8 @@
  * against the agent's final code state, each with the code timeout. The score is the fraction that
  * pass; `passed` when all do. Failing asserts and their exceptions go into the explanation.
  *
- * Code agent: the asserts run in the task's own interpreter after the agent finished, so they see the
+ * Code agent: the asserts run in a fresh sandbox interpreter in which the agent's code steps ran again
+ * first (eval/executed-tasks.ts; tool calls answered with the outputs the run recorded), so they see the
  * whole global namespace its steps built (functions and globals alike). Tool-calling agent (no
  * interpreter): the Python of its final answer (its fenced or <code> blocks, else the answer itself
  * when it reads as code) runs first in a fresh sandbox interpreter, then the asserts.

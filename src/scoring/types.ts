@@ -90,9 +90,9 @@ export interface ScoreContext {
   /** The code agent's per-step limit, milliseconds (the `tests` scorer uses it for the asserts). */
   codeTimeoutMs?: number;
   /**
-   * Code tasks only: runs `code` in a fresh interpreter holding the task's final state (the global
-   * namespace the agent's code steps built). Filled by the code agent's task runner when the task ran
-   * Python; absent otherwise.
+   * Runs `code` in a fresh sandbox interpreter holding the task's final state: for a code agent, the
+   * global namespace its code steps built, rebuilt by running them again there; for a tool agent, an
+   * empty one. Filled for tasks scored by a scorer that `needsInterpreter`; absent otherwise.
    */
   runInTaskInterpreter?: (code: string, timeoutMs: number) => Promise<InterpreterResult>;
 }

@@ -1,8 +1,9 @@
-// The tests scorer against the real Pyodide sandbox: asserts run in the interpreter the code agent's
-// steps built (kept past its run), or, for a tool-calling agent, after the code of its final answer.
+// The tests scorer against the real Pyodide sandbox: asserts run in a fresh interpreter in which the code
+// agent's steps ran again (their tool calls answered with the outputs the run recorded), or, for a
+// tool-calling agent, after the code of its final answer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentRun, AgentType } from '../../src/agents/types.js';
-import { TaskInterpreter } from '../../src/eval/executed-tasks.js';
+import type { AgentRun, AgentType, Step } from '../../src/agents/types.js';
+import { replayStepsOf, TaskInterpreter } from '../../src/eval/executed-tasks.js';
 import { SandboxPool } from '../../src/sandbox/pool.js';
 import { answerCode, testsScorer } from '../../src/scoring/tests.js';
 import type { Score } from '../../src/scoring/types.js';
@@ -12,30 +13,48 @@ let pool: SandboxPool;
 const TIMEOUT_MS = 3000;
 
 beforeAll(async () => {
-  pool = await SandboxPool.start({ size: 2, tools: [], stepTimeoutMs: TIMEOUT_MS, standby: 1 });
+  pool = await SandboxPool.start({ size: 2, tools: [{ name: 'lookup', description: 'Looks a key up', parameters: ['key'] }], stepTimeoutMs: TIMEOUT_MS, standby: 1 });
 });
 afterAll(async () => {
   await pool?.close();
 });
 
-const noTools = () => Promise.resolve({ ok: false as const, error: 'no tools' });
-
 function task(row: Record<string, unknown>) {
   return taskRowSchema.parse({ id: 't', prompt: 'p', difficulty: 'easy', scorer: 'tests', ...row });
 }
 
-function run(agentType: AgentType, finalAnswer: string | undefined): AgentRun {
-  return { agentType, steps: [], messages: [], usage: { inputTokens: 0, outputTokens: 0 }, modelCalls: 1, actionSteps: 1, stopReason: finalAnswer === undefined ? 'max-steps' : 'final-answer', ...(finalAnswer !== undefined && { finalAnswer }) };
+function run(agentType: AgentType, finalAnswer: string | undefined, steps: Step[] = []): AgentRun {
+  return { agentType, steps, messages: [], usage: { inputTokens: 0, outputTokens: 0 }, modelCalls: 1, actionSteps: 1, stopReason: finalAnswer === undefined ? 'max-steps' : 'final-answer', ...(finalAnswer !== undefined && { finalAnswer }) };
 }
 
-/** Scores as the task runner does for a code agent: the agent's code ran in a session that is then kept for the asserts. */
-async function scoreCodeAgent(agentCode: string[], row: Record<string, unknown>): Promise<Score> {
-  const session = await pool.acquire(noTools);
-  for (const code of agentCode) await session.run(code);
-  const interpreter = new TaskInterpreter(undefined, new AbortController().signal);
+const LOOKUP: Record<string, string> = { a: 'apple', b: 'banana' };
+
+/**
+ * Scores as the task runner does for a code agent: its steps run in the agent's own session (tools answered
+ * by `lookup`, each call recorded as a step), which is released when its run ends; the asserts then run in a
+ * fresh interpreter where those steps ran again. `unrecorded` runs in the agent's session but is no step.
+ */
+async function scoreCodeAgent(agentCode: string[], row: Record<string, unknown>, unrecorded?: string): Promise<Score> {
+  const steps: Step[] = [];
+  let index = 0;
+  const session = await pool.acquire(async (name, args) => {
+    const key = String((args as { key?: unknown }).key);
+    const output = LOOKUP[key];
+    steps.push({ type: 'tool-call', index, call: { id: `c${steps.length}`, name, arguments: args as Record<string, unknown> }, output: output ?? `Error: no key ${key}`, isError: output === undefined, startedAtMs: 0, durationMs: 0, source: 'code' });
+    return output === undefined ? { ok: false as const, error: `no key ${key}` } : { ok: true as const, output };
+  });
+  for (const code of agentCode) {
+    index++;
+    const result = await session.run(code);
+    steps.push({ type: 'code', index, code, stdout: result.stdout, startedAtMs: 0, durationMs: 0 });
+  }
+  if (unrecorded) await session.run(unrecorded);
+  const interpreter = new TaskInterpreter(pool, new AbortController().signal);
   interpreter.keep(session);
+  const agentRun = run('code', 'done', steps);
+  interpreter.replay(agentRun);
   try {
-    return await testsScorer.score({ task: task(row), agentType: 'code', finalAnswer: 'done', run: run('code', 'done'), toolsUsed: [] }, { signal: new AbortController().signal, workingDirectory: '.', codeTimeoutMs: TIMEOUT_MS, runInTaskInterpreter: interpreter.run });
+    return await testsScorer.score({ task: task(row), agentType: 'code', finalAnswer: 'done', run: agentRun, toolsUsed: [] }, { signal: new AbortController().signal, workingDirectory: '.', codeTimeoutMs: TIMEOUT_MS, runInTaskInterpreter: interpreter.run });
   } finally {
     await interpreter.release();
   }
@@ -54,6 +73,28 @@ describe('tests scorer', () => {
   it('passes when every assert holds against the namespace the agent built over several steps', async () => {
     const score = await scoreCodeAgent(['FACTOR = 3', 'def triple(x):\n    return x * FACTOR', 'final_answer("done")'], { tests: ['assert triple(2) == 6', 'assert triple(-1) == -3', 'assert FACTOR == 3'] });
     expect(score).toEqual({ value: 1, passed: true, explanation: '3/3 asserts passed' });
+  });
+
+  it('rebuilds the state in a fresh interpreter: the recorded steps only, their tool calls answered from the run', async () => {
+    const score = await scoreCodeAgent(
+      ['fruit = lookup(key="a")', 'try:\n    missing = lookup(key="zz")\nexcept Exception as error:\n    missing = str(error)', 'raise ValueError("a step that failed")', 'after_error = True'],
+      { tests: ['assert fruit == "apple"', 'assert "no key zz" in missing', 'assert after_error', "assert 'ghost' not in globals()"] },
+      'ghost = 1',
+    );
+    expect(score).toEqual({ value: 1, passed: true, explanation: '4/4 asserts passed' });
+  });
+
+  it('keeps the recorded steps and their calls in order', () => {
+    const steps: Step[] = [
+      { type: 'code', index: 1, code: 'a = lookup(key="a")', stdout: '', startedAtMs: 0, durationMs: 0 },
+      { type: 'tool-call', index: 1, call: { id: 'x', name: 'lookup', arguments: { key: 'a' } }, output: 'apple', isError: false, startedAtMs: 0, durationMs: 0, source: 'code' },
+      { type: 'tool-call', index: 2, call: { id: 'y', name: 'final_answer', arguments: { answer: 1 } }, output: '1', isError: false, startedAtMs: 0, durationMs: 0, source: 'code' },
+      { type: 'code', index: 2, code: 'final_answer(1)', stdout: '', startedAtMs: 0, durationMs: 0 },
+    ];
+    expect(replayStepsOf({ steps })).toEqual([
+      { code: 'a = lookup(key="a")', calls: [{ name: 'lookup', output: 'apple', isError: false }] },
+      { code: 'final_answer(1)', calls: [] },
+    ]);
   });
 
   it('scores the fraction of asserts that pass and names the failing and erroring ones', async () => {

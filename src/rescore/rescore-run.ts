@@ -5,10 +5,10 @@
  * directory (or results.json, the leaderboard row and metadata.json in place), with the scoring recorded in
  * metadata. Everything is checked, and the sandbox started, before anything is written.
  */
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
-import { jsonText, writeJsonAtomic } from '../eval/run-directory.js';
+import { jsonText, writeJsonAtomic, writeTextAtomic } from '../eval/run-directory.js';
 import { leaderboardFromRows, checkOutputDirectory, writeRunDirectory } from '../import/run-output.js';
 import { taskLookup } from '../import/task-rows.js';
 import type { ReportTask } from '../report/run-reader.js';
@@ -19,7 +19,7 @@ import type { JudgeContext, ScoreContext } from '../scoring/types.js';
 import { agentEvalCacheDirectory } from '../secrets/locations.js';
 import { rowScorers, type Task } from '../tasks/schema.js';
 import { JsonArrayFile } from '../sinks/json-array-file.js';
-import { SecretRedactor } from '../secrets/redactor.js';
+import { scrubbedJson, SecretRedactor } from '../secrets/redactor.js';
 import { recordedCodeSteps, type RecordedCodeStep } from './recorded-code.js';
 import { taskOf } from './recorded-run.js';
 import { DEFAULT_CODE_TIMEOUT_SECONDS, RecordedInterpreter, savedRunSettings, startRescoreSandbox, type RescoreSandbox } from './rescore-sandbox.js';
@@ -105,6 +105,20 @@ function journalWithScores(keys: readonly string[], rows: readonly Record<string
   };
 }
 
+/** --in-place: the run's journal (when it has one) takes the new scores too, so it never disagrees with results.json. */
+async function rewriteJournal(path: string, journal: (line: Record<string, unknown>) => Record<string, unknown>, redactor: SecretRedactor): Promise<void> {
+  const text = await readFile(path, 'utf8').catch(() => null);
+  if (text === null) return;
+  const lines = text.split('\n').filter((line) => line.trim()).map((line) => {
+    try {
+      return scrubbedJson(journal(JSON.parse(line) as Record<string, unknown>), redactor);
+    } catch {
+      return line; // a line cut short by a crash stays as it was
+    }
+  });
+  await writeTextAtomic(path, lines.map((line) => `${line}\n`).join(''));
+}
+
 export async function rescoreRun(options: RescoreOptions): Promise<RescoreSummary> {
   for (const name of options.scorers ?? []) {
     if (!findScorer(name)) throw new InputError(`--scorer ${name}: unknown scorer (known: ${scorerNames().join(', ')})`);
@@ -184,6 +198,7 @@ export async function rescoreRun(options: RescoreOptions): Promise<RescoreSummar
     for (const row of rows) await results.add(jsonText(row, undefined, redactor));
     await results.commit();
     await writeJsonAtomic(join(directory, 'leaderboard_row.json'), leaderboard, undefined, redactor);
+    await rewriteJournal(join(directory, 'results.jsonl'), journalWithScores(plan.map((entry) => entry.task.key), rows), redactor);
     await writeJsonAtomic(join(directory, 'metadata.json'), newMetadata, undefined, redactor);
   } else {
     const traces = [...new Map(run!.tasks.flatMap((task) => (task.trace ? [[task.trace.trace_id, task.trace] as const] : []))).values()];

@@ -59,5 +59,10 @@ describe('score (in-process)', () => {
     expect((await readJson(join(output, 'metadata.json'))).files).toEqual(expect.arrayContaining(['results.jsonl', 'effective_policy.json', 'metrics.json']));
     // The source run is untouched.
     expect((await readJson(join(source, 'results.json')))[0].success).toBe(true);
+    // --in-place rewrites the journal with the new scores too.
+    await rescoreRun({ run: source, inPlace: true, force: false, tasksFile: BUILTIN_TASKS_FILE, env: {} });
+    const inPlace = (await readFile(join(source, 'results.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    expect(inPlace.map((line) => [line.test_id, line.success])).toEqual([['tool_weather_single', false], ['tool_time_single', false]]);
+    expect(await readJson(join(source, 'metrics.json'))).toEqual(metrics);
   });
 });

@@ -140,9 +140,14 @@ export class TaskInterpreter {
     signal.addEventListener('abort', this.onRunAbort, { once: true });
   }
 
-  /** The code agent's interpreter when its run ends (`runCodeAgent`'s `keepSession`): not reused, released. */
+  /**
+   * An interpreter handed over (`runCodeAgent`'s `keepSession`). With a pool to take a fresh one from (a
+   * run), it is the agent's own and is released: its steps run again in the fresh one. Without (`agent-eval
+   * score`, whose interpreter already holds the rebuilt state), it is the interpreter the code runs in.
+   */
   keep(session: CodeSession): void {
-    this.agentReleased = session.release().catch(() => undefined);
+    if (this.executor) this.agentReleased = session.release().catch(() => undefined);
+    else this.session = Promise.resolve(session);
   }
 
   /** The finished run whose code steps rebuild the agent's state before the scorer's code (code agents). */

@@ -245,6 +245,7 @@ async function writeMerged(shards: ShardRun[], target: string, env: Record<strin
     ...(first.dataset_source && { datasetSource: { notices: [], ...first.dataset_source } as unknown as TaskSetSource }),
     ...(first.local_model !== undefined && { localModel: first.local_model as RunResult['localModel'] }),
     ...(first.sandbox_isolation !== undefined && { sandboxIsolation: first.sandbox_isolation as RunResult['sandboxIsolation'] }),
+    ...(first.offered_tools && { offeredTools: first.offered_tools }),
     ...(caches.every((cache) => cache) && {
       cache: { mode: caches[0]!.mode as NonNullable<RunResult['cache']>['mode'], dir: caches[0]!.dir, hits: sum(caches.map((cache) => cache!.hits))!, misses: sum(caches.map((cache) => cache!.misses))!, written: 0, written_bytes: 0 },
     }),

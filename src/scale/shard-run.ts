@@ -37,6 +37,7 @@ const metadataSchema = z.looseObject({
   run_options: z.record(z.string(), z.unknown()),
   local_model: z.unknown().optional(),
   sandbox_isolation: z.unknown().optional(),
+  offered_tools: z.record(z.string(), z.array(z.unknown())).optional(),
   cache: z.object({ mode: z.string(), dir: z.string(), hits: z.number(), misses: z.number() }).loose().optional(),
 });
 

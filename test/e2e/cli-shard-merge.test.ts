@@ -123,5 +123,8 @@ describe('--shard and agent-eval merge', () => {
     expect((await readdir(root)).filter((name) => name.startsWith('.forced'))).toEqual([]);
     expect(withoutTimes(await readJson(join(target, 'results.json')))).toEqual(withoutTimes(await readJson(join(whole, 'results.json'))));
     expect((await readJson(join(target, 'leaderboard_row.json'))).results_dataset).toBe(`local:${join(target, 'results.json')}`);
+    // The tools the agents were offered (export's `tools`) survive the merge.
+    expect((await readJson(join(target, 'metadata.json'))).offered_tools).toEqual((await readJson(join(whole, 'metadata.json'))).offered_tools);
+    expect((await readJson(join(whole, 'metadata.json'))).offered_tools.tool.length).toBeGreaterThan(0);
   });
 });

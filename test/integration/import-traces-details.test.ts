@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importTraces } from '../../src/import/import-run.js';
+import { rescoreRun } from '../../src/rescore/rescore-run.js';
 
 const TRACE = '0x11112222333344445555666677778888';
 let spanCounter = 0;
@@ -17,13 +18,22 @@ function span(name: string, parent: string | null, startMs: number, endMs: numbe
   return { trace_id: trace, span_id: id, parent_span_id: parent, name, start_time: time(startMs), end_time: time(endMs), attributes, status };
 }
 
+let lastImport = '';
+
 async function importSpans(spans: unknown[]) {
   const directory = await mkdtemp(join(tmpdir(), 'agent-eval-import-details-'));
   const file = join(directory, 'spans.json');
   await writeFile(file, JSON.stringify(spans));
   const output = join(directory, 'run');
   await importTraces({ sources: [file], format: 'auto', output, force: false, env: {} });
+  lastImport = output;
   return JSON.parse(await readFile(join(output, 'results.json'), 'utf8')) as Record<string, unknown>[];
+}
+
+async function taskFile(id: string, extra: Record<string, unknown>): Promise<string> {
+  const file = join(await mkdtemp(join(tmpdir(), 'agent-eval-import-details-')), 'tasks.jsonl');
+  await writeFile(file, `${JSON.stringify({ id, prompt: 'Write a long essay.', difficulty: 'easy', agent_type: 'tool', ...extra })}\n`);
+  return file;
 }
 
 describe('import: finish reasons', () => {
@@ -41,6 +51,11 @@ describe('import: finish reasons', () => {
     const [row] = await importSpans([agent, chat]);
     expect(row).toMatchObject({ task_id: 'long_essay', response: null, final_answer_called: false, stop_reason: 'length', finish_reasons: ['length'] });
     expect(row!.messages).toEqual([{ role: 'user', content: 'Write a long essay.' }, { role: 'assistant', content: 'Once upon a time' }]);
+    // Scored later, the cut-off reply is why the task failed.
+    const scored = join(lastImport, '..', 'scored');
+    await rescoreRun({ run: lastImport, scorers: ['includes'], output: scored, inPlace: false, force: false, tasksFile: await taskFile('long_essay', { expected_answer: 'upon' }), env: {} });
+    const [again] = JSON.parse(await readFile(join(scored, 'results.json'), 'utf8'));
+    expect(again).toMatchObject({ success: false, failure_reason: 'model_error', failure_detail: "the model's last reply was cut off (finish reason length)" });
   });
 
   it('reads finish reasons from the output messages when the span has no finish_reasons attribute', async () => {

@@ -101,10 +101,12 @@ async function startSandbox(prepared: PreparedRun, pending: readonly WorkItem[])
   // Tool tasks scored by running tests need an interpreter too (executed-tasks.ts).
   const codeTasks = pending.filter((item) => item.agentType === 'code' || needsTaskInterpreter(item.task, prepared.options.scorers)).length;
   if (!codeTasks) return undefined;
+  // A code task scored by tests takes two sessions, one after the other: the agent's, then the asserts' fresh one.
+  const sessions = codeTasks + pending.filter((item) => item.agentType === 'code' && needsTaskInterpreter(item.task, prepared.options.scorers)).length;
   const { SandboxPool } = await import('../sandbox/pool.js');
   return SandboxPool.start({
     size: Math.min(prepared.options.parallelWorkers, codeTasks),
-    sessions: codeTasks,
+    sessions,
     tools: prepared.tools.filter((tool) => tool.name !== 'final_answer').map(sandboxToolSpec),
     authorizedImports: prepared.additionalImports,
     stepTimeoutMs: (prepared.options.codeTimeoutSeconds ?? 30) * 1000,

@@ -41,7 +41,10 @@ function scorersTable(data: ReportData): HTMLElement {
         const rate = run.scorers.find((scorer) => scorer.name === name);
         if (!rate) return cell(null, 'this scorer did not run in this run');
         const mean = rate.meanValue === null ? '' : `; mean value ${rate.meanValue.toFixed(3)}`;
-        return element('td', { title: `${rate.passed} of ${rate.scored} scored task(s) passed${mean}` }, `${rate.passed}/${rate.scored} ${percent(rate.rate)} (${percent(rate.low)} to ${percent(rate.high)})`);
+        const errors = rate.errors ? ` + ${rate.errors} error${rate.errors === 1 ? '' : 's'}` : '';
+        const errorTitle = rate.errors ? `; ${rate.errors} task(s) where the scorer could not decide (no verdict, not counted)` : '';
+        if (rate.rate === null || rate.low === null || rate.high === null) return element('td', { class: 'missing', title: `no verdict${errorTitle}` }, `no verdict${errors}`);
+        return element('td', { title: `${rate.passed} of ${rate.scored} scored task(s) passed${mean}${errorTitle}` }, `${rate.passed}/${rate.scored} ${percent(rate.rate)} (${percent(rate.low)} to ${percent(rate.high)})${errors}`);
       }),
     ),
   );

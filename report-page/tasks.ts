@@ -100,7 +100,14 @@ export function drillDown(data: ReportData, task: TaskView): HTMLElement {
   );
   const timelineCaption = task.timelineSource === 'spans' ? 'Steps from the task\u2019s spans.' : 'Tool calls laid end to end (this run has no spans, so start times and model calls are not recorded).';
   const scorerRows = (task.scorers ?? []).map((score) =>
-    element('tr', { class: score.passed ? '' : 'fail', 'data-scorer': score.name }, element('th', {}, score.name), element('td', {}, score.passed ? 'passed' : 'failed'), cell(score.value === null ? null : score.value.toFixed(3)), element('td', {}, text(score.explanation) ?? '')),
+    element(
+      'tr',
+      { class: score.passed ? '' : 'fail', 'data-scorer': score.name },
+      element('th', {}, score.name),
+      element('td', {}, score.error !== null ? 'error' : score.passed ? 'passed' : 'failed'),
+      cell(score.value === null ? null : score.value.toFixed(3)),
+      element('td', {}, [text(score.error), text(score.explanation)].filter(Boolean).join(': ')),
+    ),
   );
   const scorers = task.scorers
     ? element('table', { class: 'scorers' }, element('thead', {}, element('tr', {}, ...['scorer', 'verdict', 'value', 'explanation'].map((name) => element('th', {}, name)))), element('tbody', {}, ...scorerRows))

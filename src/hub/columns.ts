@@ -138,7 +138,7 @@ export const DESCRIPTIONS: Record<string, string> = {
   tool_calls: 'Tool calls with step, name, arguments (JSON text), output, error flag and duration',
   messages: 'Conversation messages in the OpenAI chat format (tool call arguments as JSON text)',
   repeat: 'Rollout of the task, 0..K-1, with --repeats K; null without repeats',
-  scores: 'Every scorer\'s verdict by name: {value 0..1, passed, explanation} (JSON text); success is the first scorer\'s',
+  scores: 'Every scorer\'s verdict by name: {value 0..1, passed, explanation, error when the scorer could not decide (no verdict, left out of pass rates)} (JSON text); success is the first scorer\'s',
   judge_input_tokens: 'Prompt tokens of the LLM judge for this task (not in input_tokens); null without a judge',
   judge_output_tokens: 'Completion tokens of the LLM judge for this task; null without a judge',
   judge_cost_usd: 'Cost of the LLM judge in USD (results: for the task; leaderboard: for the run), not in cost_usd; null without a judge or when its price is unknown',

@@ -50,9 +50,12 @@ export interface ScorerRate {
   name: string;
   scored: number;
   passed: number;
-  rate: number;
-  low: number;
-  high: number;
+  /** Tasks where it could not decide (a judge error, a failed sandbox): excluded from the rate. */
+  errors: number;
+  /** passed / scored; null when every task it ran on was an error. */
+  rate: number | null;
+  low: number | null;
+  high: number | null;
   /** Mean of its values (0..1: a judge's normalised grade, a fraction of asserts), over those recorded. */
   meanValue: number | null;
 }
@@ -150,20 +153,25 @@ function overview(run: LoadedRun, views: readonly TaskView[]): Omit<RunOverview,
 /** Each scorer's pass rate over the tasks it scored; null when no task records its scores. */
 export function scorerRates(views: readonly TaskView[]): ScorerRate[] | null {
   if (!views.some((view) => view.scorers !== null)) return null;
-  const counts = new Map<string, { scored: number; passed: number; values: number[] }>();
+  const counts = new Map<string, { scored: number; passed: number; errors: number; values: number[] }>();
   for (const view of views) {
     for (const score of view.scorers ?? []) {
-      const entry = counts.get(score.name) ?? { scored: 0, passed: 0, values: [] };
+      const entry = counts.get(score.name) ?? { scored: 0, passed: 0, errors: 0, values: [] };
+      counts.set(score.name, entry);
+      if (score.error !== null) {
+        entry.errors++; // no verdict: neither a pass nor a failure, as in the leaderboard row
+        continue;
+      }
       entry.scored++;
       if (score.passed) entry.passed++;
       if (score.value !== null) entry.values.push(score.value);
-      counts.set(score.name, entry);
     }
   }
   return [...counts].map(([name, entry]) => {
-    const interval = wilsonInterval(entry.passed, entry.scored)!;
+    const interval = wilsonInterval(entry.passed, entry.scored);
     const meanValue = entry.values.length ? entry.values.reduce((sum, value) => sum + value, 0) / entry.values.length : null;
-    return { name, scored: entry.scored, passed: entry.passed, rate: entry.passed / entry.scored, low: interval.low, high: interval.high, meanValue };
+    const rate = entry.scored ? entry.passed / entry.scored : null;
+    return { name, scored: entry.scored, passed: entry.passed, errors: entry.errors, rate, low: interval?.low ?? null, high: interval?.high ?? null, meanValue };
   });
 }
 

@@ -58,7 +58,8 @@ export const resultRowSchema = z.looseObject({
   tool_calls: z.array(toolCallSchema).nullish(),
   messages: z.array(z.unknown()).nullish(),
   // Every scorer's verdict by name; absent in SMOLTRACE's rows and older runs (only SMOLTRACE's rule).
-  scores: z.record(z.string(), z.looseObject({ value: count, passed: z.boolean(), explanation: text })).nullish(),
+  // A scorer that could not decide records `error` (no verdict: neither a pass nor a failure).
+  scores: z.record(z.string(), z.looseObject({ value: count, passed: z.boolean(), explanation: text, error: text })).nullish(),
   trace: z.unknown().optional(),
 });
 

@@ -61,7 +61,8 @@ export interface TaskView {
   response: number | null;
   scores: Record<string, boolean | null>;
   /** Every scorer's verdict (the row's `scores`, in its order); null when the row has none (SMOLTRACE's, older runs). */
-  scorers: { name: string; value: number | null; passed: boolean; explanation: number | null }[] | null;
+  /** `error`: the scorer could not decide (string index), which is no verdict. */
+  scorers: { name: string; value: number | null; passed: boolean; explanation: number | null; error: number | null }[] | null;
   messages: { role: string; content: number | null; toolCalls?: { name: string; arguments: number }[]; reasoning?: number; name?: string }[];
   toolCalls: { step: number | null; name: string; arguments: number; output: number | null; isError: boolean; durationMs: number | null; cpuMs: number | null; maxRssKiB: number | null }[];
   timeline: TimelineEntry[];
@@ -185,7 +186,7 @@ export function taskView(task: ReportTask, run: number, strings: StringTable, gr
       response_correct: row.response_correct ?? null,
     },
     scorers: row.scores
-      ? Object.entries(row.scores).map(([name, score]) => ({ name, value: score.value ?? null, passed: score.passed, explanation: score.explanation ? strings.add(score.explanation) : null }))
+      ? Object.entries(row.scores).map(([name, score]) => ({ name, value: score.value ?? null, passed: score.passed, explanation: score.explanation ? strings.add(score.explanation) : null, error: typeof score.error === 'string' ? strings.add(score.error) : null }))
       : null,
     messages: messageViews(row.messages ?? [], strings),
     toolCalls: calls.map((call) => ({

@@ -41,6 +41,8 @@ async function giveScorers(made: ReportRuns): Promise<void> {
   };
   await rewrite(made.base, (row) => {
     const passed = Number(String(row.task_id).slice(1)) <= 6;
+    // t12's judge could not decide: no verdict, left out of the judge's pass rate.
+    if (row.task_id === 't12') return { ...row, scores: { ...(row.scores as object), judge: { value: 0, passed: false, explanation: '', error: 'judge answered invalid JSON twice' } } };
     return { ...row, scores: { ...(row.scores as object), judge: { value: passed ? 1 : 0.25, passed, explanation: passed ? 'grade 5 of 1..5: right' : 'grade 2 of 1..5: vague' } } };
   });
   await rewrite(made.candidate, ({ scores: _scores, ...row }) => row);
@@ -118,7 +120,7 @@ describe.skipIf(!chromium)(`agent-eval report in headless Chromium${skipReason}`
     const rows = await page.$$eval('#overview table.scorers tbody tr', (elements) => elements.map((row) => [row.getAttribute('data-scorer'), ...[...row.querySelectorAll('td')].map((cell) => cell.textContent)]));
     expect(rows).toEqual([
       ['smoltrace', '11/12 91.7% (64.6% to 98.5%)', 'only the smoltrace rule'],
-      ['judge', '6/12 50.0% (25.4% to 74.6%)', 'only the smoltrace rule'],
+      ['judge', '6/11 54.5% (28.0% to 78.7%) + 1 error', 'only the smoltrace rule'],
     ]);
   });
 

@@ -29,8 +29,8 @@ describe('scorer pass rates in the report data', () => {
     const [first, second] = data.runs;
     const interval = (passed: number, total: number) => wilsonInterval(passed, total)!;
     expect(first!.scorers).toEqual([
-      { name: 'smoltrace', scored: 5, passed: 4, rate: 0.8, low: interval(4, 5).low, high: interval(4, 5).high, meanValue: 0.8 },
-      { name: 'judge', scored: 4, passed: 1, rate: 0.25, low: interval(1, 4).low, high: interval(1, 4).high, meanValue: 0.375 },
+      { name: 'smoltrace', scored: 5, passed: 4, errors: 0, rate: 0.8, low: interval(4, 5).low, high: interval(4, 5).high, meanValue: 0.8 },
+      { name: 'judge', scored: 4, passed: 1, errors: 0, rate: 0.25, low: interval(1, 4).low, high: interval(1, 4).high, meanValue: 0.375 },
     ]);
     expect(second!.scorers).toBeNull();
     // The drill-down's verdicts: every scorer of the row, in its order, with the explanation in the string table.
@@ -41,6 +41,23 @@ describe('scorer pass rates in the report data', () => {
     ]);
     expect(data.strings[task.scorers![1]!.explanation!]).toBe('grade 2 of 1..5');
     expect(data.tasks.find((view) => view.run === 1)!.scorers).toBeNull();
+  });
+
+  it('leaves a scorer\'s errors out of its pass rate (no verdict), as the leaderboard row does, and shows them in the drill-down', () => {
+    const errored = (index: number) => ({
+      test_case_uid: `e${index}`,
+      success: false,
+      scores: { smoltrace: { value: 1, passed: true, explanation: 'ok' }, judge: { value: 0, passed: false, explanation: '', error: 'judge answered invalid JSON twice' } },
+    });
+    const data = buildReportData([run('errors', [judged(0, true, true), errored(1), errored(2)])], { title: 'errors', groupBy: [] });
+    const judge = data.runs[0]!.scorers!.find((rate) => rate.name === 'judge')!;
+    expect(judge).toMatchObject({ scored: 1, passed: 1, errors: 2, rate: 1 });
+    const task = data.tasks.find((view) => view.uid === 'e1')!;
+    expect(data.strings[task.scorers![1]!.error!]).toBe('judge answered invalid JSON twice');
+    expect(task.scorers![0]!.error).toBeNull();
+    // Only errors: no rate and no interval, never a 0% pass rate.
+    const only = buildReportData([run('only', [errored(1)])], { title: 'only', groupBy: [] }).runs[0]!.scorers!.find((rate) => rate.name === 'judge')!;
+    expect(only).toMatchObject({ scored: 0, errors: 1, rate: null, low: null, high: null });
   });
 
   it('checks scores at the edge: a verdict without a boolean `passed` is a one-line error naming the row and field', () => {

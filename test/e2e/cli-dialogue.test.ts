@@ -66,8 +66,14 @@ function userReply(request: RecordedRequest): ScriptedReply {
   return { content: 'I said: please answer.', usage };
 }
 
-async function run(rows: object[], extra: (urls: { user: string; agent: string }) => string[] = () => []) {
-  const agent = await startOpenAIServer({ responder: agentReply });
+/** A reasoning model's replies: the agent's n-th call reasons "thought n". */
+function reasoningAgentReply(request: RecordedRequest): ScriptedReply {
+  const call = messagesOf(request).filter((message) => message.role === 'assistant').length + 1;
+  return { ...agentReply(request), reasoning: `thought ${call}` };
+}
+
+async function run(rows: object[], extra: (urls: { user: string; agent: string }) => string[] = () => [], options: { reasoning?: boolean } = {}) {
+  const agent = await startOpenAIServer({ responder: options.reasoning ? reasoningAgentReply : agentReply });
   const user = await startOpenAIServer({ responder: userReply });
   servers.push(agent, user);
   const folder = await mkdtemp(join(tmpdir(), 'agent-eval-dialogue-'));
@@ -141,6 +147,32 @@ describe('dialogue tasks with a simulated user (built CLI, scripted agent and us
     expect(simulatorPoints.map((point: Point) => [attribute(point, 'gen_ai.request.model'), attribute(point, 'gen_ai.token.type'), point.sum]).sort()).toEqual([['user-model', 'input', 90], ['user-model', 'output', 15]]);
     const agentPoints = usage.histogram.dataPoints.filter((point: Point) => attribute(point, 'agent_eval.role') === undefined);
     expect(agentPoints.reduce((sum: number, point: Point) => sum + point.sum, 0)).toBe(440);
+  }, 60_000);
+
+  /** The sft line of a reasoning agent's dialogue run; the agent's model was never sent its reasoning back. */
+  async function exportedDialogue(task: object, extra: (urls: { user: string; agent: string }) => string[] = () => []) {
+    const { result, directory, folder, agent } = await run([task], extra, { reasoning: true });
+    expect(result.code, result.stderr).toBe(0);
+    const sft = join(folder, 'dialogue.jsonl');
+    const exported = await runCli(['export', directory, '--format', 'sft', '-o', sft]);
+    expect(exported.code, exported.stderr).toBe(0);
+    for (const request of agent.requests) for (const message of messagesOf(request)) expect(message).not.toHaveProperty('reasoning_content');
+    const [line] = (await readFile(sft, 'utf8')).trim().split('\n').map((text) => JSON.parse(text));
+    return line.messages as { role: string; reasoning_content?: string }[];
+  }
+
+  it("export --format sft of a dialogue keeps the agent's reasoning on its assistant messages", async () => {
+    const messages = await exportedDialogue(HOTEL);
+    // Three agent calls over two user turns, each reply with its own reasoning.
+    expect(messages.filter((message) => message.role === 'assistant').map((message) => message.reasoning_content)).toEqual(['thought 1', 'thought 2', 'thought 3']);
+    expect(messages.filter((message) => message.role === 'user')).toHaveLength(2);
+  }, 60_000);
+
+  it('an --agent-url endpoint that returns reasoning_content keeps it in the dialogue row too', async () => {
+    const messages = await exportedDialogue(STALL, (urls) => ['--agent-url', urls.agent]);
+    expect(messages.map((message) => [message.role, message.reasoning_content])).toEqual([
+      ['user', undefined], ['assistant', 'thought 1'], ['user', undefined], ['assistant', 'thought 2'], ['user', undefined], ['assistant', 'thought 3'],
+    ]);
   }, 60_000);
 
   it('the agent stops mid-dialogue (agent_stopped) and the simulator fails (simulator_error): recorded, the run goes on', async () => {

@@ -100,6 +100,7 @@ class HttpConversation implements AgentConversation {
     const durationMs = performance.now() - started;
     const choice = completion.choices?.[0];
     const reply = choice?.message?.content ?? '';
+    const reasoning = reasoningOf(choice?.message);
     const usage: Usage = completion.usage
       ? { inputTokens: completion.usage.prompt_tokens ?? 0, outputTokens: completion.usage.completion_tokens ?? 0, cachedInputTokens: completion.usage.prompt_tokens_details?.cached_tokens ?? 0, reasoningTokens: completion.usage.completion_tokens_details?.reasoning_tokens ?? 0 }
       : emptyUsage();
@@ -111,7 +112,7 @@ class HttpConversation implements AgentConversation {
     this.record({
       type: 'model-call',
       index,
-      response: { message: { role: 'assistant', content: reply, ...(toolCalls.length && { toolCalls }) }, usage, finishReason: 'stop', model: completion.model || this.model, attempts: 1, ...(completion.id && { responseId: completion.id }) },
+      response: { message: { role: 'assistant', content: reply, ...(toolCalls.length && { toolCalls }), ...(reasoning && { reasoning }) }, usage, finishReason: 'stop', model: completion.model || this.model, attempts: 1, ...(completion.id && { responseId: completion.id }) },
       startedAtMs,
       durationMs,
       inputMessageCount: this.state.messages.length,
@@ -119,7 +120,8 @@ class HttpConversation implements AgentConversation {
     // The agent's own tool calls, as it reports them: recorded for the tool checks, never run here.
     for (const call of toolCalls) this.record({ type: 'tool-call', index, call, output: '', isError: false, startedAtMs, durationMs: 0, source: 'native' });
     this.record({ type: 'tool-call', index, call: { id: `final_${index}`, name: FINAL_ANSWER, arguments: { answer: reply } }, output: reply, isError: false, startedAtMs: epochNow(), durationMs: 0, source: 'native' });
-    this.state.messages.push({ role: 'assistant', content: reply });
+    // The reasoning is kept for the row (reasoning_content), never sent back: the history sends role and content only.
+    this.state.messages.push({ role: 'assistant', content: reply, ...(reasoning && { reasoning }) });
     this.state.finalAnswer = reply;
     this.state.stopReason = 'final-answer';
     return { reply };
@@ -129,6 +131,14 @@ class HttpConversation implements AgentConversation {
     this.state.steps.push(step);
     this.input.onStep?.(step);
   }
+}
+
+/** A reasoning model's reasoning in the reply (`reasoning_content`, as DeepSeek-style servers send it, or `reasoning`). */
+function reasoningOf(message: unknown): string | undefined {
+  if (typeof message !== 'object' || message === null) return undefined;
+  const { reasoning_content: content, reasoning } = message as { reasoning_content?: unknown; reasoning?: unknown };
+  const text = typeof content === 'string' && content ? content : reasoning;
+  return typeof text === 'string' && text ? text : undefined;
 }
 
 function parseArguments(text: string): unknown {

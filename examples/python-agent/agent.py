@@ -95,16 +95,21 @@ def chat(model, messages, tools):
     return post_json(f"{base}/chat/completions", {"model": model, "messages": messages, "tools": tools}, headers)
 
 
+def reported_calls(calls):
+    """The model's tool calls in the protocol's form (OpenAI's own form is accepted too)."""
+    return [
+        {"id": call["id"], "name": call["function"]["name"], "arguments": json.loads(call["function"].get("arguments") or "{}")}
+        for call in calls
+    ]
+
+
 def reported(messages):
     """The messages sent to the model, in the protocol's form (model_call.messages)."""
     out = []
     for message in messages:
         entry = {"role": message["role"], "content": message.get("content")}
         if message.get("tool_calls"):
-            entry["tool_calls"] = [
-                {"id": call["id"], "name": call["function"]["name"], "arguments": json.loads(call["function"].get("arguments") or "{}")}
-                for call in message["tool_calls"]
-            ]
+            entry["tool_calls"] = reported_calls(message["tool_calls"])
         if message.get("tool_call_id"):
             entry["tool_call_id"] = message["tool_call_id"]
         out.append(entry)
@@ -127,6 +132,7 @@ def run_turn(task, model, messages, tools):
             "usage": {"input_tokens": usage.get("prompt_tokens", 0), "output_tokens": usage.get("completion_tokens", 0)},
             "duration_ms": (ended - started) / 1e6,
             "output": message.get("content"),
+            "tool_calls": reported_calls(calls),
             "messages": sent,
         })
         export_span(task, model, usage, started, ended)

@@ -102,11 +102,13 @@ async function runTurn(task: TaskMessage, model: string, messages: ChatMessage[]
   for (let step = 0; step < task.max_steps; step++) {
     const startedNs = BigInt(Date.now()) * 1_000_000n;
     const started = performance.now();
+    // What the model is sent, reported as it stands (the protocol takes OpenAI's message form too).
+    const sent = messages.map((entry) => ({ ...entry }));
     const reply = await chat(model, messages, [...task.tools, FINAL_ANSWER]);
     const durationMs = performance.now() - started;
     const message = reply.choices[0]!.message;
     const calls = message.tool_calls ?? [];
-    send({ type: 'model_call', model: reply.model ?? model, usage: { input_tokens: reply.usage?.prompt_tokens ?? 0, output_tokens: reply.usage?.completion_tokens ?? 0 }, duration_ms: durationMs, output: message.content });
+    send({ type: 'model_call', model: reply.model ?? model, usage: { input_tokens: reply.usage?.prompt_tokens ?? 0, output_tokens: reply.usage?.completion_tokens ?? 0 }, duration_ms: durationMs, output: message.content, tool_calls: calls, messages: sent });
     await exportSpan(task, model, reply, startedNs, startedNs + BigInt(Math.round(durationMs * 1e6)));
     messages.push({ role: 'assistant', content: message.content, ...(calls.length && { tool_calls: calls }) });
     if (!calls.length) return message.content ?? '';

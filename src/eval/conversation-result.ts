@@ -117,7 +117,7 @@ export function applyConversation(result: TaskResult, outcome: ConversationTaskR
   let trace = result.trace;
   if (!trace) return [];
   const before = trace.spans.length;
-  if (outcome.spans) trace = linkExternalSpans(trace, outcome.spans.spans, outcome.spans.parentSpanId, settings.redactor, outcome.spans.countTokens);
+  if (outcome.spans) trace = linkExternalSpans(trace, outcome.spans.spans, outcome.spans.parentSpanIds, settings.redactor, outcome.spans.countTokens);
   if (dialogue) trace = { ...trace, spans: [...trace.spans, ...simulatorSpans(trace, dialogue.simulator, simulatorCosts, settings.redactor, settings.captureContent)] };
   result.trace = trace;
   return trace.spans.slice(before);

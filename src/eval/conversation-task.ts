@@ -5,16 +5,16 @@
  */
 import { join } from 'node:path';
 import type { AgentConversation } from '../agents/conversation.js';
+import type { ExternalSession } from '../agents/external/types.js';
 import { ToolAgentConversation } from '../agents/tool-conversation.js';
 import type { ToolCallingAgentInput } from '../agents/tool-calling-agent.js';
-import type { AgentRun, Step } from '../agents/types.js';
-import { addUsage } from '../models/types.js';
+import { epochNow, type AgentRun } from '../agents/types.js';
 import { runDialogue, type DialogueOutcome } from '../simulated-user/dialogue.js';
 import type { UserSimulator } from '../simulated-user/simulator.js';
 import type { Task } from '../tasks/schema.js';
-import { modelCallsFromSpans, toolCallsFromSpans } from '../telemetry/external-spans.js';
 import type { ReceivedSpan } from '../telemetry/otlp-wire.js';
 import type { ExternalAgentSetup } from './external-agent-setup.js';
+import { withSpanModelCalls, withSpanToolCalls, type TurnContext } from './span-calls.js';
 
 export interface DialogueSetup {
   /** A simulator for one task (the provider is shared by the run). */
@@ -24,8 +24,8 @@ export interface DialogueSetup {
 export interface ConversationTaskResult {
   run: AgentRun;
   dialogue?: { outcome: DialogueOutcome; simulator: UserSimulator; toolCallsPerTurn: number[] };
-  /** An agent process's own spans, to join to the task's trace under the span it was given. */
-  spans?: { spans: ReceivedSpan[]; parentSpanId: string; countTokens: boolean };
+  /** An external agent's own spans, to join to the task's trace under the span ids it was given. */
+  spans?: { spans: ReceivedSpan[]; parentSpanIds: string[]; countTokens: boolean };
 }
 
 export interface ConversationTaskInput {
@@ -38,55 +38,10 @@ export interface ConversationTaskInput {
   logPath?: string;
 }
 
-/** The agent process reported no model calls: its spans' model calls count instead (tokens and cost). */
-function withSpanModelCalls(run: AgentRun, spans: readonly ReceivedSpan[]): AgentRun {
-  const calls = modelCallsFromSpans(spans);
-  if (run.modelCalls > 0 || !calls.length) return run;
-  let usage = run.usage;
-  const steps: Step[] = calls.map((call, position) => {
-    const callUsage = { inputTokens: call.inputTokens, outputTokens: call.outputTokens, cachedInputTokens: 0, reasoningTokens: 0 };
-    usage = addUsage(usage, callUsage);
-    return {
-      type: 'model-call',
-      index: position + 1,
-      response: { message: { role: 'assistant', content: '' }, usage: callUsage, finishReason: 'other', model: call.model, attempts: 1 },
-      startedAtMs: call.startedAtMs,
-      durationMs: call.durationMs,
-      inputMessageCount: 0,
-      fromSpans: true,
-    };
-  });
-  return { ...run, steps: [...steps, ...run.steps], usage, modelCalls: calls.length };
-}
-
-/**
- * An endpoint agent (`--agent-url`) whose replies reported no tool calls: its execute_tool spans are its
- * tool calls (tool checks, tools_used), placed before its final answer.
- */
-function withSpanToolCalls(run: AgentRun, spans: readonly ReceivedSpan[]): AgentRun {
-  const reported = run.steps.some((step) => step.type === 'tool-call' && step.call.name !== 'final_answer');
-  const calls = toolCallsFromSpans(spans);
-  if (reported || !calls.length) return run;
-  const steps: Step[] = calls.map((call) => ({
-    type: 'tool-call',
-    index: 1,
-    call: { id: call.id, name: call.name, arguments: call.arguments },
-    output: call.output,
-    isError: call.isError,
-    startedAtMs: call.startedAtMs,
-    durationMs: call.durationMs,
-    source: 'native',
-    fromSpans: true,
-  }));
-  const firstAnswer = run.steps.findIndex((step) => step.type === 'tool-call' && step.call.name === 'final_answer');
-  const at = firstAnswer < 0 ? run.steps.length : firstAnswer;
-  return { ...run, steps: [...run.steps.slice(0, at), ...steps, ...run.steps.slice(at)] };
-}
-
 export async function runConversationTask(input: ConversationTaskInput): Promise<ConversationTaskResult> {
   const { task, agent } = input;
   let conversation: AgentConversation;
-  let trace: { traceId: string; parentSpanId: string } | undefined;
+  let trace: ExternalSession['trace'];
   if (input.external) {
     const session = await input.external.agent.start({
       taskId: task.id,
@@ -109,6 +64,15 @@ export async function runConversationTask(input: ConversationTaskInput): Promise
     conversation = new ToolAgentConversation(agent);
   }
   let dialogue: ConversationTaskResult['dialogue'];
+  const turns: TurnContext[] = [];
+  const timedTurn = async (message: string) => {
+    const startedAtMs = epochNow();
+    try {
+      return await conversation.turn(message);
+    } finally {
+      turns.push({ startedAtMs, endedAtMs: epochNow() });
+    }
+  };
   try {
     if (task.user && input.dialogue) {
       const simulator = await input.dialogue.simulator();
@@ -120,14 +84,14 @@ export async function runConversationTask(input: ConversationTaskInput): Promise
         signal: agent.signal,
         agentTurn: async (message) => {
           const before = toolCallCount(conversation);
-          const turn = await conversation.turn(message);
+          const turn = await timedTurn(message);
           toolCallsPerTurn.push(toolCallCount(conversation) - before);
           return 'reply' in turn ? turn.reply : undefined;
         },
       });
       dialogue = { outcome, simulator, toolCallsPerTurn };
     } else {
-      await conversation.turn(task.prompt);
+      await timedTurn(task.prompt);
     }
   } finally {
     await conversation.close();
@@ -138,8 +102,14 @@ export async function runConversationTask(input: ConversationTaskInput): Promise
   const spans = await input.external.takeSpans(trace.traceId);
   const countTokens = run.modelCalls === 0;
   run = withSpanModelCalls(run, spans);
-  if (input.external.toolCallsFromSpans) run = withSpanToolCalls(run, spans);
-  return { run, ...(dialogue && { dialogue }), spans: { spans, parentSpanId: trace.parentSpanId, countTokens } };
+  const turnSpanIds = trace.turnSpanIds?.() ?? [];
+  turnSpanIds.forEach((spanId, position) => {
+    if (turns[position]) turns[position].parentSpanId = spanId;
+  });
+  const fromSpans = withSpanToolCalls(run, spans, turns);
+  run = fromSpans.run;
+  if (dialogue) dialogue = { ...dialogue, toolCallsPerTurn: dialogue.toolCallsPerTurn.map((count, position) => count + (fromSpans.perTurn[position] ?? 0)) };
+  return { run, ...(dialogue && { dialogue }), spans: { spans, parentSpanIds: [trace.parentSpanId, ...turnSpanIds], countTokens } };
 }
 
 function toolCallCount(conversation: AgentConversation): number {

@@ -16,10 +16,8 @@ export interface ExternalAgentSetup {
   agent: ExternalAgent;
   /** The model the agent is said to use (`--model`), sent in the task message; null when not given. */
   model: string | null;
-  /** The spans received for a task's trace (taken once). */
+  /** The spans received for a task's trace (taken once); their execute_tool spans are the agent's tool calls when it reported or asked for none. */
   takeSpans(traceId: string): Promise<ReceivedSpan[]>;
-  /** The agent's tools are its own (`--agent-url`): tool calls are read from its execute_tool spans when its replies report none. */
-  toolCallsFromSpans?: boolean;
   close(): Promise<void>;
 }
 
@@ -50,7 +48,6 @@ export async function setUpExternalAgent(options: RunOptions, context: ExternalA
       agent,
       model,
       takeSpans,
-      toolCallsFromSpans: true,
       close: async () => {
         await agent.close();
         await (await receiver)?.close();

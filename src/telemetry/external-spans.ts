@@ -46,6 +46,22 @@ export interface SpanToolCall {
   isError: boolean;
   startedAtMs: number;
   durationMs: number;
+  /** The parent span id of the span's topmost ancestor among those received: the trace context the agent was given. */
+  contextSpanId: string;
+}
+
+/** For each received span, the parent of its topmost received ancestor (cycles are cut). */
+function contextSpanIds(spans: readonly ReceivedSpan[]): (span: ReceivedSpan) => string {
+  const byId = new Map(spans.map((span) => [span.spanId, span]));
+  return (span) => {
+    let current = span;
+    const seen = new Set<string>();
+    while (byId.has(current.parentSpanId) && !seen.has(current.parentSpanId)) {
+      seen.add(current.parentSpanId);
+      current = byId.get(current.parentSpanId)!;
+    }
+    return current.parentSpanId;
+  };
 }
 
 function parsedArguments(value: unknown): unknown {
@@ -60,6 +76,7 @@ function parsedArguments(value: unknown): unknown {
 /** The agent's own tool calls, from its spans whose operation is execute_tool, in start order. */
 export function toolCallsFromSpans(spans: readonly ReceivedSpan[]): SpanToolCall[] {
   const calls: SpanToolCall[] = [];
+  const contextOf = contextSpanIds(spans);
   for (const span of spans) {
     const attributes = span.attributes;
     const name = attributes[GEN_AI.toolName] ?? attributes['tool.name'];
@@ -77,19 +94,21 @@ export function toolCallsFromSpans(spans: readonly ReceivedSpan[]): SpanToolCall
       isError: span.statusCode === 2,
       startedAtMs: start,
       durationMs: Math.max(0, end - start),
+      contextSpanId: contextOf(span),
     });
   }
   return calls.sort((left, right) => left.startedAtMs - right.startedAtMs);
 }
 
 /**
- * The document with the agent's spans added under its invoke_agent span (attributes scrubbed); their
- * tokens join the document's total only when `countTokens` (the agent reported no model calls itself).
+ * The document with the agent's spans added under its invoke_agent span (attributes scrubbed): those
+ * whose parent is one of the span ids the agent was given (`placeholderSpanIds`), or none. Their tokens
+ * join the document's total only when `countTokens` (the agent reported no model calls itself).
  */
-export function linkExternalSpans(document: TraceDocument, spans: readonly ReceivedSpan[], placeholderSpanId: string, redactor: TextRedactor, countTokens: boolean): TraceDocument {
+export function linkExternalSpans(document: TraceDocument, spans: readonly ReceivedSpan[], placeholderSpanIds: readonly string[], redactor: TextRedactor, countTokens: boolean): TraceDocument {
   if (!spans.length) return document;
   const agentSpan = document.spans.find((span) => span.name.startsWith('invoke_agent')) ?? document.spans.find((span) => span.span_id === document.root_span_id);
-  const parentFor = (parent: string) => (!parent || parent === placeholderSpanId ? (agentSpan?.span_id ?? null) : hexId(parent));
+  const parentFor = (parent: string) => (!parent || placeholderSpanIds.includes(parent) ? (agentSpan?.span_id ?? null) : hexId(parent));
   const scrub = (attributes: Record<string, unknown>) =>
     Object.fromEntries(Object.entries(attributes).map(([key, value]) => [key, typeof value === 'string' ? redactor.text(value) : value]));
   let addedTokens = 0;

@@ -108,6 +108,74 @@ describe('agent-eval run --agent-url (built CLI, an agent served as a chat compl
     expect(toolSpans[0]).toMatchObject({ span_id: '0xa1b2c3d4e5f60718', attributes: { 'agent_eval.source': 'external_agent' }, resource: { attributes: { 'service.name': 'framework-agent' } } });
   }, 60_000);
 
+  it("in a dialogue, the tool calls of the endpoint's execute_tool spans count in the turn whose request they hang under (turn_tool_calls)", async () => {
+    const traceparents: string[] = [];
+    const agent = await startOpenAIServer({
+      responder: async (request) => {
+        const traceparent = String(request.headers.traceparent);
+        traceparents.push(traceparent);
+        const said = request.body.messages.filter((message: { role: string }) => message.role === 'user').map((message: { content: unknown }) => messageText(message.content));
+        if (said.length === 1) return { content: 'How many nights, and at what price?', usage: { prompt_tokens: 10, completion_tokens: 5 } };
+        // The second turn: the agent runs its own calculator, under its own agent span, under the request's context.
+        const [, traceId, parentSpanId] = traceparent.split('-');
+        const now = BigInt(Date.now()) * 1_000_000n;
+        const text = (key: string, value: string) => ({ key, value: { stringValue: value } });
+        const agentSpan = { traceId, spanId: 'b1b2b3b4b5b6b7b8', parentSpanId, name: 'invoke_agent framework', kind: 1, startTimeUnixNano: String(now - 9_000_000n), endTimeUnixNano: String(now), attributes: [text('gen_ai.operation.name', 'invoke_agent')] };
+        const toolSpan = {
+          traceId,
+          spanId: 'c1c2c3c4c5c6c7c8',
+          parentSpanId: agentSpan.spanId,
+          name: 'execute_tool calculator',
+          kind: 1,
+          startTimeUnixNano: String(now - 5_000_000n),
+          endTimeUnixNano: String(now - 1_000_000n),
+          attributes: [text('gen_ai.operation.name', 'execute_tool'), text('gen_ai.tool.name', 'calculator'), text('gen_ai.tool.call.arguments', '{"expression":"3 * (140 + 4)"}'), text('gen_ai.tool.call.result', '432')],
+        };
+        const body = { resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ scope: { name: 'framework' }, spans: [agentSpan, toolSpan] }] }] };
+        const sent = await fetch(`${String(request.headers['x-agent-eval-otlp-endpoint'])}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        expect(sent.status).toBe(200);
+        return { content: 'Your stay costs 432 euros in total.', usage: { prompt_tokens: 20, completion_tokens: 8 } };
+      },
+    });
+    const user = await startOpenAIServer({
+      responder: (request) => {
+        const said = messageText(request.body.messages.at(-1).content);
+        if (said.includes('432')) return { toolCalls: [{ name: 'end_conversation', arguments: { reason: 'goal_met' } }], usage: { prompt_tokens: 3, completion_tokens: 1 } };
+        return { content: '3 nights at 140 euros, plus 4 euros tax per night.', usage: { prompt_tokens: 3, completion_tokens: 1 } };
+      },
+    });
+    try {
+      const folder = await mkdtemp(join(tmpdir(), 'agent-eval-agent-url-'));
+      const file = join(folder, 'tasks.jsonl');
+      const row = { id: 'hotel', prompt: 'Work out what my hotel stay costs.', difficulty: 'easy', agent_type: 'tool', expected_tool: 'calculator', expected_tool_calls: 1, expected_keywords: ['432'], user: { goal: 'The total of your stay: 3 nights at 140 euros plus 4 euros tax per night.', opening: 'What will my hotel stay cost?', max_turns: 4 } };
+      await writeFile(file, JSON.stringify(row));
+      const result = await runCli(['run', '--agent-url', `${agent.url}/v1`, '--user-model', 'user-model', '--user-base-url', `${user.url}/v1`, '--dataset-name', file, '--output-dir', join(folder, 'out'), '--enable-otel']);
+      expect(result.code, result.stderr).toBe(0);
+      // One trace, a parent span id per request: the spans tell their turn.
+      expect(traceparents).toHaveLength(2);
+      expect(new Set(traceparents.map((header) => header.split('-')[1])).size).toBe(1);
+      expect(new Set(traceparents.map((header) => header.split('-')[2])).size).toBe(2);
+      const [name] = await readdir(join(folder, 'out'));
+      const directory = join(folder, 'out', name!);
+      const [taskRow] = JSON.parse(await readFile(join(directory, 'results.json'), 'utf8'));
+      expect(taskRow).toMatchObject({ success: true, turns: 2, dialogue_stop_reason: 'goal_met', turn_tool_calls: [0, 1], tools_used: ['calculator'], correct_tool: true });
+      // The call stands in the second turn, before its reply.
+      expect(taskRow.tool_calls.map((call: { name: string; step: number }) => [call.name, call.step])).toEqual([
+        ['final_answer', 1],
+        ['calculator', 2],
+        ['final_answer', 2],
+      ]);
+      // Both of the agent's spans hang where they were sent: its agent span under agent-eval's, the tool span under it.
+      const [trace] = JSON.parse(await readFile(join(directory, 'traces.json'), 'utf8'));
+      const spans = new Map(trace.spans.map((span: { span_id: string }) => [span.span_id, span]));
+      const ownAgent = trace.spans.find((span: { name: string }) => span.name === 'invoke_agent http_agent');
+      expect(spans.get('0xb1b2b3b4b5b6b7b8')).toMatchObject({ parent_span_id: ownAgent.span_id });
+      expect(spans.get('0xc1c2c3c4c5c6c7c8')).toMatchObject({ parent_span_id: '0xb1b2b3b4b5b6b7b8' });
+    } finally {
+      await Promise.all([agent.close(), user.close()]);
+    }
+  }, 60_000);
+
   it('an endpoint that fails is an infrastructure error of the task', async () => {
     server = await startOpenAIServer({ responder: () => ({ fault: { kind: 'status', status: 500 } }) });
     const output = await mkdtemp(join(tmpdir(), 'agent-eval-agent-url-'));

@@ -72,6 +72,21 @@ function reasoningAgentReply(request: RecordedRequest): ScriptedReply {
   return { ...agentReply(request), reasoning: `thought ${call}` };
 }
 
+/** An example agent's row: its system prompt, each message once, each tool call with its result, final_answer answered as in the built-in agents' rows. */
+function expectExampleConversation(messages: { role: string; content: string | null; tool_calls?: { id: string; function: { name: string; arguments: string } }[]; tool_call_id?: string }[]) {
+  expect(messages.map((message) => [message.role, message.content, message.tool_calls?.map((call) => `${call.function.name} ${call.function.arguments}`) ?? null])).toEqual([
+    ['system', 'You are a helpful agent. Use the tools, then call final_answer.', null],
+    ['user', 'What will my hotel stay cost?', null],
+    ['assistant', 'How many nights, and at what price per night?', null],
+    ['user', '3 nights at 140 euros, plus 4 euros tax per night.', null],
+    ['assistant', null, ['calculator {"expression":"3 * (140 + 4)"}']],
+    ['tool', expect.stringContaining('432'), null],
+    ['assistant', null, ['final_answer {"answer":"Your stay costs 432 euros in total."}']],
+    ['tool', 'Your stay costs 432 euros in total.', null],
+  ]);
+  expect([messages[5]!.tool_call_id, messages[7]!.tool_call_id]).toEqual([messages[4]!.tool_calls![0]!.id, messages[6]!.tool_calls![0]!.id]);
+}
+
 async function run(rows: object[], extra: (urls: { user: string; agent: string }) => string[] = () => [], options: { reasoning?: boolean } = {}) {
   const agent = await startOpenAIServer({ responder: options.reasoning ? reasoningAgentReply : agentReply });
   const user = await startOpenAIServer({ responder: userReply });
@@ -192,6 +207,7 @@ describe('dialogue tasks with a simulated user (built CLI, scripted agent and us
     const { result, rows } = await run([HOTEL], (urls) => ['--agent-command', `"${process.execPath}" ${join(folder, 'agent.mjs')}`, '--agent-env', `OPENAI_BASE_URL=${urls.agent}`]);
     expect(result.code, result.stderr).toBe(0);
     expect(rows.hotel).toMatchObject({ success: true, turns: 2, user_turns: 2, dialogue_stop_reason: 'goal_met', turn_tool_calls: [0, 1], model_calls: 3, input_tokens: 300, user_input_tokens: 60 });
+    expectExampleConversation(rows.hotel!.messages as never);
   }, 60_000);
 
   it('goal_met: the judge decides from the transcript', async () => {
@@ -232,6 +248,7 @@ describe('dialogue tasks with a simulated user (built CLI, scripted agent and us
     const { result, rows } = await run([HOTEL], (urls) => ['--agent-command', agentCommand, '--agent-env', `OPENAI_BASE_URL=${urls.agent}`]);
     expect(result.code, result.stderr).toBe(0);
     expect(rows.hotel).toMatchObject({ success: true, turns: 2, user_turns: 2, dialogue_stop_reason: 'goal_met', turn_tool_calls: [0, 1], model_calls: 3, input_tokens: 300, user_input_tokens: 60 });
+    expectExampleConversation(rows.hotel!.messages as never);
   }, 60_000);
 
   it("--otlp-endpoint gets the simulated user's spans and the external agent's own spans, as in traces.json", async () => {

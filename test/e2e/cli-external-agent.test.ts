@@ -70,8 +70,17 @@ describe('agent-eval run --agent-command (built CLI, example agents, loopback mo
       expect(row).toMatchObject({ success: true, agent_type: 'tool', model_provider: 'external', final_answer_called: true, error: null });
       expect(row.model_calls).toBe(2);
       expect(row.input_tokens).toBeGreaterThan(0);
-      // The agent reported the messages it sent: its own system prompt opens the row's conversation.
-      expect(row.messages[0]).toEqual({ role: 'system', content: 'You are a helpful agent. Use the tools, then call final_answer.' });
+      // The agent reported the messages it sent and its model's tool calls: the row's conversation is its own, each
+      // message once (its system prompt, the task, its assistant messages with their tool calls, each answered once).
+      type Wire = { role: string; content: string | null; tool_calls?: { id: string; function: { name: string } }[]; tool_call_id?: string };
+      const messages: Wire[] = row.messages;
+      expect(messages[0]).toEqual({ role: 'system', content: 'You are a helpful agent. Use the tools, then call final_answer.' });
+      expect(messages.filter((message) => message.role === 'user')).toEqual([{ role: 'user', content: row.prompt }]);
+      expect(new Set(messages.map((message) => JSON.stringify(message))).size).toBe(messages.length);
+      const calls = messages.flatMap((message) => message.tool_calls ?? []);
+      expect(messages.filter((message) => message.role === 'tool').map((message) => message.tool_call_id)).toEqual(calls.map((call) => call.id));
+      expect(messages.filter((message) => message.role === 'assistant').every((message) => message.tool_calls?.length)).toBe(true);
+      expect(calls.at(-1)!.function.name).toBe('final_answer');
     }
     // The agent never saw the caller's key: no request to the model carried it.
     expect(server.requests.every((request) => !String(request.headers.authorization ?? '').includes('sk-test'))).toBe(true);
@@ -111,7 +120,7 @@ describe('agent-eval run --agent-command (built CLI, example agents, loopback mo
   it('a broken agent (invalid JSON, crash, hang, huge line, unknown tool) gives recorded task errors and the run goes on', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'agent-eval-broken-'));
     const tasksFile = join(folder, 'tasks.jsonl');
-    const ids = ['invalid_json', 'crash', 'hang', 'huge', 'unknown_tool', 'env'];
+    const ids = ['invalid_json', 'crash', 'hang', 'huge', 'unknown_tool', 'bad_messages', 'env'];
     await writeFile(tasksFile, ids.map((id) => JSON.stringify({ id, prompt: `task ${id}`, difficulty: 'easy', agent_type: 'tool', expected_tool_calls: 0 })).join('\n'));
     const pidFile = join(folder, 'hang.pid');
     const envFile = join(folder, 'env.json');
@@ -134,6 +143,9 @@ describe('agent-eval run --agent-command (built CLI, example agents, loopback mo
     expect(rows.huge).toMatchObject({ success: false, error_kind: 'model' });
     expect(rows.huge!.error).toContain('more than 1048576 bytes');
     expect(rows.unknown_tool!.error).toContain("asked for the tool 'launch_rockets', which was not offered");
+    // Reported messages are checked like every line: a tool message must name the call it answers.
+    expect(rows.bad_messages).toMatchObject({ success: false, error_kind: 'model' });
+    expect(rows.bad_messages!.error).toContain('invalid message (messages.1.tool_call_id: ');
     expect(rows.env).toMatchObject({ success: true, error: null });
     // The hung agent's own child was killed with its process group.
     const pid = Number(await readFile(pidFile, 'utf8'));
@@ -162,6 +174,8 @@ describe('agent-eval run --agent-command (built CLI, example agents, loopback mo
     const [row] = await readJson(join(directory, 'results.json'));
     expect(row).toMatchObject({ success: true, model_calls: 1, input_tokens: 50, output_tokens: 7, total_tokens: 57, model: 'span-model' });
     expect(row.cost_usd).toBeCloseTo((50 * 2 + 7 * 10) / 1e6, 12);
+    // It reported no messages: the row's conversation is what agent-eval saw, the task and the answer.
+    expect(row.messages).toEqual([{ role: 'user', content: 'Say done.' }, { role: 'assistant', content: 'done' }]);
     // The span stands in the trace once, and its tokens count for the trace's total.
     const [trace] = await readJson(join(directory, 'traces.json'));
     expect(trace.spans.filter((span: { name: string }) => span.name === 'chat span-model')).toHaveLength(1);

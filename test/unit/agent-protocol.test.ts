@@ -33,6 +33,16 @@ const VALID_AGENT_LINES = [
       { role: 'tool', tool_call_id: 'c1', content: '20°C' },
     ],
   },
+  // OpenAI's own form of tool calls, as an agent forwards its messages.
+  {
+    type: 'model_call',
+    tool_calls: [{ id: 'c2', type: 'function', function: { name: 'final_answer', arguments: '{"answer":"20°C"}' } }],
+    messages: [
+      { role: 'user', content: 'Weather in Paris?' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{"location":"Paris"}' } }] },
+      { role: 'tool', tool_call_id: 'c1', content: '20°C' },
+    ],
+  },
   { type: 'tool_call', id: 'c1', name: 'get_weather', arguments: { location: 'Paris' } },
   { type: 'final_answer', answer: 'It is sunny.' },
   { type: 'final_answer', answer: { temperature: 20 } },
@@ -42,6 +52,9 @@ const INVALID_AGENT_LINES = [
   { type: 'model_call', usage: { input_tokens: -1, output_tokens: 0 } },
   { type: 'model_call', messages: [{ role: 'robot', content: 'beep' }] },
   { type: 'model_call', messages: [{ content: 'no role' }] },
+  { type: 'model_call', messages: [{ role: 'tool', content: 'which call?' }] },
+  { type: 'model_call', messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'c1', function: { arguments: '{}' } }] }] },
+  { type: 'model_call', tool_calls: [{ id: 'c1' }] },
   { type: 'tool_call', id: '', name: 'x' },
   { type: 'tool_call', name: 'x' },
   { type: 'error' },
@@ -75,7 +88,19 @@ describe('the agent protocol', () => {
     ]);
   });
 
+  it("reads OpenAI's form of tool calls as the protocol's (arguments parsed from their JSON text)", () => {
+    const line = parseAgentLine(JSON.stringify(VALID_AGENT_LINES[3]));
+    if (line.type !== 'model_call') throw new Error('not a model_call');
+    expect(line.tool_calls).toEqual([{ id: 'c2', name: 'final_answer', arguments: { answer: '20°C' } }]);
+    expect(toMessages(line.messages!)).toEqual([
+      { role: 'user', content: 'Weather in Paris?' },
+      { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'get_weather', arguments: { location: 'Paris' } }] },
+      { role: 'tool', toolCallId: 'c1', name: 'get_weather', content: '20°C' },
+    ]);
+  });
+
   it('names what is wrong with a line', () => {
+    expect(() => parseAgentLine(JSON.stringify({ type: 'model_call', messages: [{ role: 'user', content: 'hi' }, { role: 'tool', content: 'x' }] }))).toThrow(/invalid message \(messages\.1\.tool_call_id: /);
     expect(() => parseAgentLine('{"type":"launch"}')).toThrow(/invalid message \(type: /);
     expect(() => parseAgentLine('not json')).toThrow(/not JSON: "not json"/);
     expect(() => parseAgentLine('{"type":"tool_call","id":"c1"}')).toThrow(/name: /);

@@ -5,6 +5,7 @@ import type { AgentConversation, TurnOutcome } from '../conversation.js';
 import { executeToolCall } from '../tool-executor.js';
 import { epochNow, type AgentRun, type ErrorKind, type Step } from '../types.js';
 import { AgentProcessError, type AgentProcess } from './agent-process.js';
+import { ExternalTranscript } from './external-transcript.js';
 import { answerText, PROTOCOL_VERSION, type AgentMessage, type ReportedMessage, type ReportedUsage } from './protocol.js';
 
 export const FINAL_ANSWER = 'final_answer';
@@ -29,7 +30,7 @@ export function toUsage(usage: ReportedUsage | undefined): Usage {
   return { inputTokens: usage.input_tokens, outputTokens: usage.output_tokens, cachedInputTokens: usage.cached_input_tokens ?? 0, reasoningTokens: usage.reasoning_tokens ?? 0 };
 }
 
-/** A reported message in agent-eval's form (a tool message's name is its call's, when the report has it). */
+/** Reported messages in agent-eval's form (a tool message's name is its call's, when the report has it). */
 export function toMessages(reported: readonly ReportedMessage[]): Message[] {
   const names = new Map<string, string>();
   return reported.map((message): Message => {
@@ -44,7 +45,7 @@ export function toMessages(reported: readonly ReportedMessage[]): Message[] {
         return { role: 'assistant', content, ...(toolCalls.length && { toolCalls }) };
       }
       case 'tool':
-        return { role: 'tool', toolCallId: message.tool_call_id ?? '', name: names.get(message.tool_call_id ?? '') ?? '', content };
+        return { role: 'tool', toolCallId: message.tool_call_id, name: names.get(message.tool_call_id) ?? '', content };
     }
   });
 }
@@ -53,11 +54,13 @@ export function toMessages(reported: readonly ReportedMessage[]): Message[] {
  * One task with an external agent process: the task message first, then each user message; the
  * agent's model-call reports become model-call steps, its tool requests are run here (and recorded)
  * and answered, its final answer ends the turn. Any protocol violation, crash or exit ends the run
- * with a recorded error.
+ * with a recorded error. The run's messages are the transcript: what was observed here merged with
+ * the messages the agent reported.
  */
 export class ExternalConversation implements AgentConversation {
   private readonly state: AgentRun = { agentType: 'tool', steps: [], messages: [], usage: emptyUsage(), modelCalls: 0, actionSteps: 0, stopReason: 'error' };
   private readonly toolMap: Map<string, AnyTool>;
+  private readonly transcript = new ExternalTranscript();
   private turns = 0;
   private stopped = false;
 
@@ -70,13 +73,13 @@ export class ExternalConversation implements AgentConversation {
   }
 
   run(): AgentRun {
-    return { ...this.state, steps: [...this.state.steps], messages: [...this.state.messages] };
+    return { ...this.state, steps: [...this.state.steps], messages: this.transcript.messages() };
   }
 
   async turn(message: string): Promise<TurnOutcome> {
     if (this.stopped) return { stopped: true };
     this.turns++;
-    this.state.messages.push({ role: 'user', content: message });
+    this.transcript.user(message);
     if (this.turns === 1) {
       const { input } = this;
       this.process.send({
@@ -140,7 +143,7 @@ export class ExternalConversation implements AgentConversation {
           const index = this.stepIndex;
           this.state.actionSteps = Math.max(this.state.actionSteps, index);
           this.record({ type: 'tool-call', index, call: { id: `final_${this.turns}`, name: FINAL_ANSWER, arguments: { answer } }, output: answer, isError: false, startedAtMs: epochNow(), durationMs: 0, source: 'native' });
-          this.state.messages.push({ role: 'assistant', content: answer });
+          this.transcript.answer(answer);
           this.state.finalAnswer = answer;
           this.state.stopReason = 'final-answer';
           return { reply: answer };
@@ -166,14 +169,14 @@ export class ExternalConversation implements AgentConversation {
       attempts: 1,
     };
     const inputMessages = message.messages?.length ? toMessages(message.messages) : undefined;
-    // The agent's own instructions open the row's conversation when its first call reports them.
-    const system = this.state.modelCalls === 0 ? inputMessages?.filter((entry) => entry.role === 'system') : undefined;
-    if (system?.length && !this.state.messages.some((entry) => entry.role === 'system')) this.state.messages.unshift(...system);
+    const inputMessageCount = this.transcript.messages().length;
+    const reply = response.message.content || response.message.toolCalls?.length ? response.message : undefined;
+    this.transcript.report(inputMessages ?? [], reply);
     this.state.modelCalls++;
     this.state.actionSteps = this.state.modelCalls;
     this.state.usage = addUsage(this.state.usage, usage);
     const startedAtMs = message.started_at_ms ?? epochNow() - durationMs;
-    this.record({ type: 'model-call', index: this.state.modelCalls, response, startedAtMs, durationMs, inputMessageCount: this.state.messages.length, ...(inputMessages && { inputMessages }) });
+    this.record({ type: 'model-call', index: this.state.modelCalls, response, startedAtMs, durationMs, inputMessageCount, ...(inputMessages && { inputMessages }) });
   }
 
   /** Runs a requested tool and answers it; an unknown tool ends the run (it was not offered). */
@@ -188,7 +191,7 @@ export class ExternalConversation implements AgentConversation {
     const index = this.stepIndex;
     this.state.actionSteps = Math.max(this.state.actionSteps, index);
     this.record({ type: 'tool-call', index, call, output: outcome.output, isError: outcome.isError, startedAtMs: outcome.startedAtMs, durationMs: outcome.durationMs, resources: outcome.resources, source: 'native' });
-    this.state.messages.push({ role: 'assistant', content: '', toolCalls: [call] }, { role: 'tool', toolCallId: call.id, name: call.name, content: outcome.output, ...(outcome.isError && { isError: true }) });
+    this.transcript.tool(call, outcome.output, outcome.isError);
     this.process.send({ type: 'tool_result', id: call.id, output: outcome.output, is_error: outcome.isError });
     return undefined;
   }

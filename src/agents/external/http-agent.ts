@@ -2,8 +2,9 @@
  * `--agent-url`: an agent served as an OpenAI-compatible chat completions endpoint. agent-eval sends
  * the conversation and records the reply, whose text is the answer; the tools are the agent's own, so
  * the tool calls recorded are those its reply reports (message.tool_calls), never run here, else those
- * of its own spans. Each request carries the task's W3C `traceparent` and, in `x-agent-eval-otlp-endpoint`,
- * the OTLP/HTTP receiver its spans may be sent to.
+ * of its own spans. Each request carries a W3C `traceparent` (the task's trace id, a parent span id per
+ * request, so that spans tell their turn) and, in `x-agent-eval-otlp-endpoint`, the OTLP/HTTP receiver
+ * its spans may be sent to.
  */
 import { randomBytes } from 'node:crypto';
 import { addUsage, emptyUsage, type Message, type Usage } from '../../models/types.js';
@@ -48,26 +49,31 @@ export class HttpAgent implements ExternalAgent {
     const traceId = randomBytes(16).toString('hex');
     const parentSpanId = randomBytes(8).toString('hex');
     const spans = this.settings.spans;
-    const headers: Record<string, string> = { traceparent: `00-${traceId}-${parentSpanId}-01` };
+    const headers: Record<string, string> = {};
     if (spans) {
       headers[OTLP_ENDPOINT_HEADER] = await spans.url();
       await spans.expect(traceId);
     }
-    return { conversation: new HttpConversation(await this.client, this.settings.model ?? 'external', input, headers), trace: { traceId, parentSpanId } };
+    const conversation = new HttpConversation(await this.client, this.settings.model ?? 'external', input, headers, { traceId, firstSpanId: parentSpanId });
+    return { conversation, trace: { traceId, parentSpanId, turnSpanIds: () => conversation.turnSpanIds } };
   }
 
   async close(): Promise<void> {}
 }
 
+/** One task's conversation with the endpoint: each turn is one request, with a traceparent of its own (the task's trace id). */
 class HttpConversation implements AgentConversation {
   private readonly state: AgentRun = { agentType: 'tool', steps: [], messages: [], usage: emptyUsage(), modelCalls: 0, actionSteps: 0, stopReason: 'error' };
   private stopped = false;
+  /** The parent span id sent with each turn's request, in turn order. */
+  readonly turnSpanIds: string[] = [];
 
   constructor(
     private readonly client: OpenAIClient,
     private readonly model: string,
     private readonly input: ExternalTaskInput,
     private readonly headers: Record<string, string>,
+    private readonly trace: { traceId: string; firstSpanId: string },
   ) {}
 
   run(): AgentRun {
@@ -79,6 +85,9 @@ class HttpConversation implements AgentConversation {
   async turn(message: string): Promise<TurnOutcome> {
     if (this.stopped) return { stopped: true };
     this.state.messages.push({ role: 'user', content: message });
+    const spanId = this.turnSpanIds.length ? randomBytes(8).toString('hex') : this.trace.firstSpanId;
+    this.turnSpanIds.push(spanId);
+    const headers = { ...this.headers, traceparent: `00-${this.trace.traceId}-${spanId}-01` };
     const history = this.state.messages.filter((entry): entry is Extract<Message, { role: 'user' | 'assistant' }> => entry.role === 'user' || (entry.role === 'assistant' && !entry.toolCalls?.length));
     const startedAtMs = epochNow();
     const started = performance.now();
@@ -86,7 +95,7 @@ class HttpConversation implements AgentConversation {
     try {
       completion = await this.client.chat.completions.create(
         { model: this.model, messages: history.map((entry) => ({ role: entry.role, content: entry.content })), stream: false },
-        { signal: this.input.signal, headers: this.headers },
+        { signal: this.input.signal, headers },
       );
     } catch (error) {
       this.stopped = true;

@@ -25,13 +25,40 @@ const toolCallSchema = z.object({
   arguments: z.unknown().optional(),
 });
 
-/** A message the agent sent its model (OpenAI-style), reported with a model call. */
-const reportedMessageSchema = z.object({
-  role: z.enum(['system', 'user', 'assistant', 'tool']),
-  content: z.string().nullish(),
-  tool_calls: z.array(toolCallSchema).max(256).optional(),
-  tool_call_id: z.string().max(200).optional(),
-});
+function parsedArguments(text: string | undefined): unknown {
+  if (text === undefined || text === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * A tool call the agent's model made, as reported: the protocol's form (`id`, `name`, `arguments`) or
+ * OpenAI's (`id`, `type: "function"`, `function: {name, arguments}` with the arguments as JSON text), so
+ * an agent can forward its OpenAI messages as they are.
+ */
+const reportedToolCallSchema = z.union([
+  toolCallSchema,
+  z
+    .object({
+      id: z.string().min(1).max(200),
+      type: z.literal('function').optional(),
+      function: z.object({ name: z.string().min(1).max(200), arguments: z.string().optional() }),
+    })
+    .transform((call) => ({ id: call.id, name: call.function.name, arguments: parsedArguments(call.function.arguments) })),
+]);
+
+const content = z.string().nullish();
+
+/** A message the agent sent its model (OpenAI roles), reported with a model call; a tool message names the call it answers. */
+const reportedMessageSchema = z.discriminatedUnion('role', [
+  z.object({ role: z.literal('system'), content }),
+  z.object({ role: z.literal('user'), content }),
+  z.object({ role: z.literal('assistant'), content, tool_calls: z.array(reportedToolCallSchema).max(256).optional() }),
+  z.object({ role: z.literal('tool'), content, tool_call_id: z.string().min(1).max(200) }),
+]);
 
 /** Agent -> agent-eval: the messages an agent may write on stdout, one JSON object per line. */
 export const agentMessageSchema = z.discriminatedUnion('type', [
@@ -42,7 +69,7 @@ export const agentMessageSchema = z.discriminatedUnion('type', [
     duration_ms: z.number().min(0).optional(),
     started_at_ms: z.number().min(0).optional(),
     output: z.string().nullish(),
-    tool_calls: z.array(toolCallSchema).max(256).optional(),
+    tool_calls: z.array(reportedToolCallSchema).max(256).optional(),
     messages: z.array(reportedMessageSchema).max(10_000).optional(),
     finish_reason: z.enum(['stop', 'tool-calls', 'length', 'content-filter', 'error', 'other']).optional(),
   }),

@@ -5,7 +5,15 @@ import type { ExternalTaskInput } from './external-conversation.js';
 export interface ExternalSession {
   conversation: AgentConversation;
   /** The W3C trace context given to the agent: its spans carry this trace id. */
-  trace?: { traceId: string; parentSpanId: string };
+  trace?: {
+    traceId: string;
+    parentSpanId: string;
+    /**
+     * The parent span id given with each turn's request, in turn order, when each turn has its own
+     * (`--agent-url`: one per HTTP request); the agent's spans under one of them belong to that turn.
+     */
+    turnSpanIds?: () => readonly string[];
+  };
 }
 
 /** An agent agent-eval did not build: a process (`--agent-command`), an HTTP endpoint (`--agent-url`), a program's function. */

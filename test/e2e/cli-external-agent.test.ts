@@ -182,6 +182,20 @@ describe('agent-eval run --agent-command (built CLI, example agents, loopback mo
     expect(trace.total_tokens).toBe(57);
   }, 60_000);
 
+  it('an agent that asks for no tool but exports execute_tool spans: those are its tool calls, for the tool checks', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'agent-eval-spans-'));
+    const tasksFile = join(folder, 'tasks.jsonl');
+    await writeFile(tasksFile, JSON.stringify({ id: 'own_tool', prompt: 'Weather in Paris?', difficulty: 'easy', agent_type: 'tool', expected_tool: 'get_weather', expected_tool_calls: 1, expected_keywords: ['done'] }));
+    const result = await runCli(['run', '--agent-command', `python3 ${SPANS_ONLY_AGENT}`, '--dataset-name', tasksFile, '--output-dir', join(folder, 'out')]);
+    expect(result.code, result.stderr).toBe(0);
+    const [row] = await readJson(join(await runDirectoryOf(join(folder, 'out')), 'results.json'));
+    expect(row).toMatchObject({ success: true, tools_used: ['get_weather'], correct_tool: true });
+    expect(row.tool_calls.map((call: { name: string; arguments: unknown; output: string }) => [call.name, call.arguments, call.output])).toEqual([
+      ['get_weather', { location: 'Paris' }, '20C'],
+      ['final_answer', { answer: 'done' }, 'done'],
+    ]);
+  }, 60_000);
+
   it('a command that does not exist is an infrastructure error (exit 1, run again by --resume)', async () => {
     const output = await mkdtemp(join(tmpdir(), 'agent-eval-external-'));
     const result = await runCli(['run', '--agent-command', 'agent-eval-no-such-agent --flag', '--task-id', toolTasks[0]!.id, '--output-dir', output]);

@@ -73,6 +73,16 @@ describe('the conversation of an external agent (observed by agent-eval, merged 
     expect(transcript.messages()).toEqual([{ role: 'user', content: 'Weather?' }, { role: 'assistant', content: 'Let me look.', toolCalls: [weather] }, result(weather, '20°C'), { role: 'assistant', content: '20°C.' }]);
   });
 
+  it('an agent that reports only what is new in each call gets it after what is already there', () => {
+    const transcript = new ExternalTranscript();
+    transcript.user('Weather?');
+    transcript.report([SYSTEM, { role: 'user', content: 'Weather?' }], calling(weather));
+    transcript.tool(weather, '20°C', false);
+    transcript.report([{ role: 'user', content: 'Remember: answer in one line.' }], { role: 'assistant', content: '20°C.' });
+    transcript.answer('20°C.');
+    expect(transcript.messages()).toEqual([SYSTEM, { role: 'user', content: 'Weather?' }, calling(weather), result(weather, '20°C'), { role: 'user', content: 'Remember: answer in one line.' }, { role: 'assistant', content: '20°C.' }]);
+  });
+
   it('the same words said in two turns are two messages', () => {
     const transcript = new ExternalTranscript();
     const again: AssistantMessage = { role: 'assistant', content: 'Could you say that again?' };

@@ -89,15 +89,25 @@ export class ExternalTranscript {
   /**
    * One model call the agent reported: the messages it sent, in order (those already here are found
    * and, when agent-eval wrote them, replaced by the agent's own; the others are put where they stand
-   * among them), then the model's reply, the newest message of all.
+   * among them, or at the end when none of them is here yet), then the model's reply, the newest message.
    */
   report(input: readonly Message[], reply: AssistantMessage | undefined): void {
     let cursor = 0;
+    // The messages before the first one found here: before it, or at the end when none is found.
+    let leading: Message[] | undefined = [];
     for (const message of input) {
-      const found = this.entries.findIndex((entry, index) => index >= cursor && represents(entry, message));
+      let found = this.entries.findIndex((entry, index) => index >= cursor && represents(entry, message));
+      if (found < 0 && leading) {
+        leading.push(message);
+        continue;
+      }
+      if (leading) {
+        cursor = this.insert(found, leading);
+        leading = undefined;
+        found = this.entries.findIndex((entry, index) => index >= cursor && represents(entry, message));
+      }
       if (found < 0) {
-        this.entries.splice(cursor, 0, { message, origin: 'reported' });
-        cursor = cursor + 1 - this.dropCoveredStandIns(cursor);
+        cursor = this.insert(cursor, [message]);
         continue;
       }
       const entry = this.entries[found]!;
@@ -105,7 +115,18 @@ export class ExternalTranscript {
       if (entry.origin !== 'reported' || richer) this.entries[found] = { message, origin: 'reported' };
       cursor = found + 1 - this.dropCoveredStandIns(found);
     }
+    if (leading) this.insert(this.entries.length, leading);
     if (reply) this.entries.push({ message: reply, origin: 'reported' });
+  }
+
+  /** Inserts reported messages at `at`; returns the index just past them (stand-ins they cover are dropped). */
+  private insert(at: number, messages: readonly Message[]): number {
+    let cursor = at;
+    for (const message of messages) {
+      this.entries.splice(cursor, 0, { message, origin: 'reported' });
+      cursor = cursor + 1 - this.dropCoveredStandIns(cursor);
+    }
+    return cursor;
   }
 
   /** Removes the stand-ins whose tool calls the reported assistant message at `at` holds; returns how many stood before it. */

@@ -190,6 +190,8 @@ export async function runTask(
   let conversation: ConversationTaskResult | undefined;
   // The tests scorer's interpreter: a fresh one from the pool (the code agent's own is released when its run ends).
   const interpreter = taskInterpreterFor(task, agentType, environment.scorers, environment.executor, environment.runSignal);
+  // This task's tools: implied ones (bash, read_file) only where it needs them; recorded in its row and trace.
+  const offeredTools = toolsForTask(environment.tools, task);
   try {
     const setup = environment.agents[agentType];
     if (!setup) throw new Error(`no ${agentType} agent was set up for this run`);
@@ -198,7 +200,7 @@ export async function runTask(
       prompt: task.prompt,
       systemPrompt: setup.systemPrompt,
       provider: environment.provider,
-      tools: toolsForTask(environment.tools, task),
+      tools: offeredTools,
       maxSteps: setup.maxSteps,
       generation: environment.generation,
       signal,
@@ -261,6 +263,7 @@ export async function runTask(
   const result = buildTaskResult(task, agentType, testIndex, run, { runId: environment.runId, startedAt, durationMs }, scoring, repeat);
   const reportedModel = reportedModelOf(run, environment.agents[agentType]?.external);
   if (reportedModel) result.model = reportedModel;
+  result.tools_offered = offeredTools.map((tool) => tool.name);
   const provider = environment.provider;
   const callCosts = run.steps.flatMap((step) =>
     step.type === 'model-call' ? [environment.pricer ? environment.pricer(priceCallFor(provider, step)) : null] : [],
@@ -281,7 +284,7 @@ export async function runTask(
       provider: provider.provider,
       modelId: provider.modelId,
       generation: environment.generation,
-      tools: environment.tools.map(toolSpec),
+      tools: offeredTools.map(toolSpec),
       run,
       startedAtMs,
       durationMs,
@@ -291,7 +294,7 @@ export async function runTask(
       ...(environment.agents[agentType]?.external && { agentName: environment.agents[agentType]!.external!.agent.name }),
       evaluations: Object.entries(scoring.scores).map(([name, score]) => ({ name, ...score })),
       judgeCalls,
-      toolKinds: Object.fromEntries(environment.tools.flatMap((tool) => (tool.kind && tool.kind !== 'function' ? [[tool.name, tool.kind]] : []))),
+      toolKinds: Object.fromEntries(offeredTools.flatMap((tool) => (tool.kind && tool.kind !== 'function' ? [[tool.name, tool.kind]] : []))),
     });
     Object.assign(result, { trace_id: trace.trace_id, span_id: trace.root_span_id, trace });
   }

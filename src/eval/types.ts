@@ -220,6 +220,8 @@ export interface TaskResult {
   failure_detail: string | null;
   response: string | null;
   tools_used: string[];
+  /** The tools the agent was offered for this task, by name (metadata.json `offered_tools` has their definitions); absent in older journals. */
+  tools_offered?: string[];
   steps: number;
   stop_reason: StopReason;
   trace_id: string | null;

@@ -1,6 +1,6 @@
 /**
  * Trajectories of finished runs, as training data reads them: the conversation in OpenAI form, the
- * tools offered (from the row, else the trace's `gen_ai.tool.definitions`), the verdict and scores.
+ * tools that task was offered (`toolsOf`), the verdict and scores.
  * Filters (success, a scorer's value, steps, duplicates) apply to every output format.
  */
 import type { LoadedRun, ReportTask } from '../report/run-reader.js';
@@ -49,10 +49,34 @@ function parseJson(value: unknown): unknown {
   }
 }
 
-/** The row's tools (imports), else the trace's `gen_ai.tool.definitions`, else the run's `offered_tools` for the row's agent type. */
+/** The run's `offered_tools` (metadata.json) for the row's agent type: every tool any of its tasks was offered. */
+function runTools(row: Row, run: LoadedRun): unknown[] | undefined {
+  const offered = (run.metadata as Record<string, unknown> | null | undefined)?.offered_tools as Record<string, unknown> | undefined;
+  const forAgent = offered?.[row.agent_type ?? 'tool'];
+  return Array.isArray(forAgent) ? forAgent : undefined;
+}
+
+function nameOf(definition: unknown): unknown {
+  if (typeof definition !== 'object' || definition === null) return undefined;
+  const entry = definition as { name?: unknown; function?: { name?: unknown } };
+  return entry.function?.name ?? entry.name;
+}
+
+/**
+ * The tools the row's task was offered: the row's definitions (imports), else its `tools_offered` names
+ * looked up in the run's `offered_tools`, else the trace's `gen_ai.tool.definitions`, else (runs older
+ * than `tools_offered`) the run's `offered_tools` for the row's agent type.
+ */
 function toolsOf(row: Row, task: ReportTask, run: LoadedRun): ExportTrajectory['tools'] {
-  let definitions = Array.isArray(row.tool_definitions) ? row.tool_definitions : undefined;
-  if (!definitions?.length) {
+  let definitions = Array.isArray(row.tool_definitions) && row.tool_definitions.length ? (row.tool_definitions as unknown[]) : undefined;
+  const named = Array.isArray(row.tools_offered) ? (row.tools_offered as unknown[]) : undefined;
+  const runWide = runTools(row, run);
+  if (!definitions && named && runWide) {
+    // The task's own set, exactly (even when empty): the run-wide list is only where the definitions are.
+    const byName = new Map(runWide.map((definition) => [nameOf(definition), definition]));
+    definitions = named.flatMap((name) => (byName.has(name) ? [byName.get(name)] : []));
+  }
+  if (!definitions) {
     for (const span of task.trace?.spans ?? []) {
       const parsed = parseJson(span.attributes?.['gen_ai.tool.definitions']);
       if (Array.isArray(parsed) && parsed.length) {
@@ -61,11 +85,7 @@ function toolsOf(row: Row, task: ReportTask, run: LoadedRun): ExportTrajectory['
       }
     }
   }
-  if (!definitions?.length) {
-    const offered = (run.metadata as Record<string, unknown> | null | undefined)?.offered_tools as Record<string, unknown> | undefined;
-    const forAgent = offered?.[row.agent_type ?? 'tool'];
-    if (Array.isArray(forAgent)) definitions = forAgent;
-  }
+  definitions ??= runWide;
   return (definitions ?? []).flatMap((definition) => {
     if (typeof definition !== 'object' || definition === null) return [];
     const entry = definition as Record<string, unknown>;

@@ -65,7 +65,7 @@ export const RESULTS_TYPES: Record<string, ParquetColumnType> = {
   output_tokens: 'int64', cached_input_tokens: 'int64', reasoning_tokens: 'int64', tool_calls: TOOL_CALL_TYPE, messages: MESSAGE_TYPE,
   repeat: 'int64', scores: 'json', judge_input_tokens: 'int64', judge_output_tokens: 'int64', judge_cost_usd: 'double',
   turns: 'int64', user_turns: 'int64', dialogue_stop_reason: 'string', turn_tool_calls: list('int64'), user_input_tokens: 'int64',
-  user_output_tokens: 'int64', user_cost_usd: 'double',
+  user_output_tokens: 'int64', user_cost_usd: 'double', tools_offered: list('string'),
 };
 
 /** Traces columns in traces.json order (spec 6.2). */
@@ -110,6 +110,7 @@ export const DESCRIPTIONS: Record<string, string> = {
   final_answer_called: 'Whether the agent gave a final answer',
   response_correct: 'Whether the response contained the expected keywords',
   tools_used: 'Tool names called, in order',
+  tools_offered: 'Names of the tools the agent was offered for this task (tasks may differ: bash only where scored by bash, read_file only with attached files); null in older runs',
   steps: 'Agent steps taken',
   response: 'Final answer text',
   error: 'Error message, if the task failed with one',

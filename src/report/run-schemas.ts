@@ -40,6 +40,7 @@ export const resultRowSchema = z.looseObject({
   final_answer_called: z.boolean().nullish(),
   response_correct: z.boolean().nullish(),
   tools_used: z.array(z.string()).nullish(),
+  tools_offered: z.array(z.string()).nullish(),
   steps: count,
   response: z.unknown().optional(),
   error: text,

@@ -75,6 +75,8 @@ export function resultRow(result: TaskResult, run: RunResult) {
     user_input_tokens: result.user_input_tokens ?? null,
     user_output_tokens: result.user_output_tokens ?? null,
     user_cost_usd: result.user_cost_usd ?? null,
+    // The task's own tool set (older journals: null, the run's offered_tools then stand for it).
+    tools_offered: result.tools_offered ?? null,
   };
 }
 

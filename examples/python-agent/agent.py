@@ -132,6 +132,8 @@ def run_turn(task, model, messages, tools):
             "usage": {"input_tokens": usage.get("prompt_tokens", 0), "output_tokens": usage.get("completion_tokens", 0)},
             "duration_ms": (ended - started) / 1e6,
             "output": message.get("content"),
+            # A reasoning model's reasoning (kept on the row, never sent back to the model).
+            "reasoning": message.get("reasoning_content") if isinstance(message.get("reasoning_content"), str) else None,
             "tool_calls": reported_calls(calls),
             "messages": sent,
         })

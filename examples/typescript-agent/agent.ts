@@ -38,7 +38,8 @@ interface ChatMessage {
 interface ChatReply {
   model?: string;
   usage?: { prompt_tokens?: number; completion_tokens?: number };
-  choices: { message: ChatMessage }[];
+  /** `reasoning_content`: a reasoning model's reasoning (reported, never sent back to the model). */
+  choices: { message: ChatMessage & { reasoning_content?: string | null } }[];
 }
 
 const FINAL_ANSWER: ToolSpec = {
@@ -108,7 +109,7 @@ async function runTurn(task: TaskMessage, model: string, messages: ChatMessage[]
     const durationMs = performance.now() - started;
     const message = reply.choices[0]!.message;
     const calls = message.tool_calls ?? [];
-    send({ type: 'model_call', model: reply.model ?? model, usage: { input_tokens: reply.usage?.prompt_tokens ?? 0, output_tokens: reply.usage?.completion_tokens ?? 0 }, duration_ms: durationMs, output: message.content, tool_calls: calls, messages: sent });
+    send({ type: 'model_call', model: reply.model ?? model, usage: { input_tokens: reply.usage?.prompt_tokens ?? 0, output_tokens: reply.usage?.completion_tokens ?? 0 }, duration_ms: durationMs, output: message.content, reasoning: message.reasoning_content ?? null, tool_calls: calls, messages: sent });
     await exportSpan(task, model, reply, startedNs, startedNs + BigInt(Math.round(durationMs * 1e6)));
     messages.push({ role: 'assistant', content: message.content, ...(calls.length && { tool_calls: calls }) });
     if (!calls.length) return message.content ?? '';

@@ -14,6 +14,7 @@ const PYTHON_AGENT = join(ROOT, 'examples/python-agent/agent.py');
 const TYPESCRIPT_AGENT = join(ROOT, 'examples/typescript-agent/agent.ts');
 const BROKEN_AGENT = join(ROOT, 'test/fixtures/agents/broken-agent.py');
 const SPANS_ONLY_AGENT = join(ROOT, 'test/fixtures/agents/spans-only-agent.py');
+const REASONING_AGENT = join(ROOT, 'test/fixtures/agents/reasoning-agent.py');
 
 let toolTasks: Task[];
 let server: LoopbackOpenAIServer | undefined;
@@ -54,7 +55,9 @@ async function typescriptAgentCommand(): Promise<string> {
 
 describe('agent-eval run --agent-command (built CLI, example agents, loopback model)', () => {
   it('the Python example passes the built-in tool tasks; its reports count and its spans join the task traces', async () => {
-    server = await startOpenAIServer({ responder: solveTasks(toolTasks) });
+    // A reasoning model: each reply carries reasoning_content, which the example reports with its call.
+    const solve = solveTasks(toolTasks);
+    server = await startOpenAIServer({ responder: async (request) => ({ ...(await solve(request)), reasoning: 'Think first.' }) });
     const output = await mkdtemp(join(tmpdir(), 'agent-eval-external-'));
     const result = await runCli(
       ['run', '--agent-command', `python3 ${PYTHON_AGENT}`, '--model', 'openai/test-model', '--agent-env', `OPENAI_BASE_URL=${server.url}/v1`, '--output-dir', output, '--enable-otel', '--parallel-workers', '4'],
@@ -81,9 +84,11 @@ describe('agent-eval run --agent-command (built CLI, example agents, loopback mo
       expect(messages.filter((message) => message.role === 'tool').map((message) => message.tool_call_id)).toEqual(calls.map((call) => call.id));
       expect(messages.filter((message) => message.role === 'assistant').every((message) => message.tool_calls?.length)).toBe(true);
       expect(calls.at(-1)!.function.name).toBe('final_answer');
+      expect(row.messages.filter((message: Wire) => message.role === 'assistant').map((message: { reasoning_content?: string }) => message.reasoning_content)).toEqual(['Think first.', 'Think first.']);
     }
-    // The agent never saw the caller's key: no request to the model carried it.
+    // The agent never saw the caller's key, nor its model its own reasoning: no request to the model carried either.
     expect(server.requests.every((request) => !String(request.headers.authorization ?? '').includes('sk-test'))).toBe(true);
+    expect(server.requests.every((request) => !JSON.stringify(request.body).includes('Think first.'))).toBe(true);
     const traces = await readJson(join(directory, 'traces.json'));
     expect(traces).toHaveLength(toolTasks.length);
     for (const trace of traces) {
@@ -194,6 +199,27 @@ describe('agent-eval run --agent-command (built CLI, example agents, loopback mo
       ['get_weather', { location: 'Paris' }, '20C'],
       ['final_answer', { answer: 'done' }, 'done'],
     ]);
+  }, 60_000);
+
+  it("an agent that reports its model's reasoning has it on the row's assistant messages and in export --format sft", async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'agent-eval-reasoning-'));
+    const tasksFile = join(folder, 'tasks.jsonl');
+    await writeFile(tasksFile, JSON.stringify({ id: 'reasoning', prompt: 'Weather in Paris?', difficulty: 'easy', agent_type: 'tool', expected_tool: 'get_weather', expected_tool_calls: 1, expected_keywords: ['done'] }));
+    const result = await runCli(['run', '--agent-command', `python3 ${REASONING_AGENT}`, '--dataset-name', tasksFile, '--output-dir', join(folder, 'out')]);
+    expect(result.code, result.stderr).toBe(0);
+    const directory = await runDirectoryOf(join(folder, 'out'));
+    const [row] = await readJson(join(directory, 'results.json'));
+    expect(row).toMatchObject({ success: true, model_calls: 2, tools_used: ['get_weather'] });
+    const roles = (messages: { role: string; reasoning_content?: string }[]) => messages.map((message) => [message.role, message.reasoning_content]);
+    // The first call's reasoning came as reasoning_content in the history, the second's as the call's reasoning.
+    const expected = [['system', undefined], ['user', undefined], ['assistant', 'Paris needs a weather lookup.'], ['tool', undefined], ['assistant', 'The tool answered; pass it on.'], ['tool', undefined]];
+    expect(roles(row.messages)).toEqual(expected);
+    expect(row.messages[4].tool_calls[0].function.name).toBe('final_answer');
+    const sft = join(folder, 'sft.jsonl');
+    const exported = await runCli(['export', directory, '--format', 'sft', '-o', sft]);
+    expect(exported.code, exported.stderr).toBe(0);
+    const [line] = (await readFile(sft, 'utf8')).trim().split('\n').map((text) => JSON.parse(text));
+    expect(roles(line.messages)).toEqual(expected);
   }, 60_000);
 
   it('a command that does not exist is an infrastructure error (exit 1, run again by --resume)', async () => {

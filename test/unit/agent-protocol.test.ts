@@ -43,6 +43,17 @@ const VALID_AGENT_LINES = [
       { role: 'tool', tool_call_id: 'c1', content: '20°C' },
     ],
   },
+  // The model's reasoning: on the call's reply, and on an assistant message of its history (OpenAI-style).
+  {
+    type: 'model_call',
+    output: 'It is 20°C.',
+    reasoning: 'The tool said 20°C.',
+    messages: [
+      { role: 'user', content: 'Weather in Paris?' },
+      { role: 'assistant', content: null, reasoning_content: 'Ask the tool.', tool_calls: [{ id: 'c1', name: 'get_weather', arguments: { location: 'Paris' } }] },
+      { role: 'tool', tool_call_id: 'c1', content: '20°C' },
+    ],
+  },
   { type: 'tool_call', id: 'c1', name: 'get_weather', arguments: { location: 'Paris' } },
   { type: 'final_answer', answer: 'It is sunny.' },
   { type: 'final_answer', answer: { temperature: 20 } },
@@ -55,6 +66,8 @@ const INVALID_AGENT_LINES = [
   { type: 'model_call', messages: [{ role: 'tool', content: 'which call?' }] },
   { type: 'model_call', messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'c1', function: { arguments: '{}' } }] }] },
   { type: 'model_call', tool_calls: [{ id: 'c1' }] },
+  { type: 'model_call', reasoning: ['not', 'text'] },
+  { type: 'model_call', messages: [{ role: 'assistant', content: 'x', reasoning_content: 42 }] },
   { type: 'tool_call', id: '', name: 'x' },
   { type: 'tool_call', name: 'x' },
   { type: 'error' },
@@ -97,6 +110,13 @@ describe('the agent protocol', () => {
       { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'get_weather', arguments: { location: 'Paris' } }] },
       { role: 'tool', toolCallId: 'c1', name: 'get_weather', content: '20°C' },
     ]);
+  });
+
+  it("reads the model's reasoning: a call's reasoning, and reasoning_content on a reported assistant message", () => {
+    const line = parseAgentLine(JSON.stringify(VALID_AGENT_LINES[4]));
+    if (line.type !== 'model_call') throw new Error('not a model_call');
+    expect(line.reasoning).toBe('The tool said 20°C.');
+    expect(toMessages(line.messages!)[1]).toEqual({ role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'get_weather', arguments: { location: 'Paris' } }], reasoning: 'Ask the tool.' });
   });
 
   it('names what is wrong with a line', () => {

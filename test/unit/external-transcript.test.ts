@@ -94,4 +94,45 @@ describe('the conversation of an external agent (observed by agent-eval, merged 
     transcript.answer(again.content);
     expect(transcript.messages()).toEqual([{ role: 'user', content: 'Hm.' }, again, { role: 'user', content: 'Hm!' }, again]);
   });
+
+  it("keeps the model's reasoning on its reply's assistant message, whichever report said it", () => {
+    const transcript = new ExternalTranscript();
+    const user: Message = { role: 'user', content: 'Weather in Paris?' };
+    transcript.user(user.content);
+    transcript.report([user], { role: 'assistant', content: '', toolCalls: [weather], reasoning: 'Look it up.' });
+    transcript.tool(weather, '20°C', false);
+    // The agent sends its model the history without the reasoning, and says the call's text only now: both are kept.
+    transcript.report([user, { role: 'assistant', content: 'Looking.', toolCalls: [weather, time] }, result(weather, '20°C')], undefined);
+    transcript.tool(time, '14:00', false);
+    // The next reply's reasoning arrives as reasoning_content on the history of a later report.
+    transcript.report([user, { role: 'assistant', content: 'Looking.', toolCalls: [weather, time] }, result(weather, '20°C'), result(time, '14:00')], { role: 'assistant', content: '20°C at 14:00.' });
+    transcript.report([user, { role: 'assistant', content: '20°C at 14:00.', reasoning: 'Both known.' }], undefined);
+    transcript.answer('20°C at 14:00.');
+    expect(transcript.messages()).toEqual([
+      user,
+      { role: 'assistant', content: 'Looking.', toolCalls: [weather, time], reasoning: 'Look it up.' },
+      result(weather, '20°C'),
+      result(time, '14:00'),
+      { role: 'assistant', content: '20°C at 14:00.', reasoning: 'Both known.' },
+    ]);
+  });
+
+  it('a reply reported with its reasoning alone is the assistant message of the tool it called, or of the answer', () => {
+    const transcript = new ExternalTranscript();
+    transcript.user('Weather?');
+    transcript.report([], { role: 'assistant', content: '', reasoning: 'Need the weather.' });
+    transcript.tool(weather, '20°C', false);
+    transcript.report([], { role: 'assistant', content: '', reasoning: 'Now answer.' });
+    transcript.answer('20°C.');
+    expect(transcript.messages()).toEqual([
+      { role: 'user', content: 'Weather?' },
+      { ...calling(weather), reasoning: 'Need the weather.' },
+      result(weather, '20°C'),
+      { role: 'assistant', content: '20°C.', reasoning: 'Now answer.' },
+    ]);
+    // A later report of that call (without reasoning) takes the stand-in's place and keeps its reasoning.
+    transcript.user('Thanks.');
+    transcript.report([{ role: 'user', content: 'Weather?' }, { role: 'assistant', content: 'Checking.', toolCalls: [weather] }], undefined);
+    expect(transcript.messages()[1]).toEqual({ role: 'assistant', content: 'Checking.', toolCalls: [weather], reasoning: 'Need the weather.' });
+  });
 });

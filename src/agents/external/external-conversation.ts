@@ -42,7 +42,7 @@ export function toMessages(reported: readonly ReportedMessage[]): Message[] {
       case 'assistant': {
         const toolCalls = (message.tool_calls ?? []).map((call) => ({ id: call.id, name: call.name, arguments: call.arguments ?? {} }));
         for (const call of toolCalls) names.set(call.id, call.name);
-        return { role: 'assistant', content, ...(toolCalls.length && { toolCalls }) };
+        return { role: 'assistant', content, ...(toolCalls.length && { toolCalls }), ...(message.reasoning_content && { reasoning: message.reasoning_content }) };
       }
       case 'tool':
         return { role: 'tool', toolCallId: message.tool_call_id, name: names.get(message.tool_call_id) ?? '', content };
@@ -162,6 +162,7 @@ export class ExternalConversation implements AgentConversation {
         role: 'assistant',
         content: message.output ?? '',
         ...(message.tool_calls?.length && { toolCalls: message.tool_calls.map((call) => ({ id: call.id, name: call.name, arguments: call.arguments ?? {} })) }),
+        ...(message.reasoning && { reasoning: message.reasoning }),
       },
       usage,
       finishReason: message.finish_reason ?? (message.tool_calls?.length ? 'tool-calls' : 'stop'),
@@ -170,7 +171,7 @@ export class ExternalConversation implements AgentConversation {
     };
     const inputMessages = message.messages?.length ? toMessages(message.messages) : undefined;
     const inputMessageCount = this.transcript.messages().length;
-    const reply = response.message.content || response.message.toolCalls?.length ? response.message : undefined;
+    const reply = response.message.content || response.message.toolCalls?.length || response.message.reasoning ? response.message : undefined;
     this.transcript.report(inputMessages ?? [], reply);
     this.state.modelCalls++;
     this.state.actionSteps = this.state.modelCalls;

@@ -4,7 +4,9 @@
  * own conversation with its model (`model_call.messages` and each call's reply). Reported messages are
  * the agent's own view, so they win: its system prompt, its wording of the user's message, its assistant
  * turns with their tool calls as its model made them. Observed messages fill what it did not report, and
- * nothing is kept twice. An agent that reports no messages gets the observed conversation alone.
+ * nothing is kept twice. An agent that reports no messages gets the observed conversation alone. The
+ * model's reasoning (a call's `reasoning`, a reported message's `reasoning_content`) stays on the assistant
+ * message of that reply, whichever report said it.
  */
 import type { AssistantMessage, Message, ToolCall } from '../../models/types.js';
 
@@ -22,6 +24,16 @@ interface Entry {
 }
 
 const callIds = (message: Message): string[] => (message.role === 'assistant' ? (message.toolCalls ?? []).map((call) => call.id) : []);
+
+/** `kept`, with the reasoning of `other` (the same message as reported elsewhere) when `kept` has none: the agent may report it once only. */
+function withReasoning(kept: Message, other: Message): Message {
+  if (kept.role !== 'assistant' || kept.reasoning || other.role !== 'assistant' || !other.reasoning) return kept;
+  return { ...kept, reasoning: other.reasoning };
+}
+
+/** A reported reply holding nothing but its reasoning (no text, no tool calls). */
+const reasoningOnly = (message: Message | undefined): message is AssistantMessage =>
+  message?.role === 'assistant' && !message.content.trim() && !message.toolCalls?.length && Boolean(message.reasoning);
 
 /** Whether `entry` is the message `reported` (the same message, perhaps as agent-eval wrote it before the agent reported it). */
 function represents(entry: Entry, reported: Message): boolean {
@@ -61,7 +73,13 @@ export class ExternalTranscript {
 
   /** A tool agent-eval ran for the agent, and its output. */
   tool(call: ToolCall, output: string, isError: boolean): void {
-    if (!this.entries.some((entry) => callIds(entry.message).includes(call.id))) this.entries.push({ message: { role: 'assistant', content: '', toolCalls: [call] }, origin: 'stand-in' });
+    if (!this.entries.some((entry) => callIds(entry.message).includes(call.id))) {
+      // A reply reported with its reasoning alone made this call: the stand-in is that reply.
+      const last = this.entries.at(-1);
+      const reasoning = last?.origin === 'reported' && reasoningOnly(last.message) ? last.message.reasoning : undefined;
+      if (reasoning) this.entries.pop();
+      this.entries.push({ message: { role: 'assistant', content: '', toolCalls: [call], ...(reasoning && { reasoning }) }, origin: 'stand-in' });
+    }
     if (this.entries.some((entry) => entry.message.role === 'tool' && entry.message.toolCallId === call.id)) return;
     this.entries.push({ message: { role: 'tool', toolCallId: call.id, name: call.name, content: output, ...(isError && { isError: true }) }, origin: 'observed' });
   }
@@ -83,6 +101,11 @@ export class ExternalTranscript {
       return;
     }
     if (last && !last.toolCalls?.length && last.content.trim() === text.trim() && turn.at(-1)?.message === last) return;
+    // The model's reply was reported with its reasoning alone: the answer is that reply's text.
+    if (last && reasoningOnly(last) && turn.at(-1)?.message === last) {
+      this.entries[this.entries.length - 1] = { message: { ...last, content: text }, origin: 'reported' };
+      return;
+    }
     this.entries.push({ message: { role: 'assistant', content: text }, origin: 'answer' });
   }
 
@@ -112,7 +135,8 @@ export class ExternalTranscript {
       }
       const entry = this.entries[found]!;
       const richer = message.role === 'assistant' && callIds(message).length > callIds(entry.message).length;
-      if (entry.origin !== 'reported' || richer) this.entries[found] = { message, origin: 'reported' };
+      const kept = entry.origin !== 'reported' || richer ? withReasoning(message, entry.message) : withReasoning(entry.message, message);
+      if (kept !== entry.message) this.entries[found] = { message: kept, origin: 'reported' };
       cursor = found + 1 - this.dropCoveredStandIns(found);
     }
     if (leading) this.insert(this.entries.length, leading);
@@ -137,6 +161,7 @@ export class ExternalTranscript {
     for (let index = this.entries.length - 1; index >= 0; index--) {
       const entry = this.entries[index]!;
       if (index === at || entry.origin !== 'stand-in' || !callIds(entry.message).every((id) => ids.includes(id))) continue;
+      this.entries[at] = { ...this.entries[at]!, message: withReasoning(this.entries[at]!.message, entry.message) };
       this.entries.splice(index, 1);
       if (index < at) before++;
     }

@@ -56,7 +56,7 @@ const content = z.string().nullish();
 const reportedMessageSchema = z.discriminatedUnion('role', [
   z.object({ role: z.literal('system'), content }),
   z.object({ role: z.literal('user'), content }),
-  z.object({ role: z.literal('assistant'), content, tool_calls: z.array(reportedToolCallSchema).max(256).optional() }),
+  z.object({ role: z.literal('assistant'), content, tool_calls: z.array(reportedToolCallSchema).max(256).optional(), reasoning_content: z.string().nullish() }),
   z.object({ role: z.literal('tool'), content, tool_call_id: z.string().min(1).max(200) }),
 ]);
 
@@ -69,6 +69,8 @@ export const agentMessageSchema = z.discriminatedUnion('type', [
     duration_ms: z.number().min(0).optional(),
     started_at_ms: z.number().min(0).optional(),
     output: z.string().nullish(),
+    /** The model's reasoning in this reply: kept on the row's assistant message as `reasoning_content`, never sent to a model. */
+    reasoning: z.string().nullish(),
     tool_calls: z.array(reportedToolCallSchema).max(256).optional(),
     messages: z.array(reportedMessageSchema).max(10_000).optional(),
     finish_reason: z.enum(['stop', 'tool-calls', 'length', 'content-filter', 'error', 'other']).optional(),

@@ -5,7 +5,7 @@
  * to the tasks that need them, unless `--enable-tools` names them.
  */
 import type { CodeExecutor, CodeSession, ToolHandler } from '../agents/code-executor.js';
-import type { AgentRun, AgentType } from '../agents/types.js';
+import type { AgentRun } from '../agents/types.js';
 import { scorersFor } from '../scoring/score-task.js';
 import type { InterpreterResult } from '../scoring/types.js';
 import { taskAttachments } from '../tasks/attachments.js';
@@ -212,7 +212,7 @@ export class TaskInterpreter {
 }
 
 /** A task interpreter when the task needs one: a fresh one from the pool (a code agent's steps run again in it). */
-export function taskInterpreterFor(task: Task, _agentType: AgentType, runScorers: readonly string[] | undefined, executor: CodeExecutor | undefined, signal: AbortSignal): TaskInterpreter | undefined {
+export function taskInterpreterFor(task: Task, runScorers: readonly string[] | undefined, executor: CodeExecutor | undefined, signal: AbortSignal): TaskInterpreter | undefined {
   if (!needsTaskInterpreter(task, runScorers)) return undefined;
   return new TaskInterpreter(executor, signal);
 }

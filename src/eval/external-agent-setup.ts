@@ -2,7 +2,7 @@
  * The external agent of a run (`--agent-command`, `--agent-url`, or a program's `defineAgent`), with
  * the OTLP receiver its processes export their spans to (started with the first task).
  */
-import type { ExternalAgent } from '../agents/external/types.js';
+import type { ExternalAgent, SpanEndpoint } from '../agents/external/types.js';
 import type { AgentType } from '../agents/types.js';
 import { InputError } from '../errors.js';
 import type { ResolvedModel } from '../models/routing.js';
@@ -36,35 +36,12 @@ export async function setUpExternalAgent(options: RunOptions, context: ExternalA
   if (!agentUrl && !command) return undefined;
   let receiver: Promise<OtlpReceiver> | undefined;
   const startReceiver = () => (receiver ??= import('../telemetry/otlp-receiver.js').then(({ OtlpReceiver }) => OtlpReceiver.start()));
-  const spans = {
+  const spans: SpanEndpoint = {
     url: async () => (await startReceiver()).url,
     expect: async (traceId: string) => (await startReceiver()).expect(traceId),
   };
   const takeSpans = async (traceId: string) => (receiver ? (await receiver).take(traceId) : []);
-  if (agentUrl) {
-    const { HttpAgent } = await import('../agents/external/http-agent.js');
-    const agent = new HttpAgent({ url: agentUrl, timeoutMs: options.requestTimeoutSeconds * 1000, ...(options.model !== 'external' && { model: options.model }), spans });
-    return {
-      agent,
-      model,
-      takeSpans,
-      close: async () => {
-        await agent.close();
-        await (await receiver)?.close();
-      },
-    };
-  }
-  if (!command) return undefined;
-  const { ProcessAgent } = await import('../agents/external/process-agent.js');
-  const agent = new ProcessAgent({
-    command,
-    reuse: options.agentReuse ?? false,
-    workingDirectory: options.workingDirectory,
-    env: context.env,
-    ...(options.agentEnv && { passedEnv: options.agentEnv }),
-    ...(context.redactor && { redactor: context.redactor }),
-    spans,
-  });
+  const agent = agentUrl ? await httpAgent(agentUrl, options, spans) : await processAgent(command!, options, context, spans);
   return {
     agent,
     model,
@@ -74,6 +51,24 @@ export async function setUpExternalAgent(options: RunOptions, context: ExternalA
       await (await receiver)?.close();
     },
   };
+}
+
+async function httpAgent(url: string, options: RunOptions, spans: SpanEndpoint): Promise<ExternalAgent> {
+  const { HttpAgent } = await import('../agents/external/http-agent.js');
+  return new HttpAgent({ url, timeoutMs: options.requestTimeoutSeconds * 1000, ...(options.model !== 'external' && { model: options.model }), spans });
+}
+
+async function processAgent(command: string, options: RunOptions, context: ExternalAgentContext, spans: SpanEndpoint): Promise<ExternalAgent> {
+  const { ProcessAgent } = await import('../agents/external/process-agent.js');
+  return new ProcessAgent({
+    command,
+    reuse: options.agentReuse ?? false,
+    workingDirectory: options.workingDirectory,
+    env: context.env,
+    ...(options.agentEnv && { passedEnv: options.agentEnv }),
+    ...(context.redactor && { redactor: context.redactor }),
+    spans,
+  });
 }
 
 /**

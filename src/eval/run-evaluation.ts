@@ -329,7 +329,7 @@ export async function runEvaluation(
     notices: prepared.notices,
     environment: await describeEnvironment(),
     promptHashes: prepared.promptHashes,
-    offeredTools: Object.fromEntries(Object.keys(prepared.agents).map((agentType) => [agentType, toOpenAITools(prepared.tools.map(toolSpec))])),
+    offeredTools: offeredToolsOf(prepared),
     generation: prepared.generation,
     energy: energyReport!,
     clientMetrics: tracing ? await tracing.metrics.collect() : [],
@@ -339,4 +339,10 @@ export async function runEvaluation(
     ...(sandbox && { sandboxIsolation: sandbox.isolation }),
     ...layers.reports(),
   };
+}
+
+/** metadata.json `offered_tools`: the run's tools as OpenAI definitions, under each agent type (the same list). */
+function offeredToolsOf(prepared: PreparedRun): Record<string, unknown[]> {
+  const tools = toOpenAITools(prepared.tools.map(toolSpec));
+  return Object.fromEntries(Object.keys(prepared.agents).map((agentType) => [agentType, tools]));
 }

@@ -189,7 +189,7 @@ export async function runTask(
   let run: AgentRun;
   let conversation: ConversationTaskResult | undefined;
   // The tests scorer's interpreter: a fresh one from the pool (the code agent's own is released when its run ends).
-  const interpreter = taskInterpreterFor(task, agentType, environment.scorers, environment.executor, environment.runSignal);
+  const interpreter = taskInterpreterFor(task, environment.scorers, environment.executor, environment.runSignal);
   // This task's tools: implied ones (bash, read_file) only where it needs them; recorded in its row and trace.
   const offeredTools = toolsForTask(environment.tools, task);
   try {

@@ -4,6 +4,7 @@ import { ProviderError, errorFromStatus, errorWithoutStatus, parseRetryAfter } f
 import { buildOllamaChatBody } from './ollama-messages.js';
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from './retry.js';
 import type { FinishReason, ModelProvider, ModelRequest, ModelResponse, ToolCall } from './types.js';
+import { parseToolArguments } from './tool-input.js';
 
 export interface OllamaOptions {
   /** Routed provider name; default "ollama". */
@@ -56,15 +57,6 @@ function causeCode(error: unknown): string | undefined {
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
-}
-
-function parseArguments(value: unknown): unknown {
-  if (typeof value !== 'string') return value ?? {};
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value; // left as text: the agent reports the malformed arguments back to the model
-  }
 }
 
 /**
@@ -197,7 +189,7 @@ export class OllamaProvider implements ModelProvider {
     const toolCalls: ToolCall[] = (data.message.tool_calls ?? []).map((call) => ({
       id: call.id || `call_${++this.callSeq}`,
       name: call.function.name,
-      arguments: parseArguments(call.function.arguments),
+      arguments: parseToolArguments(call.function.arguments),
     }));
     // Ollama says "stop" for a reply with tool calls too; report it as other providers do.
     let finishReason: FinishReason = data.done_reason === 'length' ? 'length' : data.done_reason === 'stop' ? 'stop' : 'other';

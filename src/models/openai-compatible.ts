@@ -5,6 +5,7 @@ import { toOpenAIMessages, toOpenAITools } from './openai-messages.js';
 import { createLeanFetch, type LeanFetch } from './lean-fetch.js';
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from './retry.js';
 import type { FinishReason, ModelProvider, ModelRequest, ModelResponse, ToolCall, Usage } from './types.js';
+import { parseToolArguments } from './tool-input.js';
 
 export interface OpenAICompatibleOptions {
   provider: string;
@@ -59,15 +60,6 @@ const FINISH_REASONS: Record<string, FinishReason> = {
   length: 'length',
   content_filter: 'content-filter',
 };
-
-function parseArguments(text: string | null | undefined): unknown {
-  if (!text) return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text; // left as text: the agent reports the malformed arguments back to the model
-  }
-}
 
 /** Maps an SDK or transport failure to a classified ProviderError. */
 export function classifyOpenAIError(error: unknown, signal?: AbortSignal): ProviderError {
@@ -169,7 +161,7 @@ export class OpenAICompatibleProvider implements ModelProvider {
     const toolCalls: ToolCall[] = (choice.message.tool_calls ?? []).map((call, index) => ({
       id: call.id || `call_${index}`,
       name: call.function.name,
-      arguments: parseArguments(call.function.arguments),
+      arguments: parseToolArguments(call.function.arguments || undefined), // an empty string is no arguments
     }));
     const reasoning = choice.message.reasoning_content ?? choice.message.reasoning ?? undefined;
     const usage: Usage = {

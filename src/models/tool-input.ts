@@ -3,6 +3,21 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
+ * Tool call arguments as recorded or sent on the wire, parsed: JSON text becomes its value, text that is
+ * not JSON stays text (the agent reports malformed arguments back to the model), an object stays as it
+ * is, and none at all is `{}`.
+ */
+export function parseToolArguments(value: unknown): unknown {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/**
  * Tool call arguments as a JSON object, which Anthropic's `tool_use.input` and Ollama's
  * `function.arguments` require. Our tool calls carry objects, except for arguments that an
  * OpenAI-compatible model sent as unparseable text: those are kept under `value` so the model

@@ -8,17 +8,9 @@ import type { AgentRun, StopReason } from '../agents/types.js';
 import type { Message } from '../models/types.js';
 import type { ReportTask } from '../report/run-reader.js';
 import { describeIssue } from '../report/run-schemas.js';
+import { parseToolArguments } from '../models/tool-input.js';
 
 type Loose = Record<string, unknown>;
-
-function parseArguments(value: unknown): unknown {
-  if (typeof value !== 'string') return value ?? {};
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
-}
 
 /** OpenAI-format messages (as rows keep them) → the agents' messages. */
 export function agentMessages(messages: readonly unknown[]): Message[] {
@@ -37,7 +29,7 @@ export function agentMessages(messages: readonly unknown[]): Message[] {
               const fn = (call.function ?? {}) as Loose;
               const id = String(call.id ?? '');
               names.set(id, String(fn.name ?? ''));
-              return { id, name: String(fn.name ?? ''), arguments: parseArguments(fn.arguments) };
+              return { id, name: String(fn.name ?? ''), arguments: parseToolArguments(fn.arguments) };
             })
           : [];
         const reasoning = typeof message.reasoning_content === 'string' ? message.reasoning_content : undefined;

@@ -12,6 +12,7 @@ import type { AgentConversation, TurnOutcome } from '../conversation.js';
 import { epochNow, type AgentRun, type Step } from '../types.js';
 import { FINAL_ANSWER, type ExternalTaskInput } from './external-conversation.js';
 import type { ExternalAgent, ExternalSession, SpanEndpoint } from './types.js';
+import { parseToolArguments } from '../../models/tool-input.js';
 
 /** The header that tells an endpoint where agent-eval's OTLP/HTTP receiver is (POST `/v1/traces` there). */
 export const OTLP_ENDPOINT_HEADER = 'x-agent-eval-otlp-endpoint';
@@ -113,7 +114,7 @@ class HttpConversation implements AgentConversation {
     const usage: Usage = completion.usage
       ? { inputTokens: completion.usage.prompt_tokens ?? 0, outputTokens: completion.usage.completion_tokens ?? 0, cachedInputTokens: completion.usage.prompt_tokens_details?.cached_tokens ?? 0, reasoningTokens: completion.usage.completion_tokens_details?.reasoning_tokens ?? 0 }
       : emptyUsage();
-    const toolCalls = (choice?.message?.tool_calls ?? []).flatMap((call) => (call.type === 'function' ? [{ id: call.id, name: call.function.name, arguments: parseArguments(call.function.arguments) }] : []));
+    const toolCalls = (choice?.message?.tool_calls ?? []).flatMap((call) => (call.type === 'function' ? [{ id: call.id, name: call.function.name, arguments: parseToolArguments(call.function.arguments) }] : []));
     this.state.modelCalls++;
     this.state.actionSteps = this.state.modelCalls;
     this.state.usage = addUsage(this.state.usage, usage);
@@ -148,12 +149,4 @@ function reasoningOf(message: unknown): string | undefined {
   const { reasoning_content: content, reasoning } = message as { reasoning_content?: unknown; reasoning?: unknown };
   const text = typeof content === 'string' && content ? content : reasoning;
   return typeof text === 'string' && text ? text : undefined;
-}
-
-function parseArguments(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }

@@ -4,6 +4,7 @@
  * protocol error that ends the task with a recorded error.
  */
 import { z } from 'zod';
+import { parseToolArguments } from '../../models/tool-input.js';
 
 export const PROTOCOL_VERSION = 'agent-eval/1';
 
@@ -25,15 +26,6 @@ const toolCallSchema = z.object({
   arguments: z.unknown().optional(),
 });
 
-function parsedArguments(text: string | undefined): unknown {
-  if (text === undefined || text === '') return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
 /**
  * A tool call the agent's model made, as reported: the protocol's form (`id`, `name`, `arguments`) or
  * OpenAI's (`id`, `type: "function"`, `function: {name, arguments}` with the arguments as JSON text), so
@@ -47,7 +39,7 @@ const reportedToolCallSchema = z.union([
       type: z.literal('function').optional(),
       function: z.object({ name: z.string().min(1).max(200), arguments: z.string().optional() }),
     })
-    .transform((call) => ({ id: call.id, name: call.function.name, arguments: parsedArguments(call.function.arguments) })),
+    .transform((call) => ({ id: call.id, name: call.function.name, arguments: parseToolArguments(call.function.arguments || undefined) })),
 ]);
 
 const content = z.string().nullish();

@@ -7,6 +7,7 @@ import type { ReceivedSpan } from './otlp-wire.js';
 import type { TextRedactor } from '../secrets/redactor.js';
 import { GEN_AI, OPERATION } from './semconv.js';
 import { hexId, type TraceDocument, type TraceSpan } from './trace-document.js';
+import { parseToolArguments } from '../models/tool-input.js';
 
 const KINDS = ['INTERNAL', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
 const STATUS = ['UNSET', 'OK', 'ERROR'] as const;
@@ -64,15 +65,6 @@ function contextSpanIds(spans: readonly ReceivedSpan[]): (span: ReceivedSpan) =>
   };
 }
 
-function parsedArguments(value: unknown): unknown {
-  if (typeof value !== 'string') return value ?? {};
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
-}
-
 /** The agent's own tool calls, from its spans whose operation is execute_tool, in start order. */
 export function toolCallsFromSpans(spans: readonly ReceivedSpan[]): SpanToolCall[] {
   const calls: SpanToolCall[] = [];
@@ -89,7 +81,7 @@ export function toolCallsFromSpans(spans: readonly ReceivedSpan[]): SpanToolCall
     calls.push({
       id: typeof id === 'string' && id ? id : `span_${span.spanId}`,
       name,
-      arguments: parsedArguments(attributes[GEN_AI.toolCallArguments] ?? attributes['input.value']),
+      arguments: parseToolArguments(attributes[GEN_AI.toolCallArguments] ?? attributes['input.value']),
       output: typeof result === 'string' ? result : result === undefined ? '' : JSON.stringify(result),
       isError: span.statusCode === 2,
       startedAtMs: start,
@@ -109,8 +101,9 @@ export function linkExternalSpans(document: TraceDocument, spans: readonly Recei
   if (!spans.length) return document;
   const agentSpan = document.spans.find((span) => span.name.startsWith('invoke_agent')) ?? document.spans.find((span) => span.span_id === document.root_span_id);
   const parentFor = (parent: string) => (!parent || placeholderSpanIds.includes(parent) ? (agentSpan?.span_id ?? null) : hexId(parent));
-  const scrub = (attributes: Record<string, unknown>) =>
-    Object.fromEntries(Object.entries(attributes).map(([key, value]) => [key, typeof value === 'string' ? redactor.text(value) : value]));
+  // Everything the agent wrote is scrubbed here, not only when traces.json is written: these spans also go to --otlp-endpoint.
+  const scrubValue = (value: unknown): unknown => (typeof value === 'string' ? redactor.text(value) : Array.isArray(value) ? value.map(scrubValue) : value);
+  const scrub = (attributes: Record<string, unknown>) => Object.fromEntries(Object.entries(attributes).map(([key, value]) => [key, scrubValue(value)]));
   let addedTokens = 0;
   const linked: TraceSpan[] = spans.map((span) => {
     const start = BigInt(span.startTimeUnixNano);
@@ -120,7 +113,7 @@ export function linkExternalSpans(document: TraceDocument, spans: readonly Recei
       trace_id: document.trace_id,
       span_id: hexId(span.spanId),
       parent_span_id: parentFor(span.parentSpanId),
-      name: span.name,
+      name: redactor.text(span.name),
       start_time: start.toString(),
       end_time: end.toString(),
       duration_ms: Number(end > start ? end - start : 0n) / 1e6,

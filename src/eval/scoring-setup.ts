@@ -106,12 +106,7 @@ export async function prepareScoring(options: RunOptions, tasks: readonly Task[]
   if (sameModel(resolved, evaluated) && !judgeOptions.allowSelfJudge) {
     throw new InputError(`--judge-model ${judgeOptions.model}: the judge is the evaluated model; choose another judge, or allow it with --allow-self-judge`);
   }
-  let generation: GenerationParameters;
-  try {
-    generation = toGenerationParameters({ temperature: 0, ...judgeOptions.args }, '--judge-args');
-  } catch (error) {
-    throw new InputError((error as Error).message.replace('--model-args', '--judge-args'));
-  }
+  const generation = toGenerationParameters({ temperature: 0, ...judgeOptions.args }, '--judge-args');
   return {
     judge: {
       resolved,

@@ -170,7 +170,7 @@ export class ExternalConversation implements AgentConversation {
       attempts: 1,
     };
     const inputMessages = message.messages?.length ? toMessages(message.messages) : undefined;
-    const inputMessageCount = this.transcript.messages().length;
+    const inputMessageCount = this.transcript.length;
     const reply = response.message.content || response.message.toolCalls?.length || response.message.reasoning ? response.message : undefined;
     this.transcript.report(inputMessages ?? [], reply);
     this.state.modelCalls++;

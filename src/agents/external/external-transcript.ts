@@ -66,6 +66,11 @@ export class ExternalTranscript {
     return this.entries.map((entry) => entry.message);
   }
 
+  /** How many messages the transcript holds. */
+  get length(): number {
+    return this.entries.length;
+  }
+
   /** A message agent-eval sent the agent as the user. */
   user(content: string): void {
     this.entries.push({ message: { role: 'user', content }, origin: 'observed' });

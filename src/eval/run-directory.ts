@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
-import { access, mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { access, mkdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { InputError, RunStoppedError } from '../errors.js';
 import { SecretRedactor, scrubbedJson, type TextRedactor } from '../secrets/redactor.js';
 
@@ -111,4 +111,40 @@ export async function createRunDirectory(path: string): Promise<string> {
 export async function checkRunDirectory(path: string): Promise<void> {
   const info = await stat(path).catch(() => undefined);
   if (!info?.isDirectory()) throw new InputError(`--resume ${path}: not a directory`);
+}
+
+/** The folder a run directory is written into before it is swapped in: beside it, hidden, this process's own. */
+export function stagingFolderFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.partial-${process.pid}`);
+}
+
+/** Puts the complete `staging` folder in the place of `path`, replacing an existing one only once the new one is whole. */
+export async function swapInDirectory(staging: string, path: string): Promise<void> {
+  const existing = await stat(path).catch(() => null);
+  if (!existing) {
+    await rename(staging, path);
+    return;
+  }
+  const old = join(dirname(path), `.${basename(path)}.old-${process.pid}`);
+  await rename(path, old);
+  await rename(staging, path);
+  await rm(old, { recursive: true, force: true });
+}
+
+/**
+ * A journal (results.jsonl) with each record rewritten by `change` and scrubbed by `redactor`; a line cut
+ * short by a crash stays as it was.
+ */
+export function rewrittenJournal(text: string, change: (line: Record<string, unknown>) => Record<string, unknown>, redactor: TextRedactor): string {
+  return text
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => {
+      try {
+        return `${scrubbedJson(change(JSON.parse(line) as Record<string, unknown>), redactor)}\n`;
+      } catch {
+        return `${line}\n`;
+      }
+    })
+    .join('');
 }

@@ -5,11 +5,11 @@
  * at the end: a failure leaves nothing half-written, and `--force` swaps an existing directory only then.
  * `-o` names the run directory itself; an existing one is refused unless forced.
  */
-import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
-import { jsonText, writeJsonAtomic } from '../eval/run-directory.js';
-import { scrubbedJson, SecretRedactor } from '../secrets/redactor.js';
+import { jsonText, rewrittenJournal, stagingFolderFor, swapInDirectory, writeJsonAtomic } from '../eval/run-directory.js';
+import { SecretRedactor } from '../secrets/redactor.js';
 import { JsonArrayFile } from '../sinks/json-array-file.js';
 import { NANOSECOND_KEYS } from '../telemetry/trace-document.js';
 import { AGENT_EVAL_VERSION } from '../version.js';
@@ -44,15 +44,7 @@ async function carryFiles(from: string, staging: string, journal: ((line: Record
     if (WRITTEN.has(entry.name) || entry.name.startsWith('.')) continue;
     const target = join(staging, entry.name);
     if (entry.name === 'results.jsonl' && journal && entry.isFile()) {
-      const lines = (await readFile(join(from, entry.name), 'utf8')).split('\n').filter((line) => line.trim());
-      const rewritten = lines.map((line) => {
-        try {
-          return scrubbedJson(journal(JSON.parse(line) as Record<string, unknown>), redactor);
-        } catch {
-          return line; // a line cut short by a crash stays as it was
-        }
-      });
-      await writeFile(target, rewritten.map((line) => `${line}\n`).join(''));
+      await writeFile(target, rewrittenJournal(await readFile(join(from, entry.name), 'utf8'), journal, redactor));
     } else {
       await cp(join(from, entry.name), target, { recursive: true, preserveTimestamps: true });
     }
@@ -64,7 +56,7 @@ async function carryFiles(from: string, staging: string, journal: ((line: Record
 /** Writes the files into a staging folder, then renames it to `target` (replacing it when forced). */
 export async function writeRunDirectory(target: string, files: RunFiles, force: boolean): Promise<string> {
   const path = resolve(target);
-  const staging = join(dirname(path), `.${basename(path)}.partial-${process.pid}`);
+  const staging = stagingFolderFor(path);
   const redactor = SecretRedactor.from({ env: process.env });
   await mkdir(dirname(path), { recursive: true }).catch((error: NodeJS.ErrnoException) => {
     throw new InputError(`-o ${target}: cannot create its parent (${error.code ?? 'error'})`);
@@ -89,14 +81,7 @@ export async function writeRunDirectory(target: string, files: RunFiles, force: 
     );
     const existing = await stat(path).catch(() => null);
     if (existing && !force) throw new InputError(`-o ${target}: already exists (use --force to replace it)`);
-    if (existing) {
-      const old = join(dirname(path), `.${basename(path)}.old-${process.pid}`);
-      await rename(path, old);
-      await rename(staging, path);
-      await rm(old, { recursive: true, force: true });
-    } else {
-      await rename(staging, path);
-    }
+    await swapInDirectory(staging, path);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;

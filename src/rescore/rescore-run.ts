@@ -8,7 +8,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
-import { jsonText, writeJsonAtomic, writeTextAtomic } from '../eval/run-directory.js';
+import { jsonText, rewrittenJournal, writeJsonAtomic, writeTextAtomic } from '../eval/run-directory.js';
 import { leaderboardFromRows, checkOutputDirectory, writeRunDirectory } from '../import/run-output.js';
 import { taskLookup } from '../import/task-rows.js';
 import type { ReportTask } from '../report/run-reader.js';
@@ -19,7 +19,7 @@ import type { JudgeContext, ScoreContext } from '../scoring/types.js';
 import { agentEvalCacheDirectory } from '../secrets/locations.js';
 import { rowScorers, type Task } from '../tasks/schema.js';
 import { JsonArrayFile } from '../sinks/json-array-file.js';
-import { scrubbedJson, SecretRedactor } from '../secrets/redactor.js';
+import { SecretRedactor } from '../secrets/redactor.js';
 import { recordedCodeSteps, type RecordedCodeStep } from './recorded-code.js';
 import { taskOf } from './recorded-run.js';
 import { DEFAULT_CODE_TIMEOUT_SECONDS, RecordedInterpreter, savedRunSettings, startRescoreSandbox, type RescoreSandbox } from './rescore-sandbox.js';
@@ -108,15 +108,7 @@ function journalWithScores(keys: readonly string[], rows: readonly Record<string
 /** --in-place: the run's journal (when it has one) takes the new scores too, so it never disagrees with results.json. */
 async function rewriteJournal(path: string, journal: (line: Record<string, unknown>) => Record<string, unknown>, redactor: SecretRedactor): Promise<void> {
   const text = await readFile(path, 'utf8').catch(() => null);
-  if (text === null) return;
-  const lines = text.split('\n').filter((line) => line.trim()).map((line) => {
-    try {
-      return scrubbedJson(journal(JSON.parse(line) as Record<string, unknown>), redactor);
-    } catch {
-      return line; // a line cut short by a crash stays as it was
-    }
-  });
-  await writeTextAtomic(path, lines.map((line) => `${line}\n`).join(''));
+  if (text !== null) await writeTextAtomic(path, rewrittenJournal(text, journal, redactor));
 }
 
 export async function rescoreRun(options: RescoreOptions): Promise<RescoreSummary> {

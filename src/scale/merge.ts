@@ -1,12 +1,13 @@
 // `agent-eval merge`: shards of one evaluation -> the run directory the unsharded run would have written.
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import type { EnergyReportForRun } from '../eval/energy.js';
 import type { EnvironmentInfo } from '../eval/environment.js';
 import { JOURNAL_FILE } from '../eval/journal.js';
 import { journalRecords, type JournalRecordAt } from '../eval/journal-reader.js';
 import { withHomeFolder } from '../eval/portable-paths.js';
+import { stagingFolderFor, swapInDirectory } from '../eval/run-directory.js';
 import { RunTotals } from '../eval/run-totals.js';
 import type { RunOptions, RunResult, TaskResult } from '../eval/types.js';
 import { canonicalJson } from '../models/response-store.js';
@@ -175,16 +176,13 @@ export async function mergeShards(
       throw error;
     }
   }
-  const staging = join(dirname(target), `.${basename(target)}.partial-${process.pid}`);
+  const staging = stagingFolderFor(target);
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging);
   try {
     const merged = await writeMerged(shards, staging, options.env ?? process.env);
     const leaderboard = await pointAt(staging, target);
-    const old = join(dirname(target), `.${basename(target)}.old-${process.pid}`);
-    await rename(target, old);
-    await rename(staging, target);
-    await rm(old, { recursive: true, force: true });
+    await swapInDirectory(staging, target);
     return { ...merged, directory: target, leaderboard: leaderboard as MergeResult['leaderboard'] };
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
